@@ -1,0 +1,33 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Config } from './config';
+
+/**
+ * One document client per process, created at cold start and reused across invocations.
+ * Connections are kept alive (a 500-entry batch is hundreds of calls), sockets are sized for
+ * the write concurrency, and retries are the SDK's own with a deliberate attempt count.
+ */
+export function createDocumentClient(
+  config: Pick<
+    Config,
+    'DYNAMODB_ENDPOINT' | 'DYNAMODB_MAX_ATTEMPTS' | 'DYNAMODB_REQUEST_TIMEOUT_MS' | 'WRITE_CONCURRENCY'
+  >,
+): DynamoDBDocumentClient {
+  const agentOptions = { keepAlive: true, maxSockets: Math.max(50, config.WRITE_CONCURRENCY) };
+  const client = new DynamoDBClient({
+    maxAttempts: config.DYNAMODB_MAX_ATTEMPTS,
+    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: 1000,
+      requestTimeout: config.DYNAMODB_REQUEST_TIMEOUT_MS,
+    }),
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}

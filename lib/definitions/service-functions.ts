@@ -1,0 +1,52 @@
+/**
+ * The functions and HTTP routes of the service, described once. The CDK stack deploys exactly
+ * these, and the local runtime serves exactly these: adding a route here adds it to both.
+ */
+
+export interface FunctionDefinition {
+  /** Construct id in the stack and name in the local runtime's logs. */
+  readonly id: string;
+  /** Module path relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeoutSeconds: number;
+  /** Powertools service name: the `service` key of every log line. */
+  readonly serviceName: string;
+  /** Settings beyond the table name, as environment variables (see functions/commons/config.ts). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export const serviceFunctions = {
+  ingestBatch: {
+    id: 'IngestBatchFunction',
+    entry: 'functions/ingest-batch/handler.ts',
+    description: 'POST /api/measurements/batch: validates, maps and writes HealthKit batches',
+    memorySize: 1024,
+    // Under API Gateway's 30 s integration limit, so the function answers before the gateway gives up.
+    timeoutSeconds: 25,
+    serviceName: 'measurement-ingest',
+    environment: {
+      WRITE_CONCURRENCY: '16',
+      DYNAMODB_MAX_ATTEMPTS: '3',
+      DYNAMODB_REQUEST_TIMEOUT_MS: '3000',
+      DEADLINE_SAFETY_MARGIN_MS: '1500',
+    },
+  },
+} as const satisfies Record<string, FunctionDefinition>;
+
+export type ServiceFunctionName = keyof typeof serviceFunctions;
+
+export interface RouteDefinition {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API Gateway route path; `{name}` is a path parameter. */
+  readonly path: string;
+  readonly function: ServiceFunctionName;
+}
+
+export const routes: readonly RouteDefinition[] = [
+  { method: 'POST', path: '/api/measurements/batch', function: 'ingestBatch' },
+];
+
+/** Log retention of every function's log group (days). Health data: keep it no longer than needed. */
+export const LOG_RETENTION_DAYS = 90;

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../functions/commons/dynamodb-client';
+import { measurementKey } from '../../functions/measurements/measurement-key';
+import { ensureTable, measurementsCreateTableInput } from '../../local/create-tables';
+
+/** A fresh measurements table on the run's DynamoDB Local, built from the stack's definition. */
+export interface LocalTable {
+  readonly tableName: string;
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  readonly documentClient: DynamoDBDocumentClient;
+  /** Every item, for assertions ("nothing was written"). Tests only; the service never scans. */
+  items(): Promise<Record<string, unknown>[]>;
+  item(userId: string, type: string, externalId: string): Promise<Record<string, unknown> | undefined>;
+  drop(): Promise<void>;
+}
+
+export function dynamoDbLocalEndpoint(): string {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: run integration tests through jest (globalSetup)');
+  return endpoint;
+}
+
+export async function createLocalTable(): Promise<LocalTable> {
+  const endpoint = dynamoDbLocalEndpoint();
+  const tableName = `measurements-${randomUUID()}`;
+  const client = new DynamoDBClient({ endpoint });
+  await ensureTable(client, measurementsCreateTableInput(tableName));
+  const documentClient = createDocumentClient({
+    DYNAMODB_ENDPOINT: endpoint,
+    DYNAMODB_MAX_ATTEMPTS: 3,
+    DYNAMODB_REQUEST_TIMEOUT_MS: 5000,
+    WRITE_CONCURRENCY: 16,
+  });
+  return {
+    tableName,
+    endpoint,
+    client,
+    documentClient,
+    async items() {
+      const { Items = [] } = await documentClient.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+      return Items;
+    },
+    async item(userId, type, externalId) {
+      const { Item } = await documentClient.send(
+        new GetCommand({ TableName: tableName, Key: { pk: measurementKey(userId, type, externalId) }, ConsistentRead: true }),
+      );
+      return Item;
+    },
+    async drop() {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      documentClient.destroy();
+      client.destroy();
+    },
+  };
+}
