@@ -13,7 +13,10 @@ export function measurementsCreateTableInput(tableName: string): CreateTableComm
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
     KeySchema: [{ AttributeName: measurementsTable.partitionKey, KeyType: 'HASH' }],
-    AttributeDefinitions: measurementsTableStringAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    AttributeDefinitions: measurementsTableStringAttributes.map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
     GlobalSecondaryIndexes: Object.values(measurementsTable.indexes).map((index) => ({
       IndexName: index.indexName,
       KeySchema: [

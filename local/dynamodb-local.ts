@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
@@ -29,7 +30,9 @@ export const localRegion = 'us-east-1';
 
 export class JavaMissingError extends Error {
   constructor() {
-    super('Java 17 or newer must be on the PATH to run DynamoDB Local (install a JDK, e.g. `apt-get install openjdk-17-jre-headless`).');
+    super(
+      'Java 17 or newer must be on the PATH to run DynamoDB Local (install a JDK, e.g. `apt-get install openjdk-17-jre-headless`).',
+    );
     this.name = 'JavaMissingError';
   }
 }
@@ -40,7 +43,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -55,7 +60,12 @@ function engineDirectory(): string {
 }
 
 async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: localRegion,
+    credentials: localCredentials,
+    maxAttempts: 1,
+  });
   const giveUpAt = Date.now() + timeoutMs;
   try {
     for (;;) {
@@ -64,7 +74,8 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
         await client.send(new ListTablesCommand({ Limit: 1 }));
         return;
       } catch (error) {
-        if (Date.now() > giveUpAt) throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms: ${String(error)}`);
+        if (Date.now() > giveUpAt)
+          throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -85,13 +96,16 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     '-sharedDb',
     ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
   ];
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The engine writes a metadata file into its working directory: keep it out of the repository.
+  const child = spawn('java', args, { cwd: options.dbPath ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.stdout?.resume();
   const spawned = new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
-    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new JavaMissingError() : error));
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new JavaMissingError() : error),
+    );
   });
   await spawned;
   const endpoint = `http://127.0.0.1:${port}`;
@@ -106,7 +120,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     await waitUntilServing(endpoint, child, options.startTimeoutMs ?? 20000);
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n${stderr}`);
+    throw new Error(`${(error as Error).message}\n${stderr}`, { cause: error });
   }
   return { endpoint, port, process: child, stop };
 }

@@ -14,6 +14,8 @@ export interface HttpApiRequest {
   /** The verified token's claims (what the JWT authorizer passes on). */
   readonly claims?: Record<string, string | number | boolean>;
   readonly requestId?: string;
+  /** Send the body base64-encoded even when it is text (API Gateway does so for binary media types). */
+  readonly base64Body?: boolean;
 }
 
 /**
@@ -28,7 +30,10 @@ export function toHttpApiEvent(request: HttpApiRequest): APIGatewayProxyEventV2W
   const queryString = request.rawQueryString ?? '';
   let body: string | undefined;
   let isBase64Encoded = false;
-  if (typeof request.body === 'string') {
+  if (request.base64Body && request.body !== undefined) {
+    body = Buffer.from(request.body).toString('base64');
+    isBase64Encoded = true;
+  } else if (typeof request.body === 'string') {
     body = request.body;
   } else if (request.body && request.body.length > 0) {
     const text = request.body.toString('utf8');
@@ -64,7 +69,11 @@ export function toHttpApiEvent(request: HttpApiRequest): APIGatewayProxyEventV2W
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: request.claims ?? {}, scopes: [] } },
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: request.claims ?? {}, scopes: [] },
+      },
     },
     body,
     isBase64Encoded,

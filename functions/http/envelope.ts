@@ -17,7 +17,11 @@ export function success(
   headers: ResponseHeaders = {},
   statusCode = 200,
 ): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify({ data, error: null }) };
+  return {
+    statusCode,
+    headers: { ...JSON_HEADERS, ...headers },
+    body: JSON.stringify({ data, error: null }),
+  };
 }
 
 /** `{"data": null, "error": "<English sentence>", "meta"?: {"errorCode"}, "details"?}` */

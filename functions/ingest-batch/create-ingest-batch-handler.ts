@@ -2,7 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { failure, internalServerError, notAuthenticated, success } from '../http/envelope';
 import { authenticatedUserId, echoHeaders, type HttpEvent } from '../http/request';
-import { countSkippedByReason, ingestBatch, type IngestBatchDependencies } from '../measurements/ingest-batch';
+import {
+  countSkippedByReason,
+  ingestBatch,
+  type IngestBatchDependencies,
+} from '../measurements/ingest-batch';
 import { parseBatchRequest } from './parse-batch-request';
 
 export interface IngestBatchHandlerDependencies extends IngestBatchDependencies {
@@ -11,7 +15,10 @@ export interface IngestBatchHandlerDependencies extends IngestBatchDependencies 
   readonly deadlineSafetyMarginMs: number;
 }
 
-type Handler = (event: HttpEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<APIGatewayProxyStructuredResultV2>;
+type Handler = (
+  event: HttpEvent,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
  * `POST /api/measurements/batch`: event → input, the ingest use case decides, the result is
@@ -31,7 +38,11 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
       if (!parsed.ok) {
         const { status, error, errorCode, exposeErrorCode, details } = parsed.rejection;
         logger.info('measurement.batch.rejected', { userId, requestId, status, errorCode });
-        return failure(status, error, { errorCode: exposeErrorCode ? errorCode : undefined, details, headers });
+        return failure(status, error, {
+          errorCode: exposeErrorCode ? errorCode : undefined,
+          details,
+          headers,
+        });
       }
 
       const { entries, syncTrigger } = parsed.batch;
@@ -59,7 +70,10 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
         durationMs: Date.now() - startedAt,
       });
       // A partial failure must never be served from a cache: the phone re-sends those entries.
-      return success(result, result.failed > 0 ? { ...headers, 'Cache-Control': 'private, no-store' } : headers);
+      return success(
+        result,
+        result.failed > 0 ? { ...headers, 'Cache-Control': 'private, no-store' } : headers,
+      );
     } catch (error) {
       logger.error('measurement.batch.error', { requestId, error: error as Error });
       return internalServerError(headers);

@@ -41,7 +41,12 @@ export function parseBatchRequest(event: HttpEvent): ParsedBatchRequest {
   }
   const json = parseJson(bytes);
   if (!json.ok) {
-    return reject({ status: 400, error: 'Invalid JSON body', errorCode: 'request.invalid_json', exposeErrorCode: false });
+    return reject({
+      status: 400,
+      error: 'Invalid JSON body',
+      errorCode: 'request.invalid_json',
+      exposeErrorCode: false,
+    });
   }
   const raw = json.value;
   if (

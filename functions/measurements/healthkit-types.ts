@@ -26,7 +26,11 @@ export type CategoryRule =
 export type EventClassification =
   | { readonly kind: 'fixed'; readonly value: string }
   /** Walking steadiness events: codepoint 1,2 → LOW; 3,4 → VERY_LOW; otherwise LOW. */
-  | { readonly kind: 'by-codepoint'; readonly byCodepoint: Readonly<Record<number, string>>; readonly otherwise: string };
+  | {
+      readonly kind: 'by-codepoint';
+      readonly byCodepoint: Readonly<Record<number, string>>;
+      readonly otherwise: string;
+    };
 
 export interface HealthKitMapping {
   readonly hkIdentifier: string;
@@ -41,7 +45,14 @@ export interface HealthKitMapping {
 const QUANTITY = 'HKQuantityTypeIdentifier';
 const CATEGORY = 'HKCategoryTypeIdentifier';
 
-type QuantityRow = readonly [suffix: string, type: string, unit: string, conversion: Conversion, min: number, max: number];
+type QuantityRow = readonly [
+  suffix: string,
+  type: string,
+  unit: string,
+  conversion: Conversion,
+  min: number,
+  max: number,
+];
 
 const quantityRows: readonly QuantityRow[] = [
   ['BodyMass', 'WEIGHT', 'kg', 'none', 1, 500],
@@ -84,12 +95,30 @@ const quantityRows: readonly QuantityRow[] = [
 
 const fired: EventClassification = { kind: 'fixed', value: 'FIRED' };
 
-type CategoryRow = readonly [suffix: string, type: string, unit: string, range: PlausibleRange | null, rule: CategoryRule];
+type CategoryRow = readonly [
+  suffix: string,
+  type: string,
+  unit: string,
+  range: PlausibleRange | null,
+  rule: CategoryRule,
+];
 
 const categoryRows: readonly CategoryRow[] = [
   ['SleepAnalysis', 'SLEEP_DURATION', 'minutes', { min: 0, max: 1440 }, { kind: 'sleep-stage' }],
-  ['EnvironmentalAudioExposureEvent', 'AUDIO_EXPOSURE_EVENT', 'count', null, { kind: 'event', classification: null }],
-  ['HeadphoneAudioExposureEvent', 'AUDIO_EXPOSURE_EVENT', 'count', null, { kind: 'event', classification: null }],
+  [
+    'EnvironmentalAudioExposureEvent',
+    'AUDIO_EXPOSURE_EVENT',
+    'count',
+    null,
+    { kind: 'event', classification: null },
+  ],
+  [
+    'HeadphoneAudioExposureEvent',
+    'AUDIO_EXPOSURE_EVENT',
+    'count',
+    null,
+    { kind: 'event', classification: null },
+  ],
   [
     'IrregularHeartRhythmEvent',
     'IRREGULAR_RHYTHM_NOTIFICATION',
@@ -128,36 +157,33 @@ export const sleepStages: Readonly<Record<number, string>> = {
 
 export const healthKitMappings: ReadonlyMap<string, HealthKitMapping> = new Map(
   [
-    ...quantityRows.map(
-      ([suffix, type, unit, conversion, min, max]): HealthKitMapping => ({
-        hkIdentifier: QUANTITY + suffix,
-        type,
-        unit,
-        conversion,
-        range: { min, max },
-        category: null,
-      }),
-    ),
-    ...categoryRows.map(
-      ([suffix, type, unit, range, category]): HealthKitMapping => ({
-        hkIdentifier: CATEGORY + suffix,
-        type,
-        unit,
-        conversion: 'none',
-        range,
-        category,
-      }),
-    ),
+    ...quantityRows.map(([suffix, type, unit, conversion, min, max]): HealthKitMapping => ({
+      hkIdentifier: QUANTITY + suffix,
+      type,
+      unit,
+      conversion,
+      range: { min, max },
+      category: null,
+    })),
+    ...categoryRows.map(([suffix, type, unit, range, category]): HealthKitMapping => ({
+      hkIdentifier: CATEGORY + suffix,
+      type,
+      unit,
+      conversion: 'none',
+      range,
+      category,
+    })),
   ].map((mapping) => [mapping.hkIdentifier, mapping]),
 );
 
 /** Every measurement type a row can have (e.g. `ACTIVITY_STEPS`). */
-export const measurementTypes: readonly string[] = [...new Set([...healthKitMappings.values()].map((m) => m.type))];
+export const measurementTypes: readonly string[] = [
+  ...new Set([...healthKitMappings.values()].map((m) => m.type)),
+];
 
 /** Measurement type → its stored unit and plausible range (the row API checks edits against it). */
-export const measurementTypeRules: ReadonlyMap<string, { unit: string; range: PlausibleRange | null }> = new Map(
-  [...healthKitMappings.values()].map((m) => [m.type, { unit: m.unit, range: m.range }]),
-);
+export const measurementTypeRules: ReadonlyMap<string, { unit: string; range: PlausibleRange | null }> =
+  new Map([...healthKitMappings.values()].map((m) => [m.type, { unit: m.unit, range: m.range }]));
 
 export function findHealthKitMapping(hkIdentifier: string): HealthKitMapping | undefined {
   return healthKitMappings.get(hkIdentifier);

@@ -7,7 +7,12 @@ import { planEntry, type SkipReason } from './plan-entry';
 /** What happened to one posted entry; `index` is its position in the request. */
 export type EntryOutcome =
   | { readonly index: number; readonly status: 'inserted' | 'updated'; readonly id: string }
-  | { readonly index: number; readonly status: 'duplicate'; readonly reason?: 'superseded_in_batch'; readonly id: string }
+  | {
+      readonly index: number;
+      readonly status: 'duplicate';
+      readonly reason?: 'superseded_in_batch';
+      readonly id: string;
+    }
   | { readonly index: number; readonly status: 'failed'; readonly reason: string }
   | {
       readonly index: number;
@@ -104,33 +109,40 @@ export interface IngestBatchDependencies {
  * `failed` / `deadline_exceeded` (the phone re-sends it); writes in flight at the deadline are
  * aborted, so the answer always leaves the function in time.
  */
-export async function ingestBatch(input: IngestBatchInput, deps: IngestBatchDependencies): Promise<BatchResult> {
+export async function ingestBatch(
+  input: IngestBatchInput,
+  deps: IngestBatchDependencies,
+): Promise<BatchResult> {
   const clock = deps.clock ?? Date.now;
   const planned = planBatch(input.entries, input.now);
   const writtenAt = input.now.toISOString();
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), Math.max(0, input.deadlineAt - clock()));
   try {
-    const outcomes = await mapWithConcurrency(planned, deps.writeConcurrency, async (entry): Promise<EntryOutcome> => {
-      if (entry.status !== 'write') return entry;
-      const { index, measurement } = entry;
-      if (deadline.signal.aborted || clock() >= input.deadlineAt) {
-        return { index, status: 'failed', reason: 'deadline_exceeded' };
-      }
-      const outcome = await deps.writer.writeMeasurement(
-        { userId: input.userId, requestId: input.requestId, writtenAt, measurement },
-        { abortSignal: deadline.signal },
-      );
-      switch (outcome.status) {
-        case 'inserted':
-        case 'updated':
-          return { index, status: outcome.status, id: measurement.id };
-        case 'duplicate':
-          return { index, status: 'duplicate', id: outcome.id };
-        case 'failed':
-          return { index, status: 'failed', reason: outcome.reason };
-      }
-    });
+    const outcomes = await mapWithConcurrency(
+      planned,
+      deps.writeConcurrency,
+      async (entry): Promise<EntryOutcome> => {
+        if (entry.status !== 'write') return entry;
+        const { index, measurement } = entry;
+        if (deadline.signal.aborted || clock() >= input.deadlineAt) {
+          return { index, status: 'failed', reason: 'deadline_exceeded' };
+        }
+        const outcome = await deps.writer.writeMeasurement(
+          { userId: input.userId, requestId: input.requestId, writtenAt, measurement },
+          { abortSignal: deadline.signal },
+        );
+        switch (outcome.status) {
+          case 'inserted':
+          case 'updated':
+            return { index, status: outcome.status, id: measurement.id };
+          case 'duplicate':
+            return { index, status: 'duplicate', id: outcome.id };
+          case 'failed':
+            return { index, status: 'failed', reason: outcome.reason };
+        }
+      },
+    );
     return summarize(outcomes);
   } finally {
     clearTimeout(timer);

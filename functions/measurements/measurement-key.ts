@@ -19,11 +19,17 @@ export function measurementKey(userId: string, type: string, externalId: string)
   return `${userId}#${type}#${externalId}`;
 }
 
-export function parseMeasurementKey(key: string): { userId: string; type: string; externalId: string } | undefined {
+export function parseMeasurementKey(
+  key: string,
+): { userId: string; type: string; externalId: string } | undefined {
   const first = key.indexOf('#');
   const second = first < 0 ? -1 : key.indexOf('#', first + 1);
   if (first <= 0 || second <= first + 1) return undefined;
-  return { userId: key.slice(0, first), type: key.slice(first + 1, second), externalId: key.slice(second + 1) };
+  return {
+    userId: key.slice(0, first),
+    type: key.slice(first + 1, second),
+    externalId: key.slice(second + 1),
+  };
 }
 
 export function measurementId(type: string, externalId: string): string {

@@ -22,7 +22,12 @@ export interface MeasurementItem extends Measurement {
   readonly deletedAt?: string;
 }
 
-export function toMeasurementItem({ userId, requestId, writtenAt, measurement }: WriteRequest): Record<string, unknown> {
+export function toMeasurementItem({
+  userId,
+  requestId,
+  writtenAt,
+  measurement,
+}: WriteRequest): Record<string, unknown> {
   const item: MeasurementItem = {
     pk: measurementKey(userId, measurement.type, measurement.externalId),
     userId,
@@ -62,7 +67,10 @@ export class MeasurementRepository implements MeasurementWriter {
     private readonly tableName: string,
   ) {}
 
-  async writeMeasurement(request: WriteRequest, options: { abortSignal?: AbortSignal } = {}): Promise<WriteOutcome> {
+  async writeMeasurement(
+    request: WriteRequest,
+    options: { abortSignal?: AbortSignal } = {},
+  ): Promise<WriteOutcome> {
     try {
       return request.measurement.kind === 'stats'
         ? await this.putStats(request, options.abortSignal)
@@ -74,7 +82,11 @@ export class MeasurementRepository implements MeasurementWriter {
 
   private async putStats(request: WriteRequest, abortSignal?: AbortSignal): Promise<WriteOutcome> {
     const { Attributes } = await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: toMeasurementItem(request), ReturnValues: 'ALL_OLD' }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: toMeasurementItem(request),
+        ReturnValues: 'ALL_OLD',
+      }),
       { abortSignal },
     );
     return Attributes ? { status: 'updated' } : { status: 'inserted' };
@@ -97,7 +109,10 @@ export class MeasurementRepository implements MeasurementWriter {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // The document client leaves `Item` marshalled on this exception.
       const existing = error.Item ? unmarshall(error.Item as Record<string, AttributeValue>) : undefined;
-      return { status: 'duplicate', id: typeof existing?.id === 'string' ? existing.id : request.measurement.id };
+      return {
+        status: 'duplicate',
+        id: typeof existing?.id === 'string' ? existing.id : request.measurement.id,
+      };
     }
   }
 }

@@ -52,13 +52,19 @@ function interpret(
   const category = mapping.category;
   if (category?.kind === 'sleep-stage') {
     const stage = entry.sleepStage == null ? undefined : sleepStages[entry.sleepStage];
-    return stage === undefined ? undefined : { value: entry.value, sleepStage: stage, rhythmClassification: null };
+    return stage === undefined
+      ? undefined
+      : { value: entry.value, sleepStage: stage, rhythmClassification: null };
   }
   if (category?.kind === 'event') {
     const codepoint = entry.categoryValue ?? entry.sleepStage ?? null;
     return { value: 1, sleepStage: null, rhythmClassification: classify(category.classification, codepoint) };
   }
-  return { value: convertValue(mapping.conversion, entry.value), sleepStage: null, rhythmClassification: null };
+  return {
+    value: convertValue(mapping.conversion, entry.value),
+    sleepStage: null,
+    rhythmClassification: null,
+  };
 }
 
 /** A heart-rate bucket keeps its spread only when it is whole and consistent; no other row has one. */

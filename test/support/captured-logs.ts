@@ -11,8 +11,18 @@ export interface CapturedLogs {
 
 export function captureLogs(): CapturedLogs {
   const lines: Record<string, unknown>[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown, ...rest: unknown[]) => {
+  // Powertools writes INFO and below to stdout, WARN and above to stderr.
+  const spies = [process.stdout, process.stderr].map((stream) => captureStream(stream, lines));
+  return {
+    lines,
+    events: (message) => lines.filter((line) => line.message === message),
+    restore: () => spies.forEach((spy) => spy.mockRestore()),
+  };
+}
+
+function captureStream(stream: NodeJS.WriteStream, lines: Record<string, unknown>[]) {
+  const original = stream.write.bind(stream);
+  return jest.spyOn(stream, 'write').mockImplementation((chunk: unknown, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
     let swallowed = false;
     for (const line of text.split('\n')) {
@@ -26,9 +36,4 @@ export function captureLogs(): CapturedLogs {
     }
     return swallowed ? true : original(chunk as string, ...(rest as []));
   });
-  return {
-    lines,
-    events: (message) => lines.filter((line) => line.message === message),
-    restore: () => spy.mockRestore(),
-  };
 }

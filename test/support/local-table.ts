@@ -19,7 +19,8 @@ export interface LocalTable {
 
 export function dynamoDbLocalEndpoint(): string {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: run integration tests through jest (globalSetup)');
+  if (!endpoint)
+    throw new Error('DYNAMODB_ENDPOINT is not set: run integration tests through jest (globalSetup)');
   return endpoint;
 }
 
@@ -40,12 +41,18 @@ export async function createLocalTable(): Promise<LocalTable> {
     client,
     documentClient,
     async items() {
-      const { Items = [] } = await documentClient.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+      const { Items = [] } = await documentClient.send(
+        new ScanCommand({ TableName: tableName, ConsistentRead: true }),
+      );
       return Items;
     },
     async item(userId, type, externalId) {
       const { Item } = await documentClient.send(
-        new GetCommand({ TableName: tableName, Key: { pk: measurementKey(userId, type, externalId) }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: measurementKey(userId, type, externalId) },
+          ConsistentRead: true,
+        }),
       );
       return Item;
     },

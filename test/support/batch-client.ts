@@ -1,0 +1,91 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createLogger } from '../../functions/commons/logger';
+import { createIngestBatchHandler } from '../../functions/ingest-batch/create-ingest-batch-handler';
+import type { MeasurementWriter } from '../../functions/measurements/measurement';
+import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
+import { toHttpApiEvent } from '../../local/http-api-event';
+
+export interface BatchCall {
+  readonly userId?: string | null;
+  readonly body?: unknown;
+  /** Sent as is instead of JSON-encoding `body`. */
+  readonly rawBody?: string | Buffer;
+  readonly headers?: Record<string, string>;
+  readonly requestId?: string;
+  readonly remainingTimeMs?: number;
+  readonly base64Body?: boolean;
+}
+
+export interface BatchAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: any;
+  readonly rawBody: string;
+}
+
+/** Calls the real batch handler the way API Gateway would, after the JWT authorizer. */
+export function batchClient(options: {
+  documentClient?: DynamoDBDocumentClient;
+  tableName?: string;
+  writer?: MeasurementWriter;
+  writeConcurrency?: number;
+}) {
+  const writer = options.writer ?? new MeasurementRepository(options.documentClient!, options.tableName!);
+  const handler = createIngestBatchHandler({
+    logger: createLogger('measurement-ingest'),
+    writer,
+    writeConcurrency: options.writeConcurrency ?? 16,
+    deadlineSafetyMarginMs: 1500,
+  });
+  return async (call: BatchCall): Promise<BatchAnswer> => {
+    const userId = call.userId === undefined ? 'user-a' : call.userId;
+    const event = toHttpApiEvent({
+      method: 'POST',
+      rawPath: '/api/measurements/batch',
+      routePath: '/api/measurements/batch',
+      headers: { 'content-type': 'application/json', ...call.headers },
+      body: call.rawBody ?? JSON.stringify(call.body),
+      claims: userId === null ? {} : { sub: userId },
+      requestId: call.requestId,
+      base64Body: call.base64Body,
+    });
+    const remaining = call.remainingTimeMs ?? 25000;
+    const result = (await handler(event, {
+      getRemainingTimeInMillis: () => remaining,
+    })) as APIGatewayProxyStructuredResultV2;
+    const rawBody = result.body ?? '';
+    return {
+      status: result.statusCode ?? 0,
+      headers: Object.fromEntries(
+        Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+      ),
+      body: rawBody ? JSON.parse(rawBody) : undefined,
+      rawBody,
+    };
+  };
+}
+
+/** A HealthKit entry as the phone sends it; override what a test is about. */
+export function entry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+    value: 64,
+    unit: 'count/min',
+    startDate: '2026-08-14T06:00:00Z',
+    endDate: '2026-08-14T06:00:00Z',
+    externalId: 'C0FFEE00-0000-4000-8000-000000000000',
+    ...overrides,
+  };
+}
+
+export function stepsDay(day: string, value: number): Record<string, unknown> {
+  return {
+    hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
+    value,
+    unit: 'steps',
+    startDate: `${day}T00:00:00+02:00`,
+    endDate: `${day}T00:00:00+02:00`,
+    externalId: `stats:HKQuantityTypeIdentifierStepCount:${day}`,
+  };
+}
