@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The functions' configuration, validated once at cold start. The stack sets these variables
- * (lib/definitions/function-settings.ts) and the local runtime sets the same ones.
+ * (lib/definitions/service-functions.ts) and the local runtime sets the same ones.
  */
 const configSchema = z.object({
   TABLE_NAME: z.string().min(1),

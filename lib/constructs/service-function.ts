@@ -1,0 +1,81 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { FunctionDefinition } from '../definitions/service-functions';
+
+/** Function entries in the definitions are relative to the repository root. */
+const repositoryRoot = path.join(__dirname, '..', '..');
+
+export interface ServiceFunctionProps {
+  readonly definition: FunctionDefinition;
+  /** Variables every function of the stack shares (e.g. TABLE_NAME); the definition's own come last. */
+  readonly sharedEnvironment: Readonly<Record<string, string>>;
+  readonly logRetentionDays: number;
+}
+
+/**
+ * A function of the service with the defaults every function shares: Node.js 22 on ARM, one
+ * minified ESM bundle with source maps, Powertools settings, and its own log group with a
+ * retention. Only what differs per function comes from its definition. It gets no permissions
+ * here: the stack states each function's grants explicitly. (`logGroup` returns the log group.)
+ */
+export class ServiceFunction extends NodejsFunction {
+  constructor(scope: Construct, props: ServiceFunctionProps) {
+    const { definition } = props;
+    // A sibling rather than a child: the function's props need the log group before `this` exists.
+    const logGroup = new LogGroup(scope, `${definition.id}LogGroup`, {
+      retention: retentionDays(props.logRetentionDays),
+      // The audit events live in these logs; they outlive a deleted stack, bounded by the retention.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    super(scope, definition.id, {
+      entry: path.join(repositoryRoot, definition.entry),
+      handler: 'handler',
+      projectRoot: repositoryRoot,
+      depsLockFilePath: path.join(repositoryRoot, 'package-lock.json'),
+      description: definition.description,
+      // A pinned runtime: NODEJS_LATEST would change the runtime under a deployed function silently.
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: definition.memorySize,
+      timeout: Duration.seconds(definition.timeoutSeconds),
+      logGroup,
+      environment: {
+        ...props.sharedEnvironment,
+        POWERTOOLS_SERVICE_NAME: definition.serviceName,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...definition.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Prefer the ESM build of dependencies that ship both.
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies inside an ESM bundle still call `require`; give them one.
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        // The SDK is bundled at the versions package-lock.json pins (and the tests ran against),
+        // not whatever version the Lambda runtime happens to ship.
+        bundleAwsSDK: true,
+      },
+    });
+  }
+}
+
+/** CloudWatch accepts only certain retention periods; a definition naming another fails the synth. */
+export function retentionDays(days: number): RetentionDays {
+  const allowed = Object.values(RetentionDays).filter(
+    (value): value is RetentionDays => typeof value === 'number',
+  );
+  const match = allowed.find((value) => value === days);
+  if (match === undefined || match === RetentionDays.INFINITE) {
+    throw new Error(`Log retention of ${days} days is not one CloudWatch Logs supports`);
+  }
+  return match;
+}

@@ -1,0 +1,217 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  StreamViewType,
+  TableEncryptionV2,
+  TableV2,
+  type Attribute,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { PhoneUserPool } from './constructs/phone-user-pool';
+import { ServiceFunction, retentionDays } from './constructs/service-function';
+import { measurementsTable, measurementsTableStringAttributes } from './definitions/measurements-table';
+import {
+  LOG_RETENTION_DAYS,
+  routes,
+  serviceFunctions,
+  type ServiceFunctionName,
+} from './definitions/service-functions';
+
+/** Who issues the bearer tokens the API accepts. */
+export interface JwtSettings {
+  readonly issuer: string;
+  readonly audience: readonly string[];
+}
+
+/**
+ * The whole service in one stack: the measurements table, one function per definition in
+ * `definitions/service-functions.ts`, and an HTTP API that serves exactly the defined routes
+ * behind a JWT authorizer. Environment-agnostic, so `cdk synth` needs no credentials.
+ *
+ * Tokens come from the issuer named by the context keys `jwtIssuer` and `jwtAudience`
+ * (comma-separated); without them the stack creates a Cognito user pool for the phone.
+ */
+export class HealthIngestStack extends Stack {
+  readonly table: TableV2;
+  readonly functions: Readonly<Record<ServiceFunctionName, ServiceFunction>>;
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  /** Only when no external issuer was configured. */
+  readonly userPool?: UserPool;
+  readonly userPoolClient?: UserPoolClient;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    this.table = new TableV2(this, 'MeasurementsTable', {
+      partitionKey: stringAttribute(measurementsTable.partitionKey),
+      billing: Billing.onDemand(),
+      dynamoStream: StreamViewType[measurementsTable.streamViewType],
+      globalSecondaryIndexes: Object.values(measurementsTable.indexes).map((index) => ({
+        indexName: index.indexName,
+        partitionKey: stringAttribute(index.partitionKey),
+        ...(index.sortKey ? { sortKey: stringAttribute(index.sortKey) } : {}),
+        projectionType: ProjectionType[index.projection],
+      })),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Health data: neither a stack deletion nor a replacement may drop the table.
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      // Encrypted at rest with the DynamoDB-owned key: no KMS cost and no key grants for the
+      // functions. Switching to the AWS managed key later (CloudTrail records of key use) is an
+      // in-place table update.
+      encryption: TableEncryptionV2.dynamoOwnedKey(),
+    });
+
+    const functions = {} as Record<ServiceFunctionName, ServiceFunction>;
+    for (const name of Object.keys(serviceFunctions) as ServiceFunctionName[]) {
+      functions[name] = new ServiceFunction(this, {
+        definition: serviceFunctions[name],
+        sharedEnvironment: { TABLE_NAME: this.table.tableName },
+        logRetentionDays: LOG_RETENTION_DAYS,
+      });
+    }
+    this.functions = functions;
+
+    // Each function's access, stated in full, one entry per function. Typed over every defined
+    // function, so a new definition does not compile until someone decides what it may touch.
+    const grants: Record<ServiceFunctionName, (fn: IFunction) => void> = {
+      // Both write paths are a single PutItem (conditional for samples); nothing reads, and the
+      // table-level grant helpers would add the index ARNs as well.
+      ingestBatch: (fn) =>
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.table.tableArn] }),
+        ),
+    };
+    for (const name of Object.keys(functions) as ServiceFunctionName[]) grants[name](functions[name]);
+
+    const externalIssuer = jwtSettingsFromContext(this);
+    let jwt: JwtSettings;
+    if (externalIssuer) {
+      jwt = externalIssuer;
+    } else {
+      const phoneUsers = new PhoneUserPool(this, 'PhoneUsers');
+      this.userPool = phoneUsers.userPool;
+      this.userPoolClient = phoneUsers.client;
+      jwt = phoneUsers;
+      new CfnOutput(this, 'UserPoolId', { value: phoneUsers.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: phoneUsers.client.userPoolClientId });
+      new CfnOutput(this, 'JwtIssuer', { value: phoneUsers.issuer });
+    }
+
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuer, {
+      jwtAudience: [...jwt.audience],
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: this.stackName,
+      description: 'Health ingest API for the HealthLog iOS app',
+      // Also the default of any route added without one: no route is ever public by omission.
+      defaultAuthorizer: authorizer,
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: retentionDays(LOG_RETENTION_DAYS),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      // A ceiling for the whole API, not per user (the function enforces 60 batches per user per
+      // minute). 50 requests/s is thousands of phones syncing every few minutes, and the burst
+      // of 100 absorbs many apps coming to the foreground at once. What it stops is a runaway
+      // client multiplying Lambda concurrency and DynamoDB writes (one batch is up to 500
+      // writes); above it API Gateway answers 429 before the function runs.
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: accessLogFormat(),
+      },
+    });
+
+    const integrations = new Map<ServiceFunctionName, HttpLambdaIntegration>();
+    for (const route of routes) {
+      let integration = integrations.get(route.function);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(
+          `${serviceFunctions[route.function].id}Integration`,
+          functions[route.function],
+        );
+        integrations.set(route.function, integration);
+      }
+      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer });
+    }
+
+    // The `$default` stage serves at the root of the endpoint: `${ApiUrl}/api/measurements/batch`.
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the API' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+  }
+}
+
+/** Every key attribute of the table is a string (the definition says so, and lists them). */
+function stringAttribute(name: string): Attribute {
+  if (!measurementsTableStringAttributes.includes(name)) {
+    throw new Error(`Key attribute ${name} is not among the table's string attributes`);
+  }
+  return { name, type: AttributeType.STRING };
+}
+
+/**
+ * `jwtIssuer` and `jwtAudience` (comma-separated, or a list in cdk.json) from the CDK context;
+ * undefined when neither is set. Setting only one is a mistake, not a request for Cognito.
+ */
+export function jwtSettingsFromContext(scope: Construct): JwtSettings | undefined {
+  const issuer: unknown = scope.node.tryGetContext('jwtIssuer');
+  const audience: unknown = scope.node.tryGetContext('jwtAudience');
+  if (issuer === undefined && audience === undefined) return undefined;
+
+  if (typeof issuer !== 'string' || !/^https:\/\/\S+$/.test(issuer)) {
+    throw new Error('Context jwtIssuer must be the https URL of the token issuer when jwtAudience is set');
+  }
+  const audiences = (Array.isArray(audience) ? audience : String(audience ?? '').split(','))
+    .map((value) => String(value).trim())
+    .filter((value) => value.length > 0);
+  if (audiences.length === 0) {
+    throw new Error('Context jwtAudience must name at least one audience when jwtIssuer is set');
+  }
+  return { issuer, audience: audiences };
+}
+
+/**
+ * One JSON object per request. Deliberately no request or response bodies and no headers (the
+ * Authorization header is a bearer token); the user is the token's `sub`, as in the audit events.
+ */
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: '$context.requestId',
+      requestTime: '$context.requestTime',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      protocol: '$context.protocol',
+      responseLength: '$context.responseLength',
+      responseLatency: '$context.responseLatency',
+      integrationStatus: '$context.integrationStatus',
+      integrationLatency: '$context.integrationLatency',
+      integrationError: '$context.integrationErrorMessage',
+      error: '$context.error.message',
+      authorizerError: '$context.authorizer.error',
+      userId: '$context.authorizer.claims.sub',
+      sourceIp: '$context.identity.sourceIp',
+    }),
+  );
+}

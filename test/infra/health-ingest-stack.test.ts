@@ -1,0 +1,384 @@
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import {
+  measurementsTable,
+  measurementsTableStringAttributes,
+} from '../../lib/definitions/measurements-table';
+import {
+  LOG_RETENTION_DAYS,
+  routes,
+  serviceFunctions,
+  type ServiceFunctionName,
+} from '../../lib/definitions/service-functions';
+import { HealthIngestStack } from '../../lib/health-ingest-stack';
+
+/** Synthesizes the stack without bundling the functions (esbuild is what `npm run synth` checks). */
+function synthesize(context: Record<string, unknown> = {}): { stack: HealthIngestStack; template: Template } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const stack = new HealthIngestStack(app, 'HealthIngestTest');
+  return { stack, template: Template.fromStack(stack) };
+}
+
+type Resource = {
+  Type: string;
+  Properties: Record<string, any>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
+
+function logicalId(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+function onlyResource(template: Template, type: string, props?: Record<string, unknown>): [string, Resource] {
+  const found = Object.entries(template.findResources(type, props ? { Properties: props } : undefined));
+  expect(found).toHaveLength(1);
+  return found[0] as [string, Resource];
+}
+
+const functionNames = Object.keys(serviceFunctions) as ServiceFunctionName[];
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+describe('with the default configuration (no issuer in the context)', () => {
+  let stack: HealthIngestStack;
+  let template: Template;
+  let tableId: string;
+  let table: Resource;
+
+  beforeAll(() => {
+    ({ stack, template } = synthesize());
+    [tableId, table] = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
+  });
+
+  describe('the measurements table is built from its definition', () => {
+    test('is keyed by the composite partition key alone', () => {
+      expect(table.Properties.KeySchema).toEqual([
+        { AttributeName: measurementsTable.partitionKey, KeyType: 'HASH' },
+      ]);
+      expect(measurementsTable.partitionKey).toBe('pk');
+    });
+
+    test('declares exactly the key attributes of the table and its indexes, all strings', () => {
+      expect(table.Properties.AttributeDefinitions).toEqual(
+        measurementsTableStringAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      );
+    });
+
+    test('has the three list indexes of the definition with their keys and projections', () => {
+      expect(table.Properties.GlobalSecondaryIndexes).toEqual(
+        Object.values(measurementsTable.indexes).map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' }] : []),
+          ],
+          Projection: { ProjectionType: index.projection },
+        })),
+      );
+      expect(
+        table.Properties.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName),
+      ).toEqual(['byUser', 'byUserType', 'byUserExternalId']);
+    });
+
+    test('streams new and old images (the audit function compares them)', () => {
+      expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    });
+
+    test('bills on demand', () => {
+      expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    });
+
+    test('has point-in-time recovery and deletion protection', () => {
+      expect(table.Properties.Replicas).toHaveLength(1);
+      expect(table.Properties.Replicas[0]).toMatchObject({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+    });
+
+    test('is retained when the stack is deleted or the resource replaced', () => {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+    });
+
+    test('is encrypted with the DynamoDB-owned key (SSEEnabled false means owned, not unencrypted)', () => {
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: false });
+    });
+  });
+
+  describe('every defined function gets the shared defaults', () => {
+    test.each(functionNames)('%s runs Node.js 22 on arm64 with the settings of its definition', (name) => {
+      const definition = serviceFunctions[name];
+      const fn = template.toJSON().Resources[logicalId(stack.functions[name])] as Resource;
+      expect(fn.Type).toBe('AWS::Lambda::Function');
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: definition.memorySize,
+        Timeout: definition.timeoutSeconds,
+        Description: definition.description,
+      });
+      expect(fn.Properties.Environment.Variables).toEqual({
+        TABLE_NAME: { Ref: tableId },
+        POWERTOOLS_SERVICE_NAME: definition.serviceName,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...definition.environment,
+      });
+    });
+
+    test.each(functionNames)('%s logs to its own log group with the retention', (name) => {
+      const fn = template.toJSON().Resources[logicalId(stack.functions[name])] as Resource;
+      const logGroupId = logicalId(stack.functions[name].logGroup);
+      expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: logGroupId } });
+      expect(template.toJSON().Resources[logGroupId]).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: LOG_RETENTION_DAYS },
+        DeletionPolicy: 'Retain',
+      });
+    });
+
+    test('no log group of the stack keeps logs forever', () => {
+      const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      expect(logGroups.length).toBeGreaterThanOrEqual(functionNames.length + 1);
+      for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(LOG_RETENTION_DAYS);
+    });
+  });
+
+  describe('the ingest function may only put items into the table', () => {
+    let roleId: string;
+    let statements: Array<{ Effect: string; Action: string | string[]; Resource: unknown }>;
+
+    beforeAll(() => {
+      roleId = logicalId(stack.functions.ingestBatch.role!);
+      const attached = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+        (policy.Properties.Roles as unknown[]).some(
+          (role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId }),
+        ),
+      );
+      statements = attached.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    });
+
+    test('its policies allow exactly dynamodb:PutItem, and nothing else', () => {
+      const actions = new Set(statements.flatMap((statement) => asList(statement.Action)));
+      expect([...actions]).toEqual(['dynamodb:PutItem']);
+      for (const statement of statements) expect(statement.Effect).toBe('Allow');
+    });
+
+    test('on the table ARN only: no index ARNs, no stream, no wildcard', () => {
+      for (const statement of statements) {
+        expect(asList(statement.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+      }
+    });
+
+    test('its role has no inline policies and only the basic execution managed policy (logs)', () => {
+      const role = template.toJSON().Resources[roleId] as Resource;
+      expect(role.Properties.Policies).toBeUndefined();
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toBe(
+        JSON.stringify([
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+              ],
+            ],
+          },
+        ]),
+      );
+    });
+  });
+
+  describe('the HTTP API serves exactly the defined routes, each behind the JWT authorizer', () => {
+    let authorizerId: string;
+
+    beforeAll(() => {
+      [authorizerId] = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
+    });
+
+    test('the authorizer reads the bearer token from the Authorization header', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+      });
+    });
+
+    test('POST /api/measurements/batch exists', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: 'POST /api/measurements/batch',
+      });
+    });
+
+    test.each(routes.map((route) => [`${route.method} ${route.path}`, route.function] as const))(
+      '%s requires a valid token and invokes %s',
+      (routeKey, functionName) => {
+        const [, route] = onlyResource(template, 'AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
+        expect(route.Properties.AuthorizationType).toBe('JWT');
+        expect(route.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
+
+        const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+        const integration = template.toJSON().Resources[integrationId] as Resource;
+        expect(integration.Properties).toMatchObject({
+          IntegrationType: 'AWS_PROXY',
+          PayloadFormatVersion: '2.0',
+          IntegrationUri: { 'Fn::GetAtt': [logicalId(stack.functions[functionName]), 'Arn'] },
+        });
+      },
+    );
+
+    test('there is no route other than the defined ones', () => {
+      const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+        (route) => route.Properties.RouteKey,
+      );
+      expect(routeKeys.sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+    });
+
+    test('the $default stage deploys automatically and throttles the whole API', () => {
+      onlyResource(template, 'AWS::ApiGatewayV2::Stage');
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
+    });
+
+    test('access logs are JSON lines of context variables: no bodies, no headers, no token', () => {
+      const [, stage] = onlyResource(template, 'AWS::ApiGatewayV2::Stage');
+      const { DestinationArn, Format } = stage.Properties.AccessLogSettings;
+      const [logGroupId] = DestinationArn['Fn::GetAtt'];
+      expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(LOG_RETENTION_DAYS);
+
+      const fields = JSON.parse(Format) as Record<string, string>;
+      expect(fields.requestId).toBe('$context.requestId');
+      for (const value of Object.values(fields)) {
+        expect(value).toMatch(/^\$context\.[A-Za-z.]+$/);
+        expect(value).not.toMatch(/body|header|authorization/i);
+      }
+    });
+  });
+
+  describe('without an issuer in the context the stack creates the phone users pool', () => {
+    let userPoolId: string;
+    let clientId: string;
+
+    beforeAll(() => {
+      [userPoolId] = onlyResource(template, 'AWS::Cognito::UserPool');
+      [clientId] = onlyResource(template, 'AWS::Cognito::UserPoolClient');
+    });
+
+    test('the pool takes no self sign-ups, signs in by email, demands strong passwords and is retained', () => {
+      const pool = template.toJSON().Resources[userPoolId] as Resource;
+      expect(pool.Properties).toMatchObject({
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        UsernameAttributes: ['email'],
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: 12,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+          },
+        },
+        DeletionProtection: 'ACTIVE',
+      });
+      expect(pool.Properties.UserPoolAddOns).toBeUndefined();
+      expect(pool.DeletionPolicy).toBe('Retain');
+    });
+
+    test('the phone client is public (no secret), signs in with SRP and refreshes tokens, no OAuth flows', () => {
+      const client = template.toJSON().Resources[clientId] as Resource;
+      expect(client.Properties).toMatchObject({
+        UserPoolId: { Ref: userPoolId },
+        GenerateSecret: false,
+        PreventUserExistenceErrors: 'ENABLED',
+      });
+      expect([...client.Properties.ExplicitAuthFlows].sort()).toEqual([
+        'ALLOW_REFRESH_TOKEN_AUTH',
+        'ALLOW_USER_SRP_AUTH',
+      ]);
+      expect(client.Properties.AllowedOAuthFlows).toBeUndefined();
+    });
+
+    test('the authorizer trusts that pool as issuer and its client as audience', () => {
+      const [, authorizer] = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
+      const { Issuer, Audience } = authorizer.Properties.JwtConfiguration;
+      expect(Audience).toEqual([{ Ref: clientId }]);
+      expect(Issuer).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'https://cognito-idp.',
+            { Ref: 'AWS::Region' },
+            '.',
+            { Ref: 'AWS::URLSuffix' },
+            '/',
+            { Ref: userPoolId },
+          ],
+        ],
+      });
+    });
+
+    test('outputs the API URL, the table name and what the app needs to sign in', () => {
+      template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [logicalId(stack.api), 'ApiEndpoint'] } });
+      template.hasOutput('TableName', { Value: { Ref: tableId } });
+      template.hasOutput('UserPoolId', { Value: { Ref: userPoolId } });
+      template.hasOutput('UserPoolClientId', { Value: { Ref: clientId } });
+      const [, authorizer] = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
+      template.hasOutput('JwtIssuer', { Value: authorizer.Properties.JwtConfiguration.Issuer });
+    });
+  });
+});
+
+describe('with jwtIssuer and jwtAudience in the context', () => {
+  const issuer = 'https://auth.example.com/realms/health';
+  let template: Template;
+
+  beforeAll(() => {
+    ({ template } = synthesize({ jwtIssuer: issuer, jwtAudience: 'healthlog-ios, healthlog-ios-beta' }));
+  });
+
+  test('creates no Cognito user pool', () => {
+    template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+  });
+
+  test('the authorizer trusts that issuer and every listed audience', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: issuer, Audience: ['healthlog-ios', 'healthlog-ios-beta'] },
+    });
+  });
+
+  test('every route still requires a token', () => {
+    const defined = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(defined).toHaveLength(routes.length);
+    for (const route of defined) expect(route.Properties.AuthorizationType).toBe('JWT');
+  });
+
+  test('outputs the API URL and table name but no user pool', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs.sort()).toEqual(['ApiUrl', 'TableName']);
+  });
+});
+
+describe('an incomplete issuer configuration fails the synth instead of falling back to Cognito', () => {
+  test('an audience without an issuer', () => {
+    expect(() => synthesize({ jwtAudience: 'healthlog-ios' })).toThrow(/jwtIssuer/);
+  });
+
+  test('an issuer without an audience', () => {
+    expect(() => synthesize({ jwtIssuer: 'https://auth.example.com' })).toThrow(/jwtAudience/);
+  });
+
+  test('an issuer that is not an https URL', () => {
+    expect(() => synthesize({ jwtIssuer: 'auth.example.com', jwtAudience: 'healthlog-ios' })).toThrow(
+      /https/,
+    );
+  });
+});
