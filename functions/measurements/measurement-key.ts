@@ -37,9 +37,14 @@ export function measurementId(type: string, externalId: string): string {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/**
+ * Longest id of a real row: base64url of `type#externalId` with an externalId of up to 120 UTF-16
+ * units, i.e. up to 360 UTF-8 bytes (≈ 520 chars with the longest type); anything longer is junk.
+ */
+const MAX_ID_LENGTH = 1024;
 
 export function parseMeasurementId(id: string): { type: string; externalId: string } | undefined {
-  if (!BASE64URL.test(id) || id.length > 400) return undefined;
+  if (!BASE64URL.test(id) || id.length > MAX_ID_LENGTH) return undefined;
   const decoded = Buffer.from(id, 'base64url').toString('utf8');
   // Only the canonical encoding resolves, so one row never has two ids.
   if (Buffer.from(decoded, 'utf8').toString('base64url') !== id) return undefined;

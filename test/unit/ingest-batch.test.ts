@@ -1,0 +1,545 @@
+import type { BatchEntry } from '../../functions/measurements/batch-schema';
+import {
+  countSkippedByReason,
+  ingestBatch,
+  summarize,
+  type BatchResult,
+  type EntryOutcome,
+  type IngestBatchInput,
+} from '../../functions/measurements/ingest-batch';
+import { measurementId } from '../../functions/measurements/measurement-key';
+import { HR_BUCKET_PREFIX, NOW, QUANTITY, URL_SAFE, dailyStats, entry, heartRateBucket } from './fixtures';
+import { InMemoryMeasurementWriter } from './in-memory-writer';
+
+const USER = 'user-7f3a';
+/** A Lambda-like deadline: far enough never to be reached by these tests (and small enough for a timer). */
+const TEN_MINUTES = 10 * 60 * 1000;
+
+function input(entries: readonly BatchEntry[], overrides: Partial<IngestBatchInput> = {}): IngestBatchInput {
+  return {
+    userId: USER,
+    requestId: 'req-1',
+    entries,
+    now: NOW,
+    deadlineAt: Date.now() + TEN_MINUTES,
+    ...overrides,
+  };
+}
+
+/** `n` distinct valid samples. */
+function samples(n: number): BatchEntry[] {
+  return Array.from({ length: n }, (_, i) => entry({ externalId: `SAMPLE-${i}`, value: 60 + (i % 10) }));
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The contract's payload invariants (batch-api §6), checked on any result. */
+function expectPayloadInvariants(result: BatchResult, posted: number): void {
+  expect(Object.keys(result)).toEqual([
+    'processed',
+    'inserted',
+    'updated',
+    'duplicates',
+    'failed',
+    'skipped',
+    'entries',
+  ]);
+  expect(result.processed).toBe(posted);
+  expect(result.entries.map((e) => e.index)).toEqual(Array.from({ length: posted }, (_, i) => i));
+  expect(result.inserted + result.updated + result.duplicates + result.failed + result.skipped.length).toBe(
+    result.processed,
+  );
+  expect(result.skipped).toEqual(
+    result.entries
+      .filter((e) => e.status === 'skipped')
+      .map((e) => ({ index: e.index, reason: (e as { reason: string }).reason })),
+  );
+  for (const e of result.entries) {
+    if (e.status === 'inserted' || e.status === 'updated' || e.status === 'duplicate')
+      expect(e.id).toMatch(URL_SAFE);
+    else expect(e).not.toHaveProperty('id');
+  }
+}
+
+describe('batch-api §6: summarize — inserted + updated + duplicates + failed + skipped.length == processed; skipped mirrors skipped entries as {index, reason}', () => {
+  const outcomes: EntryOutcome[] = [
+    { index: 0, status: 'inserted', id: 'a' },
+    { index: 1, status: 'updated', id: 'b' },
+    { index: 2, status: 'duplicate', id: 'c' },
+    { index: 3, status: 'duplicate', reason: 'superseded_in_batch', id: 'd' },
+    { index: 4, status: 'failed', reason: 'ProvisionedThroughputExceededException' },
+    {
+      index: 5,
+      status: 'skipped',
+      reason: 'value_out_of_range',
+      convertedValue: 90,
+      range: { min: 1, max: 80, unit: '%' },
+    },
+    { index: 6, status: 'skipped', reason: 'unmappable_identifier' },
+    { index: 7, status: 'failed', reason: 'deadline_exceeded' },
+    { index: 8, status: 'skipped', reason: 'unmappable_identifier' },
+    { index: 9, status: 'inserted', id: 'e' },
+  ];
+
+  it('counts each status; duplicates include superseded_in_batch', () => {
+    expect(summarize(outcomes)).toMatchObject({
+      processed: 10,
+      inserted: 2,
+      updated: 1,
+      duplicates: 2,
+      failed: 2,
+    });
+  });
+
+  it('skipped holds {index, reason} only — no convertedValue/range — in entry order', () => {
+    expect(summarize(outcomes).skipped).toEqual([
+      { index: 5, reason: 'value_out_of_range' },
+      { index: 6, reason: 'unmappable_identifier' },
+      { index: 8, reason: 'unmappable_identifier' },
+    ]);
+    for (const s of summarize(outcomes).skipped) expect(Object.keys(s)).toEqual(['index', 'reason']);
+  });
+
+  it('entries are passed through unchanged, one per index, in order', () => {
+    expect(summarize(outcomes).entries).toEqual(outcomes);
+  });
+
+  it('the payload keys are in the contract order: processed, inserted, updated, duplicates, failed, skipped, entries', () => {
+    expect(Object.keys(summarize(outcomes))).toEqual([
+      'processed',
+      'inserted',
+      'updated',
+      'duplicates',
+      'failed',
+      'skipped',
+      'entries',
+    ]);
+    expect(Object.keys(summarize([]))).toEqual([
+      'processed',
+      'inserted',
+      'updated',
+      'duplicates',
+      'failed',
+      'skipped',
+      'entries',
+    ]);
+  });
+
+  it('the invariant holds for every mix', () => {
+    for (let n = 0; n <= outcomes.length; n++) {
+      const r = summarize(outcomes.slice(0, n));
+      expect(r.inserted + r.updated + r.duplicates + r.failed + r.skipped.length).toBe(r.processed);
+    }
+  });
+
+  it('countSkippedByReason counts the skipped list by reason', () => {
+    expect(countSkippedByReason(summarize(outcomes))).toEqual({
+      value_out_of_range: 1,
+      unmappable_identifier: 2,
+    });
+    expect(countSkippedByReason(summarize([]))).toEqual({});
+  });
+});
+
+describe('batch-api §6: the key order of each entry', () => {
+  it('inserted {index, status, id}; duplicate {index, status, id}; superseded {index, status, reason, id}; skipped {index, status, reason[, convertedValue, range]}; failed {index, status, reason}', async () => {
+    const writer = new InMemoryMeasurementWriter({
+      intercept: (r) =>
+        r.measurement.externalId === 'FAILS' ? { status: 'failed', reason: 'write_failed' } : undefined,
+    });
+    writer.seed(USER, { type: 'WEIGHT', externalId: 'STORED', value: 70 });
+    const result = await ingestBatch(
+      input([
+        entry({ externalId: 'NEW' }),
+        entry({ externalId: 'STORED' }),
+        dailyStats('StepCount', '2026-08-13', 1),
+        dailyStats('StepCount', '2026-08-13', 2),
+        entry({ hkIdentifier: 'x' }),
+        entry({ externalId: 'OUT-OF-RANGE', value: 0 }),
+        entry({ externalId: 'FAILS' }),
+      ]),
+      { writer, writeConcurrency: 4 },
+    );
+    expect(result.entries.map((e) => [e.status, Object.keys(e)])).toEqual([
+      ['inserted', ['index', 'status', 'id']],
+      ['duplicate', ['index', 'status', 'id']],
+      ['duplicate', ['index', 'status', 'reason', 'id']],
+      ['inserted', ['index', 'status', 'id']],
+      ['skipped', ['index', 'status', 'reason']],
+      ['skipped', ['index', 'status', 'reason', 'convertedValue', 'range']],
+      ['failed', ['index', 'status', 'reason']],
+    ]);
+    expectPayloadInvariants(result, 7);
+  });
+});
+
+describe('batch-api §3 step 7 / §4: ingestBatch writes only the planned writes, one call per entry', () => {
+  it('skipped entries and in-batch repeats are never written', async () => {
+    const writer = new InMemoryMeasurementWriter();
+    const entries = [
+      dailyStats('StepCount', '2026-08-13', 100),
+      entry({ externalId: '0x1f' }),
+      entry({ externalId: 'A' }),
+      entry({ externalId: 'A', value: 99 }),
+      entry({ hkIdentifier: `${QUANTITY}Height` }),
+      dailyStats('StepCount', '2026-08-13', 200),
+      heartRateBucket('2026-08-14T07:35:00.000Z'),
+      entry({ endDate: '2027-01-01T00:00:00Z' }),
+    ];
+    const result = await ingestBatch(input(entries), { writer, writeConcurrency: 3 });
+    expect(writer.calls.map((c) => [c.measurement.externalId, c.measurement.value])).toEqual([
+      ['A', 72.4],
+      [`stats:${QUANTITY}StepCount:2026-08-13`, 200],
+    ]);
+    expect(result.entries.map((e) => [e.status, 'reason' in e ? e.reason : undefined])).toEqual([
+      ['duplicate', 'superseded_in_batch'],
+      ['skipped', 'unstable_external_id'],
+      ['inserted', undefined],
+      ['duplicate', undefined],
+      ['skipped', 'unmappable_identifier'],
+      ['inserted', undefined],
+      ['skipped', 'malformed_hr_bucket_id'],
+      ['skipped', 'implausible_timestamp'],
+    ]);
+    expectPayloadInvariants(result, entries.length);
+  });
+
+  it('each write carries the caller, the request id and now as writtenAt', async () => {
+    const writer = new InMemoryMeasurementWriter();
+    await ingestBatch(input([entry()], { requestId: 'req-xyz' }), { writer, writeConcurrency: 1 });
+    expect(writer.calls[0]).toMatchObject({
+      userId: USER,
+      requestId: 'req-xyz',
+      writtenAt: '2026-08-14T08:00:00.000Z',
+    });
+  });
+
+  it('stats rows: no old row → inserted, an old row → updated, with the row id', async () => {
+    const writer = new InMemoryMeasurementWriter();
+    const row = dailyStats('StepCount', '2026-08-13', 100);
+    const id = measurementId('ACTIVITY_STEPS', row.externalId);
+    expect((await ingestBatch(input([row]), { writer, writeConcurrency: 1 })).entries).toEqual([
+      { index: 0, status: 'inserted', id },
+    ]);
+    expect(
+      (await ingestBatch(input([{ ...row, value: 150 }]), { writer, writeConcurrency: 1 })).entries,
+    ).toEqual([{ index: 0, status: 'updated', id }]);
+  });
+
+  it("samples: an existing row → duplicate carrying the existing row's id (as the writer reports it)", async () => {
+    const writer = new InMemoryMeasurementWriter({
+      intercept: () => ({ status: 'duplicate', id: 'the-existing-row-id' }),
+    });
+    const result = await ingestBatch(input([entry()]), { writer, writeConcurrency: 1 });
+    expect(result.entries).toEqual([{ index: 0, status: 'duplicate', id: 'the-existing-row-id' }]);
+    expect(result.duplicates).toBe(1);
+  });
+});
+
+describe('batch-api §4: a write that fails becomes failed with its reason and does not affect other entries', () => {
+  it('one entry failing with ProvisionedThroughputExceededException, the others inserted', async () => {
+    const writer = new InMemoryMeasurementWriter({
+      intercept: (r) =>
+        r.measurement.externalId === 'SAMPLE-2'
+          ? { status: 'failed', reason: 'ProvisionedThroughputExceededException' }
+          : undefined,
+    });
+    const result = await ingestBatch(input(samples(5)), { writer, writeConcurrency: 2 });
+    expect(result.entries.map((e) => e.status)).toEqual([
+      'inserted',
+      'inserted',
+      'failed',
+      'inserted',
+      'inserted',
+    ]);
+    expect(result.entries[2]).toEqual({
+      index: 2,
+      status: 'failed',
+      reason: 'ProvisionedThroughputExceededException',
+    });
+    expect(result).toMatchObject({ processed: 5, inserted: 4, failed: 1 });
+    expect(writer.calls).toHaveLength(5);
+    expectPayloadInvariants(result, 5);
+  });
+
+  it('a failed entry carries no id: nothing is reported written unless the writer acknowledged it', async () => {
+    const writer = new InMemoryMeasurementWriter({
+      intercept: () => ({ status: 'failed', reason: 'write_failed' }),
+    });
+    const result = await ingestBatch(input(samples(3)), { writer, writeConcurrency: 3 });
+    expect(result).toMatchObject({ inserted: 0, updated: 0, duplicates: 0, failed: 3 });
+    for (const e of result.entries)
+      expect(e).toEqual({ index: e.index, status: 'failed', reason: 'write_failed' });
+  });
+});
+
+describe('batch-api §4: entries not yet written when the deadline has passed are failed / deadline_exceeded', () => {
+  it('a deadline already past: no write starts, every planned write is failed / deadline_exceeded, skips stay skips', async () => {
+    const writer = new InMemoryMeasurementWriter();
+    const clock = () => 1_000_000;
+    const result = await ingestBatch(
+      input([...samples(3), entry({ hkIdentifier: 'x' })], { deadlineAt: 999_999 }),
+      {
+        writer,
+        writeConcurrency: 2,
+        clock,
+      },
+    );
+    expect(writer.calls).toHaveLength(0);
+    expect(result.entries).toEqual([
+      { index: 0, status: 'failed', reason: 'deadline_exceeded' },
+      { index: 1, status: 'failed', reason: 'deadline_exceeded' },
+      { index: 2, status: 'failed', reason: 'deadline_exceeded' },
+      { index: 3, status: 'skipped', reason: 'unmappable_identifier' },
+    ]);
+    expectPayloadInvariants(result, 4);
+  });
+
+  it('the deadline passing mid-batch: written entries keep their outcome, the ones not started fail', async () => {
+    let now = 1_000_000;
+    const writer = new InMemoryMeasurementWriter({
+      delay: async () => {
+        now += 100; // every write takes 100 ms of the (fake) clock
+      },
+    });
+    const result = await ingestBatch(input(samples(5), { deadlineAt: 1_000_250 }), {
+      writer,
+      writeConcurrency: 1,
+      clock: () => now,
+    });
+    // Writes start at 0, 100, 200 ms; at 300 ms the deadline (250 ms) has passed.
+    expect(writer.calls).toHaveLength(3);
+    expect(result.entries.map((e) => e.status)).toEqual([
+      'inserted',
+      'inserted',
+      'inserted',
+      'failed',
+      'failed',
+    ]);
+    expect(result.entries[3]).toEqual({ index: 3, status: 'failed', reason: 'deadline_exceeded' });
+    expectPayloadInvariants(result, 5);
+  });
+
+  it('writes in flight when the deadline arrives are aborted through the signal the writer receives', async () => {
+    const writer = new InMemoryMeasurementWriter({
+      delay: (_r, signal) =>
+        new Promise<void>((resolve) => {
+          if (signal?.aborted) resolve();
+          signal?.addEventListener('abort', () => resolve());
+        }),
+      intercept: (_r, signal) =>
+        signal?.aborted ? { status: 'failed', reason: 'deadline_exceeded' } : undefined,
+    });
+    // The injected clock stands still, so only the deadline timer (50 ms of real time) can stop the writes.
+    const result = await ingestBatch(input(samples(4), { deadlineAt: 50 }), {
+      writer,
+      writeConcurrency: 2,
+      clock: () => 0,
+    });
+    expect(writer.calls).toHaveLength(2);
+    expect(result.entries.map((e) => [e.status, 'reason' in e ? e.reason : undefined])).toEqual(
+      Array.from({ length: 4 }, () => ['failed', 'deadline_exceeded']),
+    );
+  });
+});
+
+describe('batch-api §4: at most writeConcurrency writes are in flight at once', () => {
+  it.each([1, 2, 3, 8])(
+    'with writeConcurrency %p, the fake writer never sees more in flight',
+    async (writeConcurrency) => {
+      const writer = new InMemoryMeasurementWriter({
+        delay: async () => {
+          await tick();
+          await tick();
+        },
+      });
+      const result = await ingestBatch(input(samples(20)), { writer, writeConcurrency });
+      expect(writer.calls).toHaveLength(20);
+      expect(writer.maxInFlight).toBeLessThanOrEqual(writeConcurrency);
+      expect(writer.maxInFlight).toBe(writeConcurrency); // and the bound is actually used
+      expectPayloadInvariants(result, 20);
+    },
+  );
+
+  it('results stay in request order even when writes finish out of order', async () => {
+    const writer = new InMemoryMeasurementWriter({
+      delay: async (r) => {
+        const n = Number(r.measurement.externalId.split('-')[1]);
+        for (let i = 0; i < (10 - n) * 2; i++) await tick();
+      },
+    });
+    const result = await ingestBatch(input(samples(10)), { writer, writeConcurrency: 10 });
+    expect(result.entries.map((e) => e.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(result.entries.map((e) => 'id' in e && e.id)).toEqual(
+      samples(10).map((e) => measurementId('WEIGHT', e.externalId)),
+    );
+  });
+});
+
+describe('batch-api §6 addition: row ids are deterministic for (type, externalId), URL-safe and never contain the user id', () => {
+  it('two users posting the same entry get the same id, which contains neither user id', async () => {
+    const ids = [];
+    for (const userId of ['alice-0001', 'bob-0002']) {
+      const result = await ingestBatch(input([entry()], { userId }), {
+        writer: new InMemoryMeasurementWriter(),
+        writeConcurrency: 1,
+      });
+      const outcome = result.entries[0]!;
+      if (!('id' in outcome)) throw new Error('expected an id');
+      expect(outcome.id).toMatch(URL_SAFE);
+      expect(outcome.id).not.toContain(userId);
+      expect(Buffer.from(outcome.id, 'base64url').toString('utf8')).not.toContain(userId);
+      ids.push(outcome.id);
+    }
+    expect(ids[0]).toBe(ids[1]);
+  });
+});
+
+/** Puts a contract example's `"<id>"` placeholders on the actual ids, so the whole body can be compared, key order included. */
+function withPlaceholderIds(result: BatchResult): unknown {
+  return { ...result, entries: result.entries.map((e) => ('id' in e ? { ...e, id: '<id>' } : e)) };
+}
+
+describe('contract example 02-mixed-samples, end to end through the use case with an in-memory store', () => {
+  it("answers exactly the example's payload and leaves the stored pulse at 64", async () => {
+    const writer = new InMemoryMeasurementWriter();
+    writer.seed(USER, { type: 'PULSE', externalId: 'C0FFEE00-0000-4000-8000-000000000000', value: 64 });
+    const result = await ingestBatch(
+      input(
+        [
+          {
+            hkIdentifier: 'HKQuantityTypeIdentifierBodyMass',
+            value: 72.4,
+            unit: 'kg',
+            startDate: '2026-08-14T06:00:00Z',
+            endDate: '2026-08-14T06:00:00Z',
+            externalId: '8AD2A9CB-3F0C-4E4D-9C1E-4B7E2A1D6F30',
+            externalSourceVersion: 'iPhone15,2',
+            deviceType: 'scale',
+          },
+          {
+            hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+            value: 71,
+            unit: 'bpm',
+            startDate: '2026-08-14T05:59:00Z',
+            endDate: '2026-08-14T05:59:00Z',
+            externalId: 'C0FFEE00-0000-4000-8000-000000000000',
+            deviceType: 'watch',
+          },
+          {
+            hkIdentifier: 'HKQuantityTypeIdentifierBasalEnergyBurned',
+            value: 1650,
+            unit: 'kcal',
+            startDate: '2026-08-13T00:00:00Z',
+            endDate: '2026-08-13T23:59:59Z',
+            externalId: '0E3B6F1A-2C44-4D1B-9E55-7A1C2B3D4E5F',
+          },
+          {
+            hkIdentifier: 'HKQuantityTypeIdentifierBodyFatPercentage',
+            value: 0.9,
+            unit: '%',
+            startDate: '2026-08-14T06:00:00Z',
+            endDate: '2026-08-14T06:00:00Z',
+            externalId: '5B1D2E3F-4A5B-4C6D-8E7F-901234567890',
+          },
+        ],
+        { now: new Date('2026-08-14T08:00:00Z') },
+      ),
+      { writer, writeConcurrency: 4 },
+    );
+    expect(JSON.stringify(withPlaceholderIds(result))).toBe(
+      JSON.stringify({
+        processed: 4,
+        inserted: 1,
+        updated: 0,
+        duplicates: 1,
+        failed: 0,
+        skipped: [
+          { index: 2, reason: 'unmappable_identifier' },
+          { index: 3, reason: 'value_out_of_range' },
+        ],
+        entries: [
+          { index: 0, status: 'inserted', id: '<id>' },
+          { index: 1, status: 'duplicate', id: '<id>' },
+          { index: 2, status: 'skipped', reason: 'unmappable_identifier' },
+          {
+            index: 3,
+            status: 'skipped',
+            reason: 'value_out_of_range',
+            convertedValue: 90,
+            range: { min: 1, max: 80, unit: '%' },
+          },
+        ],
+      }),
+    );
+    expect(result.entries[1]).toMatchObject({
+      id: measurementId('PULSE', 'C0FFEE00-0000-4000-8000-000000000000'),
+    });
+    expect(writer.row(USER, 'PULSE', 'C0FFEE00-0000-4000-8000-000000000000')?.value).toBe(64);
+  });
+});
+
+describe('contract example 03-superseded-and-buckets, end to end through the use case with an in-memory store', () => {
+  it("answers exactly the example's payload and stores the buckets as the example says", async () => {
+    const writer = new InMemoryMeasurementWriter();
+    const b0730 = `${HR_BUCKET_PREFIX}2026-08-14T07:30:00.000Z`;
+    const b0740 = `${HR_BUCKET_PREFIX}2026-08-14T07:40:00.000Z`;
+    const result = await ingestBatch(
+      input(
+        [
+          {
+            hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+            value: 70,
+            valueMin: 58,
+            valueMax: 90,
+            unit: 'count/min',
+            startDate: '2026-08-14T07:30:00Z',
+            endDate: '2026-08-14T07:40:00Z',
+            externalId: b0730,
+          },
+          {
+            hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+            value: 78,
+            valueMin: 58,
+            valueMax: 110,
+            unit: 'count/min',
+            startDate: '2026-08-14T07:30:00Z',
+            endDate: '2026-08-14T07:40:00Z',
+            externalId: b0730,
+          },
+          {
+            hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+            value: 72,
+            valueMin: 80,
+            valueMax: 96,
+            unit: 'count/min',
+            startDate: '2026-08-14T07:40:00Z',
+            endDate: '2026-08-14T07:50:00Z',
+            externalId: b0740,
+          },
+        ],
+        { now: new Date('2026-08-14T08:00:00Z') },
+      ),
+      { writer, writeConcurrency: 4 },
+    );
+    expect(JSON.stringify(withPlaceholderIds(result))).toBe(
+      JSON.stringify({
+        processed: 3,
+        inserted: 2,
+        updated: 0,
+        duplicates: 1,
+        failed: 0,
+        skipped: [],
+        entries: [
+          { index: 0, status: 'duplicate', reason: 'superseded_in_batch', id: '<id>' },
+          { index: 1, status: 'inserted', id: '<id>' },
+          { index: 2, status: 'inserted', id: '<id>' },
+        ],
+      }),
+    );
+    expect(result.entries[0]).toMatchObject({ id: (result.entries[1] as { id: string }).id });
+    expect(writer.calls).toHaveLength(2);
+    expect(writer.row(USER, 'PULSE', b0730)).toMatchObject({ value: 78, valueMin: 58, valueMax: 110 });
+    expect(writer.row(USER, 'PULSE', b0740)).toMatchObject({ value: 72, valueMin: null, valueMax: null });
+  });
+});
