@@ -1,7 +1,7 @@
 import type { BatchEntry } from './batch-schema';
 import { mapWithConcurrency } from './bounded-concurrency';
 import type { PlausibleRange } from './healthkit-types';
-import type { Measurement, MeasurementWriter } from './measurement';
+import type { Measurement, MeasurementWriter, WriteOutcome } from './measurement';
 import { planEntry, type SkipReason } from './plan-entry';
 
 /** What happened to one posted entry; `index` is its position in the request. */
@@ -117,7 +117,10 @@ export async function ingestBatch(
   const planned = planBatch(input.entries, input.now);
   const writtenAt = input.now.toISOString();
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), Math.max(0, input.deadlineAt - clock()));
+  // setTimeout overflows past 2^31-1 ms and would fire at once; a Lambda deadline is far below it.
+  const delay = Math.min(Math.max(0, input.deadlineAt - clock()), 2 ** 31 - 1);
+  const timer = setTimeout(() => deadline.abort(), delay);
+  const failedWrites = new Map<string, string>();
   try {
     const outcomes = await mapWithConcurrency(
       planned,
@@ -125,13 +128,16 @@ export async function ingestBatch(
       async (entry): Promise<EntryOutcome> => {
         if (entry.status !== 'write') return entry;
         const { index, measurement } = entry;
-        if (deadline.signal.aborted || clock() >= input.deadlineAt) {
-          return { index, status: 'failed', reason: 'deadline_exceeded' };
-        }
-        const outcome = await deps.writer.writeMeasurement(
-          { userId: input.userId, requestId: input.requestId, writtenAt, measurement },
-          { abortSignal: deadline.signal },
-        );
+        const outcome: WriteOutcome =
+          deadline.signal.aborted || clock() >= input.deadlineAt
+            ? { status: 'failed', reason: 'deadline_exceeded' }
+            : await deps.writer
+                .writeMeasurement(
+                  { userId: input.userId, requestId: input.requestId, writtenAt, measurement },
+                  { abortSignal: deadline.signal },
+                )
+                // A writer that throws instead of answering must not take the other entries down.
+                .catch((): WriteOutcome => ({ status: 'failed', reason: 'write_failed' }));
         switch (outcome.status) {
           case 'inserted':
           case 'updated':
@@ -139,11 +145,22 @@ export async function ingestBatch(
           case 'duplicate':
             return { index, status: 'duplicate', id: outcome.id };
           case 'failed':
+            failedWrites.set(measurement.id, outcome.reason);
             return { index, status: 'failed', reason: outcome.reason };
         }
       },
     );
-    return summarize(outcomes);
+    // An in-batch repeat answered `duplicate` tells the phone its row is stored; when the winning
+    // copy's write failed that would be untrue, so the repeat fails alike and is re-sent too.
+    return summarize(
+      outcomes.map((outcome): EntryOutcome => {
+        const reason = outcome.status === 'duplicate' ? failedWrites.get(outcome.id) : undefined;
+        const isRepeat = planned[outcome.index]?.status === 'duplicate';
+        return reason !== undefined && isRepeat
+          ? { index: outcome.index, status: 'failed', reason }
+          : outcome;
+      }),
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -1,6 +1,5 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { measurementId } from '../../functions/measurements/measurement-key';
-import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
 import { batchClient, entry, stepsDay, type BatchAnswer } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { createLocalTable, type LocalTable } from '../support/local-table';
@@ -617,14 +616,19 @@ describe('write failures: one entry failing never loses another', () => {
   });
 
   it('an unexpected error answers 500 Internal server error without a stack trace, and logs the error', async () => {
-    const broken = new MeasurementRepository(table.documentClient, table.tableName);
-    broken.writeMeasurement = () => {
-      throw new TypeError('boom at secret place');
-    };
-    const answer = await batchClient({ writer: broken })({ userId: newUser(), body: { entries: [entry()] } });
+    const post500 = batchClient({
+      documentClient: table.documentClient,
+      tableName: table.tableName,
+      clock: () => {
+        throw new TypeError('boom at secret place');
+      },
+    });
+    const userId = newUser();
+    const answer = await post500({ userId, body: { entries: [entry()] } });
     expect(answer.status).toBe(500);
     expect(answer.body).toEqual({ data: null, error: 'Internal server error' });
     expect(answer.rawBody).not.toContain('boom');
     expect(logs.events('measurement.batch.error')).toHaveLength(1);
+    expect(await itemsOf(userId)).toHaveLength(0);
   });
 });

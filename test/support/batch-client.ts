@@ -30,6 +30,7 @@ export function batchClient(options: {
   tableName?: string;
   writer?: MeasurementWriter;
   writeConcurrency?: number;
+  clock?: () => number;
 }) {
   const writer = options.writer ?? new MeasurementRepository(options.documentClient!, options.tableName!);
   const handler = createIngestBatchHandler({
@@ -37,6 +38,7 @@ export function batchClient(options: {
     writer,
     writeConcurrency: options.writeConcurrency ?? 16,
     deadlineSafetyMarginMs: 1500,
+    clock: options.clock,
   });
   return async (call: BatchCall): Promise<BatchAnswer> => {
     const userId = call.userId === undefined ? 'user-a' : call.userId;

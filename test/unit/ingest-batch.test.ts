@@ -273,6 +273,69 @@ describe('batch-api §4: a write that fails becomes failed with its reason and d
   });
 });
 
+describe('batch-api §3 step 6 + §4: an in-batch repeat never claims a row its winning copy failed to store', () => {
+  const throttled = (externalId: string) =>
+    new InMemoryMeasurementWriter({
+      intercept: (r) =>
+        r.measurement.externalId === externalId
+          ? { status: 'failed', reason: 'ProvisionedThroughputExceededException' }
+          : undefined,
+    });
+
+  it('a later repeat of a sample whose first copy failed is failed too, with the same reason', async () => {
+    const writer = throttled('SAMPLE-0');
+    const result = await ingestBatch(input([...samples(2), entry({ externalId: 'SAMPLE-0', value: 61 })]), {
+      writer,
+      writeConcurrency: 2,
+    });
+    expect(result.entries).toEqual([
+      { index: 0, status: 'failed', reason: 'ProvisionedThroughputExceededException' },
+      { index: 1, status: 'inserted', id: expect.any(String) },
+      { index: 2, status: 'failed', reason: 'ProvisionedThroughputExceededException' },
+    ]);
+    expectPayloadInvariants(result, 3);
+  });
+
+  it('earlier copies of a stats row whose last copy failed are failed too, not superseded_in_batch', async () => {
+    const day = 'stats:HKQuantityTypeIdentifierStepCount:2026-08-13';
+    const writer = throttled(day);
+    const result = await ingestBatch(
+      input([dailyStats('StepCount', '2026-08-13', 100), dailyStats('StepCount', '2026-08-13', 200)]),
+      { writer, writeConcurrency: 2 },
+    );
+    expect(result.entries).toEqual([
+      { index: 0, status: 'failed', reason: 'ProvisionedThroughputExceededException' },
+      { index: 1, status: 'failed', reason: 'ProvisionedThroughputExceededException' },
+    ]);
+  });
+
+  it('a repeat of a winner that was stored stays duplicate with the winner id', async () => {
+    const result = await ingestBatch(input([entry({ externalId: 'X' }), entry({ externalId: 'X' })]), {
+      writer: new InMemoryMeasurementWriter(),
+      writeConcurrency: 1,
+    });
+    expect(result.entries[1]).toEqual({
+      index: 1,
+      status: 'duplicate',
+      id: (result.entries[0] as { id: string }).id,
+    });
+  });
+});
+
+describe('batch-api §4: a writer that throws fails only its own entry', () => {
+  it('the throwing write is failed / write_failed and every other entry is written', async () => {
+    const writer = new InMemoryMeasurementWriter();
+    const write = writer.writeMeasurement.bind(writer);
+    writer.writeMeasurement = (request, options) =>
+      request.measurement.externalId === 'SAMPLE-1'
+        ? Promise.reject(new TypeError('bug'))
+        : write(request, options);
+    const result = await ingestBatch(input(samples(3)), { writer, writeConcurrency: 3 });
+    expect(result.entries.map((e) => e.status)).toEqual(['inserted', 'failed', 'inserted']);
+    expect(result.entries[1]).toEqual({ index: 1, status: 'failed', reason: 'write_failed' });
+  });
+});
+
 describe('batch-api §4: entries not yet written when the deadline has passed are failed / deadline_exceeded', () => {
   it('a deadline already past: no write starts, every planned write is failed / deadline_exceeded, skips stay skips', async () => {
     const writer = new InMemoryMeasurementWriter();
