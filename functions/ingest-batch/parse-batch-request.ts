@@ -1,6 +1,7 @@
 import { batchLimits, batchRequestSchema, type BatchRequest } from '../measurements/batch-schema';
 import { toValidationIssues } from '../measurements/validation-issues';
-import { bodyBytes, isJsonContentType, parseJson, type HttpEvent } from '../http/request';
+import { readJsonBody } from '../http/json-body';
+import type { HttpEvent } from '../http/request';
 
 export interface BatchRejection {
   readonly status: 400 | 413 | 415 | 422;
@@ -22,33 +23,10 @@ const reject = (rejection: BatchRejection): ParsedBatchRequest => ({ ok: false, 
  * `too_large` whatever its entries look like.
  */
 export function parseBatchRequest(event: HttpEvent): ParsedBatchRequest {
-  if (!isJsonContentType(event)) {
-    return reject({
-      status: 415,
-      error: 'Content-Type must be application/json',
-      errorCode: 'request.unsupported_media_type',
-      exposeErrorCode: false,
-    });
-  }
-  const bytes = bodyBytes(event);
-  if (bytes.length > batchLimits.maxBodyBytes) {
-    return reject({
-      status: 413,
-      error: `Request body exceeds ${batchLimits.maxBodyBytes} bytes`,
-      errorCode: 'request.too_large',
-      exposeErrorCode: false,
-    });
-  }
-  const json = parseJson(bytes);
-  if (!json.ok) {
-    return reject({
-      status: 400,
-      error: 'Invalid JSON body',
-      errorCode: 'request.invalid_json',
-      exposeErrorCode: false,
-    });
-  }
-  const raw = json.value;
+  // Content type (415), size (413) and JSON syntax (400), shared with the row API's bodies.
+  const body = readJsonBody(event, batchLimits.maxBodyBytes);
+  if (!body.ok) return reject({ ...body.rejection, exposeErrorCode: false });
+  const raw = body.value;
   if (
     typeof raw === 'object' &&
     raw !== null &&

@@ -7,7 +7,8 @@ export const batchLimits = {
   maxBodyBytes: 4 * 1024 * 1024,
 } as const;
 
-const isoDateTime = z
+/** A strict ISO-8601 date-time (iso-date-time.ts), as every endpoint accepts it. */
+export const isoDateTime = z
   .string()
   .refine(isIsoDateTime, { message: 'Expected an ISO-8601 date-time with Z or a ±HH:MM offset' })
   .meta({ format: 'date-time', example: '2026-05-24T18:00:00Z' });

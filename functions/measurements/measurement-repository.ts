@@ -1,9 +1,23 @@
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { measurementsTable } from '../../lib/definitions/measurements-table';
+import { listIndexFor, type ListQuery } from './list-query';
 import type { Measurement, MeasurementWriter, WriteOutcome, WriteRequest } from './measurement';
-import { measurementKey } from './measurement-key';
+import { measurementKey, parseMeasurementKey } from './measurement-key';
+import type {
+  MeasurementEditChange,
+  MeasurementPageItems,
+  MeasurementRef,
+  MeasurementRowStore,
+  RowChange,
+} from './measurement-row';
 
 const { partitionKey, indexAttributes } = measurementsTable;
 
@@ -60,8 +74,12 @@ export function writeFailureReason(error: unknown, abortSignal?: AbortSignal): s
  * are a PutItem conditioned on the key not existing, whose ALL_OLD-on-failure names the
  * existing row. A soft-deleted `stats:` row comes back on re-post (the put replaces the whole
  * item, `deletedAt` included); a soft-deleted sample stays deleted (the condition still fails).
+ *
+ * The row API reads by key (GetItem) or through the list indexes (Query, never Scan), and changes
+ * a row with one conditional UpdateItem that also records its writer (`edit` / `delete`) and the
+ * request id. A soft delete removes the index attributes, so the row leaves every sparse index.
  */
-export class MeasurementRepository implements MeasurementWriter {
+export class MeasurementRepository implements MeasurementWriter, MeasurementRowStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -115,4 +133,152 @@ export class MeasurementRepository implements MeasurementWriter {
       };
     }
   }
+
+  async getMeasurement(ref: MeasurementRef): Promise<MeasurementItem | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keyOf(ref),
+        // GET by id must return a value written a moment ago; the indexes may still lag.
+        ConsistentRead: true,
+      }),
+    );
+    return Item as MeasurementItem | undefined;
+  }
+
+  async listMeasurements(query: ListQuery): Promise<MeasurementPageItems> {
+    const { index, partitionValue } = listIndexFor(query.userId, query.type);
+    const { from, to } = query;
+    const names: Record<string, string> = { '#partition': index.partitionKey };
+    const values: Record<string, unknown> = { ':partition': partitionValue };
+    let condition = '#partition = :partition';
+    // measuredAt is stored as `toISOString()`, so string order is time order.
+    if (from !== undefined || to !== undefined) names['#measuredAt'] = index.sortKey;
+    if (from !== undefined) values[':from'] = from;
+    if (to !== undefined) values[':to'] = to;
+    if (from !== undefined && to !== undefined) condition += ' AND #measuredAt BETWEEN :from AND :to';
+    else if (from !== undefined) condition += ' AND #measuredAt >= :from';
+    else if (to !== undefined) condition += ' AND #measuredAt <= :to';
+
+    const { Items = [], LastEvaluatedKey } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ExclusiveStartKey: query.startKey,
+      }),
+    );
+    return {
+      items: Items as MeasurementItem[],
+      ...(LastEvaluatedKey ? { lastEvaluatedKey: LastEvaluatedKey } : {}),
+    };
+  }
+
+  async editMeasurement(
+    ref: MeasurementRef,
+    change: MeasurementEditChange,
+    by: RowChange,
+  ): Promise<MeasurementItem | undefined> {
+    const writer: Writer = 'edit';
+    const assignments: Record<string, unknown> = { updatedAt: by.at, writer, requestId: by.requestId };
+    if (change.value !== undefined) {
+      // A spread summarises the heart-rate bucket the phone measured; a value set by hand has none.
+      Object.assign(assignments, { value: change.value, valueMin: null, valueMax: null });
+    }
+    if (change.measuredAt !== undefined) assignments.measuredAt = change.measuredAt;
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(ref),
+          ...liveRowUpdate(assignments),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes as MeasurementItem;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async softDeleteMeasurement(ref: MeasurementRef, by: RowChange): Promise<boolean> {
+    const writer: Writer = 'delete';
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(ref),
+          ...liveRowUpdate(
+            { deletedAt: by.at, updatedAt: by.at, writer, requestId: by.requestId },
+            Object.values(indexAttributes),
+          ),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async findMeasurementsByExternalId(userId: string, externalId: string): Promise<MeasurementRef[]> {
+    const index = measurementsTable.indexes.byUserExternalId;
+    const found: MeasurementRef[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      // KEYS_ONLY: the index holds the table key and nothing else, which is all a delete needs.
+      const { Items = [], LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.indexName,
+          KeyConditionExpression: '#partition = :partition',
+          ExpressionAttributeNames: { '#partition': index.partitionKey },
+          ExpressionAttributeValues: { ':partition': `${userId}#${externalId}` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of Items) {
+        const key = item[partitionKey];
+        const ref = typeof key === 'string' ? parseMeasurementKey(key) : undefined;
+        if (ref && ref.userId === userId && ref.externalId === externalId) found.push(ref);
+      }
+      startKey = LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+}
+
+function keyOf(ref: MeasurementRef): Record<string, string> {
+  return { [partitionKey]: measurementKey(ref.userId, ref.type, ref.externalId) };
+}
+
+/**
+ * An UpdateItem that only applies to a live row: one that exists (an update would otherwise
+ * create it) and is not soft-deleted. A failed condition is how a missing row shows.
+ */
+function liveRowUpdate(set: Record<string, unknown>, remove: readonly string[] = []) {
+  const names: Record<string, string> = { '#pk': partitionKey, '#deletedAt': 'deletedAt' };
+  const values: Record<string, unknown> = {};
+  const setClauses = Object.entries(set).map(([attribute, value]) => {
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+    return `#${attribute} = :${attribute}`;
+  });
+  const removeClauses = remove.map((attribute) => {
+    names[`#${attribute}`] = attribute;
+    return `#${attribute}`;
+  });
+  return {
+    UpdateExpression:
+      `SET ${setClauses.join(', ')}` +
+      (removeClauses.length > 0 ? ` REMOVE ${removeClauses.join(', ')}` : ''),
+    ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#deletedAt)',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }

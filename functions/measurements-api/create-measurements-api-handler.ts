@@ -1,0 +1,177 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  failure,
+  internalServerError,
+  notAuthenticated,
+  success,
+  type ResponseHeaders,
+} from '../http/envelope';
+import { authenticatedUserId, echoHeaders, type HttpEvent } from '../http/request';
+import { deleteMeasurement, deleteMeasurementsByExternalIds } from '../measurements/delete-measurements';
+import { editMeasurement } from '../measurements/edit-measurement';
+import type { MeasurementRowStore } from '../measurements/measurement-row';
+import { getMeasurement, listMeasurements } from '../measurements/read-measurements';
+import {
+  parseDeleteByExternalIdsBody,
+  parseEditBody,
+  parseListQuery,
+  validationFailed,
+  type RequestRejection,
+} from './parse-measurements-request';
+
+export interface MeasurementsApiHandlerDependencies {
+  readonly logger: Logger;
+  readonly store: MeasurementRowStore;
+  /** Lookups and deletes of one by-external-ids request in flight at once. */
+  readonly deleteConcurrency: number;
+  readonly clock?: () => Date;
+}
+
+type Handler = (event: HttpEvent) => Promise<APIGatewayProxyStructuredResultV2>;
+
+interface RouteRequest {
+  readonly event: HttpEvent;
+  readonly userId: string;
+  readonly requestId: string;
+  readonly now: Date;
+  readonly headers: ResponseHeaders;
+}
+
+/** What a route answers, plus what the request's log line says about it (never a value). */
+interface RouteAnswer {
+  readonly response: APIGatewayProxyStructuredResultV2;
+  readonly log?: Record<string, unknown>;
+}
+
+// Personal health data: no shared cache may keep it, and a tile must never show a stale copy.
+const NO_STORE = { 'Cache-Control': 'private, no-store' };
+const NOT_FOUND = 'Measurement not found';
+
+function rejected(rejection: RequestRejection, headers: ResponseHeaders): RouteAnswer {
+  const { status, error, errorCode, exposeErrorCode, details } = rejection;
+  return {
+    response: failure(status, error, {
+      errorCode: exposeErrorCode ? errorCode : undefined,
+      details,
+      headers,
+    }),
+    log: { errorCode },
+  };
+}
+
+const notFound = (headers: ResponseHeaders): RouteAnswer => ({
+  response: failure(404, NOT_FOUND, { headers }),
+});
+
+const pathId = (event: HttpEvent) => event.pathParameters?.id ?? '';
+
+function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
+  const { store } = deps;
+  const edit = async ({ event, userId, requestId, now, headers }: RouteRequest): Promise<RouteAnswer> => {
+    const parsed = parseEditBody(event);
+    if (!parsed.ok) return rejected(parsed.rejection, headers);
+    const outcome = await editMeasurement(
+      { userId, id: pathId(event), edit: parsed.value, requestId, now },
+      store,
+    );
+    if (outcome.status === 'invalid') return rejected(validationFailed(outcome.issues), headers);
+    if (outcome.status === 'not_found') return notFound(headers);
+    return { response: success(outcome.row, headers) };
+  };
+
+  return {
+    'GET /api/measurements': async ({ event, userId, headers }: RouteRequest): Promise<RouteAnswer> => {
+      const parsed = parseListQuery(event);
+      if (!parsed.ok) return rejected(parsed.rejection, headers);
+      const outcome = await listMeasurements({ userId, query: parsed.value }, store);
+      if (outcome.status === 'invalid') return rejected(validationFailed(outcome.issues), headers);
+      return {
+        response: success(outcome.page, headers),
+        log: { returned: outcome.page.measurements.length, type: parsed.value.type ?? null },
+      };
+    },
+    'GET /api/measurements/{id}': async ({ event, userId, headers }: RouteRequest): Promise<RouteAnswer> => {
+      const outcome = await getMeasurement({ userId, id: pathId(event) }, store);
+      return outcome.status === 'found' ? { response: success(outcome.row, headers) } : notFound(headers);
+    },
+    'PUT /api/measurements/{id}': edit,
+    'PATCH /api/measurements/{id}': edit,
+    'DELETE /api/measurements/{id}': async ({ event, userId, requestId, now, headers }: RouteRequest) => {
+      const outcome = await deleteMeasurement({ userId, id: pathId(event), requestId, now }, store);
+      return outcome.status === 'deleted'
+        ? { response: success({ deleted: true }, headers) }
+        : notFound(headers);
+    },
+    'DELETE /api/measurements/by-external-ids': async ({
+      event,
+      userId,
+      requestId,
+      now,
+      headers,
+    }: RouteRequest): Promise<RouteAnswer> => {
+      const parsed = parseDeleteByExternalIdsBody(event);
+      if (!parsed.ok) return rejected(parsed.rejection, headers);
+      const result = await deleteMeasurementsByExternalIds(
+        { userId, externalIds: parsed.value.externalIds, requestId, now },
+        { store, concurrency: deps.deleteConcurrency },
+      );
+      return {
+        response: success(result, headers),
+        log: { requested: parsed.value.externalIds.length, deletedCount: result.deletedCount },
+      };
+    },
+  } satisfies Record<string, (request: RouteRequest) => Promise<RouteAnswer>>;
+}
+
+export type MeasurementsApiRouteKey = keyof ReturnType<typeof routeHandlers>;
+
+/** The route keys this function serves (`METHOD /path` as API Gateway names them). */
+export const measurementsApiRouteKeys: readonly MeasurementsApiRouteKey[] = [
+  'GET /api/measurements',
+  'GET /api/measurements/{id}',
+  'PUT /api/measurements/{id}',
+  'PATCH /api/measurements/{id}',
+  'DELETE /api/measurements/{id}',
+  'DELETE /api/measurements/by-external-ids',
+];
+
+/**
+ * The row API (contract/measurements-api.md) in one function: the route API Gateway matched
+ * (`event.routeKey`) picks a thin route handler — parse, call the use case, shape the envelope.
+ * The user is always the token's; another user's row answers exactly like a missing one.
+ * One `measurement.api.request` line per request.
+ */
+export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDependencies): Handler {
+  const { logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const handlers = new Map<string, (request: RouteRequest) => Promise<RouteAnswer>>(
+    Object.entries(routeHandlers(deps)),
+  );
+  return async (event) => {
+    const startedAt = Date.now();
+    const requestId = event.requestContext.requestId;
+    const route = event.routeKey;
+    const headers = { ...echoHeaders(event), ...NO_STORE };
+    try {
+      const userId = authenticatedUserId(event);
+      if (!userId) return notAuthenticated(headers);
+      const handle = handlers.get(route);
+      if (!handle) return failure(404, 'Not found', { headers });
+
+      const { response, log } = await handle({ event, userId, requestId, now: clock(), headers });
+      logger.info('measurement.api.request', {
+        route,
+        userId,
+        requestId,
+        status: response.statusCode,
+        ...log,
+        durationMs: Date.now() - startedAt,
+      });
+      return response;
+    } catch (error) {
+      logger.error('measurement.api.error', { route, requestId, error: error as Error });
+      return internalServerError(headers);
+    }
+  };
+}

@@ -1,0 +1,78 @@
+import { measurementTypeRules, type PlausibleRange } from './healthkit-types';
+import { parseIsoDateTime } from './iso-date-time';
+import {
+  isLiveRowOf,
+  resolveMeasurementId,
+  toMeasurementRow,
+  type MeasurementRowStore,
+} from './measurement-row';
+import type { MeasurementEdit, MeasurementRow } from './measurements-api-schema';
+import { EARLIEST_INSTANT, FUTURE_TOLERANCE_MS } from './plan-entry';
+import type { ValidationIssue } from './validation-issues';
+
+export type EditOutcome =
+  | { readonly status: 'edited'; readonly row: MeasurementRow }
+  | { readonly status: 'not_found' }
+  | { readonly status: 'invalid'; readonly issues: readonly ValidationIssue[] };
+
+/** An event's stored value is always 1 (healthkit-types.md): the only value an edit may keep. */
+const EVENT_VALUE: PlausibleRange = { min: 1, max: 1 };
+
+function valueIssues(type: string, value: number | undefined): ValidationIssue[] {
+  const rule = measurementTypeRules.get(type);
+  if (value === undefined || !rule) return [];
+  const range = rule.range ?? EVENT_VALUE;
+  if (value >= range.min && value <= range.max) return [];
+  const message = rule.range
+    ? `Expected a value from ${range.min} to ${range.max} ${rule.unit}`
+    : 'Expected 1: the value of an event is always 1';
+  return [{ path: 'value', code: 'value_out_of_range', message }];
+}
+
+/** The batch's plausible-instant rule (contract/batch-api.md §3.4) holds for edits too. */
+function instantIssues(measuredAt: Date | undefined, now: Date): ValidationIssue[] {
+  if (!measuredAt) return [];
+  const time = measuredAt.getTime();
+  if (time >= EARLIEST_INSTANT && time <= now.getTime() + FUTURE_TOLERANCE_MS) return [];
+  return [
+    {
+      path: 'measuredAt',
+      code: 'implausible_timestamp',
+      message: 'Expected an instant from 1900-01-01T00:00:00Z to 5 minutes from now',
+    },
+  ];
+}
+
+/**
+ * `PUT`/`PATCH /api/measurements/{id}`: a new value and/or instant for one live row of the caller.
+ * The value must be plausible for the row's type. No read first: the update is conditioned on a
+ * live row, and a failed condition is the 404. The item records `writer: edit` and the request id,
+ * which is how the audit stream reports `measurement.value.updated`.
+ */
+export async function editMeasurement(
+  input: {
+    readonly userId: string;
+    readonly id: string;
+    readonly edit: MeasurementEdit;
+    readonly requestId: string;
+    readonly now: Date;
+  },
+  store: Pick<MeasurementRowStore, 'editMeasurement'>,
+): Promise<EditOutcome> {
+  const ref = resolveMeasurementId(input.userId, input.id);
+  if (!ref) return { status: 'not_found' };
+
+  const measuredAt =
+    input.edit.measuredAt === undefined ? undefined : parseIsoDateTime(input.edit.measuredAt);
+  const issues = [...valueIssues(ref.type, input.edit.value), ...instantIssues(measuredAt, input.now)];
+  if (issues.length > 0) return { status: 'invalid', issues };
+
+  const item = await store.editMeasurement(
+    ref,
+    { value: input.edit.value, measuredAt: measuredAt?.toISOString() },
+    { requestId: input.requestId, at: input.now.toISOString() },
+  );
+  return isLiveRowOf(item, input.userId)
+    ? { status: 'edited', row: toMeasurementRow(item) }
+    : { status: 'not_found' };
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { deviceTypes, isoDateTime, measurementSources } from './batch-schema';
+import { measurementTypes, sleepStages } from './healthkit-types';
+import { parseIsoDateTime } from './iso-date-time';
+import { measurementId } from './measurement-key';
+
+/**
+ * Requests and answers of the row API (contract/measurements-api.md). The handler validates with
+ * these schemas and the OpenAPI document is generated from them, so the two cannot disagree.
+ */
+
+export const rowApiLimits = {
+  defaultPageSize: 100,
+  maxPageSize: 1000,
+  maxExternalIds: 500,
+  /** 500 externalIds of 120 characters, even fully `\u`-escaped, fit with room to spare. */
+  maxBodyBytes: 1024 * 1024,
+  /** A real cursor is a few hundred characters; anything much longer is not one of ours. */
+  maxCursorLength: 4096,
+} as const;
+
+export const measurementTypeSchema = z
+  .enum(measurementTypes as [string, ...string[]])
+  .meta({ id: 'MeasurementType', description: 'The mapped measurement type (healthkit-types.md)' });
+
+/** The opaque row id the batch answers with (base64url, no user in it). */
+export const measurementIdSchema = z.string().meta({
+  description: 'Opaque row id, as returned by POST /api/measurements/batch',
+  example: measurementId('ACTIVITY_STEPS', 'stats:HKQuantityTypeIdentifierStepCount:2026-05-24'),
+});
+
+export const measurementPathSchema = z.object({ id: measurementIdSchema });
+
+/** Query strings carry text; only plain digits become a number (no `1e2`, no spaces, no `0x`). */
+const wholeNumber = (value: unknown) =>
+  typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+
+const pageSize = z
+  .preprocess(
+    wholeNumber,
+    z
+      .int({ error: `Expected a whole number from 1 to ${rowApiLimits.maxPageSize}` })
+      .min(1)
+      .max(rowApiLimits.maxPageSize),
+  )
+  .default(rowApiLimits.defaultPageSize)
+  .meta({ description: 'Rows per page', override: { default: rowApiLimits.defaultPageSize } });
+
+/** `NaN` for a malformed date-time: the field's own check names that one, this comparison stays silent. */
+const instant = (text: string | undefined) => (text ? (parseIsoDateTime(text)?.getTime() ?? NaN) : NaN);
+
+export const listMeasurementsQuerySchema = z
+  .object({
+    type: measurementTypeSchema.optional().meta({ description: 'Only rows of this type' }),
+    from: isoDateTime.optional().meta({ description: 'Earliest measuredAt (inclusive)' }),
+    to: isoDateTime.optional().meta({ description: 'Latest measuredAt (inclusive)' }),
+    limit: pageSize,
+    cursor: z
+      .string()
+      .min(1)
+      .max(rowApiLimits.maxCursorLength)
+      .optional()
+      .meta({ description: 'The nextCursor of the previous page, unchanged' }),
+  })
+  .superRefine(({ from, to }, context) => {
+    if (instant(from) > instant(to)) {
+      context.addIssue({ code: 'custom', path: ['to'], message: 'Expected to to be at or after from' });
+    }
+  });
+
+export type ListMeasurementsQuery = z.infer<typeof listMeasurementsQuerySchema>;
+
+export const editMeasurementSchema = z
+  .object({
+    value: z.number().optional().meta({ description: "The new value, in the type's stored unit" }),
+    measuredAt: isoDateTime.optional().meta({ description: "The measurement's new instant" }),
+  })
+  .refine((edit) => edit.value !== undefined || edit.measuredAt !== undefined, {
+    message: 'Expected value or measuredAt',
+  })
+  .meta({
+    id: 'MeasurementEdit',
+    description: 'At least one of value and measuredAt; other keys are ignored',
+  });
+
+export type MeasurementEdit = z.infer<typeof editMeasurementSchema>;
+
+export const deleteByExternalIdsSchema = z
+  .object({
+    externalIds: z.array(z.string().min(1).max(120)).min(1).max(rowApiLimits.maxExternalIds),
+  })
+  .meta({ id: 'DeleteByExternalIdsRequest' });
+
+const dateTime = (example: string) => z.string().meta({ format: 'date-time', example });
+
+export const measurementRowSchema = z
+  .strictObject({
+    id: measurementIdSchema,
+    type: measurementTypeSchema,
+    value: z.number(),
+    valueMin: z.number().nullable(),
+    valueMax: z.number().nullable(),
+    unit: z.string().meta({ example: 'steps' }),
+    source: z.enum(measurementSources),
+    measuredAt: dateTime('2026-05-23T22:00:00.000Z'),
+    startDate: dateTime('2026-05-23T22:00:00.000Z'),
+    externalId: z.string(),
+    externalSourceVersion: z.string().nullable(),
+    hkIdentifier: z.string().meta({ example: 'HKQuantityTypeIdentifierStepCount' }),
+    sleepStage: z.enum(Object.values(sleepStages) as [string, ...string[]]).nullable(),
+    rhythmClassification: z.string().nullable(),
+    deviceType: z.enum(deviceTypes).nullable(),
+    createdAt: dateTime('2026-05-24T06:00:00.000Z'),
+    updatedAt: dateTime('2026-05-24T18:00:00.000Z'),
+  })
+  .meta({ id: 'Measurement' });
+
+export type MeasurementRow = z.infer<typeof measurementRowSchema>;
+
+export const measurementPageSchema = z
+  .object({
+    measurements: z.array(measurementRowSchema).meta({ description: 'Newest first' }),
+    meta: z.object({
+      limit: z.int().min(1).max(rowApiLimits.maxPageSize),
+      nextCursor: z.string().nullable().meta({ description: 'null on the last page' }),
+    }),
+  })
+  .meta({ id: 'MeasurementPage' });
+
+export type MeasurementPage = z.infer<typeof measurementPageSchema>;
+
+export const deletedSchema = z.object({ deleted: z.literal(true) }).meta({ id: 'MeasurementDeleted' });
+
+export const deletedCountSchema = z
+  .object({ deletedCount: z.int().min(0) })
+  .meta({ id: 'MeasurementsDeleted', description: "How many of the caller's live rows were deleted" });

@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { errorEnvelopeSchema, successEnvelope } from '../functions/http/envelope-schema';
+import { batchLimits, batchRequestSchema } from '../functions/measurements/batch-schema';
+import { batchResultSchema } from '../functions/measurements/batch-result-schema';
+import {
+  deleteByExternalIdsSchema,
+  deletedCountSchema,
+  deletedSchema,
+  editMeasurementSchema,
+  listMeasurementsQuerySchema,
+  measurementPageSchema,
+  measurementPathSchema,
+  measurementRowSchema,
+  rowApiLimits,
+} from '../functions/measurements/measurements-api-schema';
+import { routes } from '../lib/definitions/service-functions';
+import packageJson from '../package.json';
+
+/**
+ * The OpenAPI 3.1 document of every route in `lib/definitions/service-functions.ts`, generated
+ * from the zod schemas the handlers validate with. `npm run openapi` writes it to
+ * docs/openapi.json; test/unit/openapi.test.ts fails when that file is out of date.
+ */
+
+const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+const ok = (description: string, data: z.ZodType) => ({ description, content: json(successEnvelope(data)) });
+const error = (description: string) => ({ description, content: json(errorEnvelopeSchema) });
+
+const requestHeaders = z.object({
+  'x-request-id': z.string().optional().meta({ description: 'Echoed back as x-request-id' }),
+});
+const echoedHeaders = z.object({
+  'x-request-id': z.string().optional().meta({ description: 'The request’s X-Request-Id, when it sent one' }),
+});
+
+const errors = {
+  400: error('Invalid JSON body'),
+  401: error('Not authenticated: no user in the verified token'),
+  404: error('Measurement not found: missing, soft-deleted, another user’s, or not an id'),
+  413: (limit: number) => error(`Request body exceeds ${limit} bytes`),
+  415: error('Content-Type must be application/json'),
+  422: error('Validation failed: details.issues names every offending value by its dotted path'),
+  500: error('Internal server error'),
+} as const;
+
+const measurementBody = (schema: z.ZodType) => ({ required: true, content: json(schema) });
+const rowEdit = (summary: string, operationId: string): ZodOpenApiOperationObject => ({
+  operationId,
+  summary,
+  description:
+    'An edit of one live row. The value is checked against the type’s plausible range (an event’s value ' +
+    'is always 1), measuredAt against the batch’s plausible-instant rule; a new value drops a heart-rate ' +
+    'bucket’s spread. The audit stream reports it as measurement.value.updated.',
+  requestParams: { path: measurementPathSchema, header: requestHeaders },
+  requestBody: measurementBody(editMeasurementSchema),
+  responses: {
+    200: { ...ok('The edited row', measurementRowSchema), headers: echoedHeaders },
+    400: errors[400],
+    401: errors[401],
+    404: errors[404],
+    413: errors[413](rowApiLimits.maxBodyBytes),
+    415: errors[415],
+    422: errors[422],
+    500: errors[500],
+  },
+});
+
+const operations: Record<string, ZodOpenApiOperationObject> = {
+  'POST /api/measurements/batch': {
+    operationId: 'postMeasurementBatch',
+    summary: 'Ingest a batch of HealthKit rows',
+    description:
+      'Each entry is validated, mapped and written on its own (contract/batch-api.md): stats rows are ' +
+      'overwritten, samples are write-once. Whole-request errors write nothing.',
+    requestParams: {
+      header: requestHeaders.extend({
+        'idempotency-key': z
+          .string()
+          .optional()
+          .meta({ description: 'Replays the first completed answer for 24 h (^[A-Za-z0-9_\\-:.]{8,128}$)' }),
+      }),
+    },
+    requestBody: measurementBody(batchRequestSchema),
+    responses: {
+      200: { ...ok('One outcome per posted entry, in order', batchResultSchema), headers: echoedHeaders },
+      400: errors[400],
+      401: errors[401],
+      409: error('A request with this Idempotency-Key is already in progress'),
+      413: errors[413](batchLimits.maxBodyBytes),
+      415: errors[415],
+      422: error(
+        `measurement.batch.too_large (over ${batchLimits.maxEntries} entries) or measurement.batch.invalid ` +
+          'with details.issues naming every bad entry',
+      ),
+      429: error('Too many batch submissions, try again later (Retry-After)'),
+      500: errors[500],
+    },
+  },
+  'GET /api/measurements': {
+    operationId: 'listMeasurements',
+    summary: 'List the caller’s rows, newest first',
+    description:
+      'Served by a Query on an index (byUserType with type, byUser without), never a Scan; soft-deleted rows ' +
+      'are never listed. Follow meta.nextCursor until it is null; a full last page may be followed by an ' +
+      'empty one. A cursor is only valid for the same caller, type and from/to.',
+    requestParams: { query: listMeasurementsQuerySchema, header: requestHeaders },
+    responses: {
+      200: { ...ok('A page of rows', measurementPageSchema), headers: echoedHeaders },
+      401: errors[401],
+      422: errors[422],
+      500: errors[500],
+    },
+  },
+  'GET /api/measurements/{id}': {
+    operationId: 'getMeasurement',
+    summary: 'Read one row (strongly consistent)',
+    requestParams: { path: measurementPathSchema, header: requestHeaders },
+    responses: {
+      200: { ...ok('The row', measurementRowSchema), headers: echoedHeaders },
+      401: errors[401],
+      404: errors[404],
+      500: errors[500],
+    },
+  },
+  'PUT /api/measurements/{id}': rowEdit('Edit one row', 'putMeasurement'),
+  'PATCH /api/measurements/{id}': rowEdit('Edit one row (same as PUT)', 'patchMeasurement'),
+  'DELETE /api/measurements/{id}': {
+    operationId: 'deleteMeasurement',
+    summary: 'Soft-delete one row',
+    description:
+      'Sets deletedAt. A later batch re-post of a deleted stats: row brings it back (updated); a deleted ' +
+      'sample stays deleted (duplicate).',
+    requestParams: { path: measurementPathSchema, header: requestHeaders },
+    responses: {
+      200: { ...ok('Deleted', deletedSchema), headers: echoedHeaders },
+      401: errors[401],
+      404: errors[404],
+      500: errors[500],
+    },
+  },
+  'DELETE /api/measurements/by-external-ids': {
+    operationId: 'deleteMeasurementsByExternalIds',
+    summary: 'Soft-delete the caller’s rows with these externalIds, whatever their type',
+    requestParams: { header: requestHeaders },
+    requestBody: measurementBody(deleteByExternalIdsSchema),
+    responses: {
+      200: { ...ok('How many live rows were deleted now', deletedCountSchema), headers: echoedHeaders },
+      400: errors[400],
+      401: errors[401],
+      413: errors[413](rowApiLimits.maxBodyBytes),
+      415: errors[415],
+      422: error(
+        `measurement.delete.too_large (over ${rowApiLimits.maxExternalIds} externalIds), or Validation failed ` +
+          'with details.issues',
+      ),
+      500: errors[500],
+    },
+  },
+};
+
+export function buildOpenApiDocument() {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const route of routes) {
+    const key = `${route.method} ${route.path}`;
+    const operation = operations[key];
+    if (!operation) throw new Error(`No OpenAPI operation describes the route ${key}`);
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+    paths[route.path] = { ...paths[route.path], [method]: { tags: ['measurements'], ...operation } };
+  }
+  const routeKeys = new Set(routes.map((route) => `${route.method} ${route.path}`));
+  const unrouted = Object.keys(operations).filter((key) => !routeKeys.has(key));
+  if (unrouted.length > 0) throw new Error(`OpenAPI operations without a route: ${unrouted.join(', ')}`);
+
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Health ingest API',
+      version: packageJson.version,
+      description:
+        'Apple Health data from the HealthLog iOS app: batch ingest, and reading back, editing and deleting ' +
+        'rows. Every answer is the envelope {data, error}; every route needs a bearer JWT (the user is its sub).',
+    },
+    security: [{ bearerAuth: [] }],
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
+    paths,
+  });
+}
+
+/** The document as committed: stable key order, two-space indent, trailing newline. */
+export function renderOpenApiDocument(): string {
+  return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
+}

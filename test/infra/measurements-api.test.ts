@@ -1,0 +1,134 @@
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { measurementsTable } from '../../lib/definitions/measurements-table';
+import { routes, serviceFunctions } from '../../lib/definitions/service-functions';
+import { HealthIngestStack } from '../../lib/health-ingest-stack';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+let stack: HealthIngestStack;
+let template: Template;
+let tableId: string;
+
+beforeAll(() => {
+  // No bundling: esbuild is what `npm run synth` checks; here only the template matters.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  stack = new HealthIngestStack(app, 'MeasurementsApiTest');
+  template = Template.fromStack(stack);
+  tableId = logicalId(stack.table);
+});
+
+function logicalId(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** Every statement of every IAM policy attached to the role. */
+function statementsOf(role: IConstruct): Statement[] {
+  const roleRef = JSON.stringify({ Ref: logicalId(role) });
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const indexArn = (indexName: string) => ({
+  'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${indexName}`]],
+});
+
+describe('the row API routes', () => {
+  test('are all defined, served by the measurementsApi function', () => {
+    expect(
+      routes.filter((route) => route.function === 'measurementsApi').map((r) => `${r.method} ${r.path}`),
+    ).toEqual([
+      'GET /api/measurements',
+      'GET /api/measurements/{id}',
+      'PUT /api/measurements/{id}',
+      'PATCH /api/measurements/{id}',
+      'DELETE /api/measurements/{id}',
+      'DELETE /api/measurements/by-external-ids',
+    ]);
+  });
+
+  test.each(routes.map((route) => `${route.method} ${route.path}`))(
+    '%s requires a token: JWT authorization with the stack’s authorizer',
+    (routeKey) => {
+      const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+      const found = Object.values(
+        template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }),
+      );
+      expect(found).toHaveLength(1);
+      expect(found[0]!.Properties.AuthorizationType).toBe('JWT');
+      expect(found[0]!.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
+    },
+  );
+
+  test('the function has its definition’s settings', () => {
+    const definition = serviceFunctions.measurementsApi;
+    const fn = template.toJSON().Resources[logicalId(stack.functions.measurementsApi)];
+    expect(fn.Properties).toMatchObject({
+      MemorySize: definition.memorySize,
+      Timeout: definition.timeoutSeconds,
+      Description: definition.description,
+    });
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      TABLE_NAME: { Ref: tableId },
+      POWERTOOLS_SERVICE_NAME: 'measurement-api',
+      ...definition.environment,
+    });
+  });
+});
+
+describe('the row API function may only read by key, query the list indexes and update items', () => {
+  let statements: Statement[];
+
+  beforeAll(() => {
+    statements = statementsOf(stack.functions.measurementsApi.role!);
+  });
+
+  test('its DynamoDB actions are exactly GetItem, UpdateItem and Query, all Allow', () => {
+    const actions = new Set(statements.flatMap((statement) => asList(statement.Action)));
+    expect([...actions].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    for (const statement of statements) expect(statement.Effect).toBe('Allow');
+  });
+
+  test('GetItem and UpdateItem on the table ARN only', () => {
+    for (const statement of statements) {
+      const actions = asList(statement.Action);
+      if (actions.includes('dynamodb:GetItem') || actions.includes('dynamodb:UpdateItem')) {
+        expect(actions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+        expect(asList(statement.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+      }
+    }
+  });
+
+  test('Query on the three list indexes only: not the table, not the stream', () => {
+    const query = statements.filter((statement) => asList(statement.Action).includes('dynamodb:Query'));
+    expect(query).toHaveLength(1);
+    expect(asList(query[0]!.Action)).toEqual(['dynamodb:Query']);
+    expect(asList(query[0]!.Resource)).toEqual(
+      Object.values(measurementsTable.indexes).map((index) => indexArn(index.indexName)),
+    );
+  });
+
+  test('nothing that creates, removes or scans rows', () => {
+    const text = JSON.stringify(statements);
+    for (const action of ['PutItem', 'DeleteItem', 'Scan', 'BatchWriteItem', 'BatchGetItem', 'Stream', '*']) {
+      expect(text).not.toContain(`dynamodb:${action}`);
+    }
+  });
+});
+
+describe('the ingest function is still limited to PutItem on the measurements table', () => {
+  test('whatever else it may use, on this table it may only PutItem, and on no index or stream', () => {
+    const statements = statementsOf(stack.functions.ingestBatch.role!);
+    const dynamo = statements.filter((statement) => JSON.stringify(statement.Resource).includes(tableId));
+    expect([...new Set(dynamo.flatMap((statement) => asList(statement.Action)))]).toEqual([
+      'dynamodb:PutItem',
+    ]);
+    for (const statement of dynamo) {
+      expect(asList(statement.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+    }
+  });
+});

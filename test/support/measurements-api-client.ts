@@ -1,0 +1,93 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createLogger } from '../../functions/commons/logger';
+import { createMeasurementsApiHandler } from '../../functions/measurements-api/create-measurements-api-handler';
+import type { MeasurementRowStore } from '../../functions/measurements/measurement-row';
+import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
+import { toHttpApiEvent } from '../../local/http-api-event';
+
+export interface ApiCall {
+  readonly method: 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The route template, e.g. `/api/measurements/{id}`. */
+  readonly route: string;
+  /** `null` sends a token without a `sub`. Defaults to `user-a`. */
+  readonly userId?: string | null;
+  readonly id?: string;
+  readonly query?: Record<string, string | number>;
+  readonly body?: unknown;
+  /** Sent as is instead of JSON-encoding `body`. */
+  readonly rawBody?: string;
+  readonly headers?: Record<string, string>;
+  readonly requestId?: string;
+}
+
+export interface ApiAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: any;
+  readonly rawBody: string;
+}
+
+/** Calls the real row-API handler the way API Gateway would, after the JWT authorizer. */
+export function measurementsApiClient(options: {
+  documentClient?: DynamoDBDocumentClient;
+  tableName?: string;
+  store?: MeasurementRowStore;
+  clock?: () => Date;
+}) {
+  const handler = createMeasurementsApiHandler({
+    logger: createLogger('measurement-api'),
+    store: options.store ?? new MeasurementRepository(options.documentClient!, options.tableName!),
+    deleteConcurrency: 8,
+    clock: options.clock,
+  });
+
+  const call = async (request: ApiCall): Promise<ApiAnswer> => {
+    const userId = request.userId === undefined ? 'user-a' : request.userId;
+    const rawPath = request.route.replace('{id}', encodeURIComponent(request.id ?? ''));
+    const hasBody = request.body !== undefined || request.rawBody !== undefined;
+    const event = toHttpApiEvent({
+      method: request.method,
+      rawPath,
+      routePath: request.route,
+      rawQueryString: request.query
+        ? new URLSearchParams(
+            Object.entries(request.query).map(([k, v]): [string, string] => [k, String(v)]),
+          ).toString()
+        : undefined,
+      pathParameters: request.route.includes('{id}') ? { id: request.id ?? '' } : undefined,
+      headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...request.headers },
+      body: request.rawBody ?? (request.body === undefined ? undefined : JSON.stringify(request.body)),
+      claims: userId === null ? {} : { sub: userId },
+      requestId: request.requestId,
+    });
+    const result = (await handler(event)) as APIGatewayProxyStructuredResultV2;
+    const rawBody = result.body ?? '';
+    return {
+      status: result.statusCode ?? 0,
+      headers: Object.fromEntries(
+        Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+      ),
+      body: rawBody ? JSON.parse(rawBody) : undefined,
+      rawBody,
+    };
+  };
+
+  const ROW = '/api/measurements/{id}';
+  return {
+    call,
+    list: (userId: string, query: Record<string, string | number> = {}) =>
+      call({ method: 'GET', route: '/api/measurements', userId, query }),
+    get: (userId: string, id: string) => call({ method: 'GET', route: ROW, userId, id }),
+    put: (userId: string, id: string, body: unknown, requestId?: string) =>
+      call({ method: 'PUT', route: ROW, userId, id, body, requestId }),
+    patch: (userId: string, id: string, body: unknown, requestId?: string) =>
+      call({ method: 'PATCH', route: ROW, userId, id, body, requestId }),
+    delete: (userId: string, id: string, requestId?: string) =>
+      call({ method: 'DELETE', route: ROW, userId, id, requestId }),
+    deleteByExternalIds: (userId: string, body: unknown) =>
+      call({ method: 'DELETE', route: '/api/measurements/by-external-ids', userId, body }),
+  };
+}
+
+export type MeasurementsApi = ReturnType<typeof measurementsApiClient>;

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { errorEnvelopeSchema } from '../../functions/http/envelope-schema';
+import { failure, notAuthenticated } from '../../functions/http/envelope';
+import { batchResultSchema } from '../../functions/measurements/batch-result-schema';
+import { summarize, type EntryOutcome } from '../../functions/measurements/ingest-batch';
+import { toMeasurementRow } from '../../functions/measurements/measurement-row';
+import type { MeasurementItem } from '../../functions/measurements/measurement-repository';
+import { measurementRowSchema } from '../../functions/measurements/measurements-api-schema';
+import { routes } from '../../lib/definitions/service-functions';
+import { buildOpenApiDocument, renderOpenApiDocument } from '../../scripts/openapi-document';
+
+const committedPath = path.join(__dirname, '..', '..', 'docs', 'openapi.json');
+
+describe('docs/openapi.json', () => {
+  test('is what `npm run openapi` generates from the current schemas (run it when this fails)', () => {
+    const committed = JSON.parse(readFileSync(committedPath, 'utf8'));
+    expect(committed).toEqual(JSON.parse(renderOpenApiDocument()));
+  });
+
+  test('is OpenAPI 3.1 and every route needs a bearer JWT', () => {
+    const document = buildOpenApiDocument();
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.security).toEqual([{ bearerAuth: [] }]);
+    expect(document.components?.securitySchemes).toEqual({
+      bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+    });
+  });
+
+  test('documents every defined route, and nothing else', () => {
+    const document = buildOpenApiDocument();
+    const documented = Object.entries(document.paths ?? {}).flatMap(([routePath, item]) =>
+      ['get', 'put', 'post', 'patch', 'delete']
+        .filter((method) => (item as Record<string, unknown>)[method] !== undefined)
+        .map((method) => `${method.toUpperCase()} ${routePath}`),
+    );
+    expect(documented.sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  test('each operation documents its success, 401 and 500 answers in the envelope', () => {
+    const document = buildOpenApiDocument();
+    for (const item of Object.values(document.paths ?? {})) {
+      for (const operation of Object.values(item as Record<string, { responses: Record<string, any> }>)) {
+        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '401', '500']));
+        expect(operation.responses['401'].content['application/json'].schema).toEqual({
+          $ref: '#/components/schemas/ErrorEnvelope',
+        });
+      }
+    }
+  });
+});
+
+describe('the documented schemas describe what the handlers really answer', () => {
+  test('a batch result with every kind of outcome parses as BatchResult', () => {
+    const outcomes: EntryOutcome[] = [
+      { index: 0, status: 'inserted', id: 'a' },
+      { index: 1, status: 'updated', id: 'b' },
+      { index: 2, status: 'duplicate', id: 'c' },
+      { index: 3, status: 'duplicate', reason: 'superseded_in_batch', id: 'b' },
+      { index: 4, status: 'failed', reason: 'deadline_exceeded' },
+      {
+        index: 5,
+        status: 'skipped',
+        reason: 'value_out_of_range',
+        convertedValue: 90,
+        range: { min: 1, max: 80, unit: '%' },
+      },
+      { index: 6, status: 'skipped', reason: 'unmappable_identifier' },
+    ];
+    const result = JSON.parse(JSON.stringify(summarize(outcomes)));
+    expect(batchResultSchema.strict().parse(result)).toEqual(result);
+  });
+
+  test('a stored item becomes exactly a Measurement row (no storage attribute survives)', () => {
+    const item: MeasurementItem = {
+      pk: 'user-1#PULSE#abc',
+      userId: 'user-1',
+      kind: 'sample',
+      id: 'UFVMU0UjYWJj',
+      type: 'PULSE',
+      externalId: 'abc',
+      hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+      value: 64,
+      valueMin: null,
+      valueMax: null,
+      unit: 'bpm',
+      clientUnit: 'count/min',
+      measuredAt: '2026-08-14T06:00:00.000Z',
+      startDate: '2026-08-14T06:00:00.000Z',
+      sleepStage: null,
+      rhythmClassification: null,
+      source: 'APPLE_HEALTH',
+      deviceType: 'watch',
+      externalSourceVersion: null,
+      createdAt: '2026-08-14T06:01:00.000Z',
+      updatedAt: '2026-08-14T06:01:00.000Z',
+      requestId: 'req-1',
+      writer: 'batch',
+    };
+    const row = toMeasurementRow({ ...item, gsiUser: 'user-1' } as MeasurementItem);
+    expect(measurementRowSchema.parse(row)).toEqual(row);
+    expect(JSON.stringify(row)).not.toMatch(/user-1|req-1|gsi|writer|clientUnit|"kind"/);
+  });
+
+  test('error answers parse as ErrorEnvelope', () => {
+    for (const response of [
+      notAuthenticated(),
+      failure(404, 'Measurement not found'),
+      failure(422, 'Validation failed', {
+        details: { issues: [{ path: 'value', code: 'x', message: 'y' }] },
+      }),
+      failure(422, 'Delete exceeds the 500-externalId limit', { errorCode: 'measurement.delete.too_large' }),
+    ]) {
+      const body = JSON.parse(response.body!);
+      expect(errorEnvelopeSchema.strict().parse(body)).toEqual(body);
+    }
+  });
+});
