@@ -1,0 +1,281 @@
+import { isDeepStrictEqual } from 'node:util';
+import { measurementsTable } from '../../lib/definitions/measurements-table';
+import type { Writer } from '../measurements/measurement-repository';
+import { UnreadableChangeError, type ItemChange } from './item-change';
+
+/**
+ * Stream record → audit decision, from the item's old and new images alone. Pure: the audit
+ * handler logs what this returns. Field names and event names are the contract of
+ * `contract/audit-events.md`; saved queries depend on them, so they never change casually.
+ */
+
+export const auditEvents = {
+  statsOverwrite: 'measurement.batch.stats-overwrite',
+  valueUpdated: 'measurement.value.updated',
+  deleted: 'measurement.deleted',
+} as const;
+
+/** Logged (at ERROR) by the audit handler for every record that becomes a batch item failure. */
+export const auditFailureEvent = 'measurement.audit.record-failed';
+
+/** Changes worth a DEBUG line for whoever investigates, but no audit event. */
+export const debugEvents = {
+  /** A `stats:` re-post with the stored value: the healthy, frequent case. */
+  statsRepostUnchanged: 'measurement.batch.stats-repost-unchanged',
+  /** An edit that left every user-visible attribute as it was. */
+  updateUnchanged: 'measurement.value.update-unchanged',
+  /** A soft delete or removal of a row that was already soft-deleted. */
+  alreadyDeleted: 'measurement.already-deleted',
+} as const;
+
+export interface MeasurementIdentity {
+  readonly userId: string;
+  readonly type: string;
+  readonly hkIdentifier: string;
+  readonly externalId: string;
+  readonly id: string;
+}
+
+/** Where the event came from in the stream; a redelivered record repeats all three. */
+export interface StreamPosition {
+  readonly eventId: string;
+  readonly sequenceNumber: string;
+  readonly approximateCreationTime: string;
+}
+
+export type Direction = 'increase' | 'decrease';
+
+export interface StatsOverwriteEvent extends MeasurementIdentity, StreamPosition {
+  readonly previousValue: number;
+  readonly value: number;
+  /** `value - previousValue`; 0 only when a soft-deleted row comes back with its old value. */
+  readonly delta: number;
+  /** A resurrection with an unchanged value counts as an increase: the row went from gone to there. */
+  readonly direction: Direction;
+  readonly unit: string;
+  readonly measuredAt: string;
+  readonly previousUpdatedAt: string;
+  readonly updatedAt: string;
+  /** The API request that wrote the new version. */
+  readonly requestId: string;
+  /** The batch brought back a soft-deleted row. */
+  readonly resurrected: boolean;
+}
+
+export interface ValueUpdatedEvent extends MeasurementIdentity, StreamPosition {
+  readonly previousValue: number;
+  readonly value: number;
+  /** Names of the user-visible attributes the edit changed, sorted. */
+  readonly changedFields: readonly string[];
+  readonly requestId: string;
+  readonly updatedAt: string;
+}
+
+export interface DeletedEvent extends MeasurementIdentity, StreamPosition {
+  readonly previousValue: number;
+  /** The deleting request; null when the item was removed outside the row API (REMOVE). */
+  readonly requestId: string | null;
+}
+
+export interface DebugFields extends MeasurementIdentity, StreamPosition {
+  readonly value: number;
+  readonly requestId: string | null;
+}
+
+export type AuditDecision =
+  | {
+      readonly level: 'info';
+      readonly message: typeof auditEvents.statsOverwrite;
+      readonly fields: StatsOverwriteEvent;
+    }
+  | {
+      readonly level: 'info';
+      readonly message: typeof auditEvents.valueUpdated;
+      readonly fields: ValueUpdatedEvent;
+    }
+  | { readonly level: 'info'; readonly message: typeof auditEvents.deleted; readonly fields: DeletedEvent }
+  | {
+      readonly level: 'debug';
+      readonly message: (typeof debugEvents)[keyof typeof debugEvents];
+      readonly fields: DebugFields;
+    }
+  /** New rows are counted by the ingest summary; a batch never rewrites a write-once sample. */
+  | { readonly level: 'none'; readonly reason: 'insert' | 'sample-rewrite' };
+
+const writers: ReadonlySet<string> = new Set<Writer>(['batch', 'edit', 'delete']);
+
+/**
+ * Attributes that record who wrote last and feed the indexes: every write changes them, so they
+ * never count as an edit's changed fields.
+ */
+const bookkeepingAttributes: ReadonlySet<string> = new Set([
+  measurementsTable.partitionKey,
+  'updatedAt',
+  'writer',
+  'requestId',
+  ...Object.values(measurementsTable.indexAttributes),
+]);
+
+export function classifyChange(change: ItemChange): AuditDecision {
+  const position: StreamPosition = {
+    eventId: change.eventId,
+    sequenceNumber: change.sequenceNumber,
+    approximateCreationTime: change.approximateCreationTime,
+  };
+  switch (change.eventName) {
+    case 'INSERT':
+      return { level: 'none', reason: 'insert' };
+    case 'REMOVE': {
+      const old = image(change.oldImage, 'OldImage');
+      return deletion(old, null, position);
+    }
+    case 'MODIFY': {
+      const old = image(change.oldImage, 'OldImage');
+      const current = image(change.newImage, 'NewImage');
+      const writer = current.string('writer');
+      if (!writers.has(writer)) throw new UnreadableChangeError('NewImage.writer is not a known writer');
+      switch (writer as Writer) {
+        case 'batch':
+          return batchRewrite(old, current, position);
+        case 'edit':
+          return edit(old, current, position);
+        case 'delete':
+          return deletion(old, current.string('requestId'), position);
+      }
+    }
+  }
+}
+
+function batchRewrite(old: ItemImage, current: ItemImage, position: StreamPosition): AuditDecision {
+  if (current.string('kind') !== 'stats') return { level: 'none', reason: 'sample-rewrite' };
+  const previousValue = old.number('value');
+  const value = current.number('value');
+  const resurrected = old.has('deletedAt');
+  if (!resurrected && value === previousValue) {
+    return {
+      level: 'debug',
+      message: debugEvents.statsRepostUnchanged,
+      fields: { ...identity(current), value, requestId: current.string('requestId'), ...position },
+    };
+  }
+  const delta = difference(previousValue, value);
+  return {
+    level: 'info',
+    message: auditEvents.statsOverwrite,
+    fields: {
+      ...identity(current),
+      previousValue,
+      value,
+      delta,
+      direction: delta < 0 ? 'decrease' : 'increase',
+      unit: current.string('unit'),
+      measuredAt: current.string('measuredAt'),
+      previousUpdatedAt: old.string('updatedAt'),
+      updatedAt: current.string('updatedAt'),
+      requestId: current.string('requestId'),
+      resurrected,
+      ...position,
+    },
+  };
+}
+
+function edit(old: ItemImage, current: ItemImage, position: StreamPosition): AuditDecision {
+  const previousValue = old.number('value');
+  const value = current.number('value');
+  const requestId = current.string('requestId');
+  const changedFields = changedAttributes(old.attributes, current.attributes);
+  if (changedFields.length === 0) {
+    return {
+      level: 'debug',
+      message: debugEvents.updateUnchanged,
+      fields: { ...identity(current), value, requestId, ...position },
+    };
+  }
+  return {
+    level: 'info',
+    message: auditEvents.valueUpdated,
+    fields: {
+      ...identity(current),
+      previousValue,
+      value,
+      changedFields,
+      requestId,
+      updatedAt: current.string('updatedAt'),
+      ...position,
+    },
+  };
+}
+
+function deletion(old: ItemImage, requestId: string | null, position: StreamPosition): AuditDecision {
+  const previousValue = old.number('value');
+  if (old.has('deletedAt')) {
+    return {
+      level: 'debug',
+      message: debugEvents.alreadyDeleted,
+      fields: { ...identity(old), value: previousValue, requestId, ...position },
+    };
+  }
+  return {
+    level: 'info',
+    message: auditEvents.deleted,
+    fields: { ...identity(old), previousValue, requestId, ...position },
+  };
+}
+
+function identity(item: ItemImage): MeasurementIdentity {
+  return {
+    userId: item.string('userId'),
+    type: item.string('type'),
+    hkIdentifier: item.string('hkIdentifier'),
+    externalId: item.string('externalId'),
+    id: item.string('id'),
+  };
+}
+
+/** The user-visible attributes whose values differ between the two images, sorted. */
+export function changedAttributes(
+  old: Readonly<Record<string, unknown>>,
+  current: Readonly<Record<string, unknown>>,
+): string[] {
+  const names = new Set([...Object.keys(old), ...Object.keys(current)]);
+  return [...names]
+    .filter((name) => !bookkeepingAttributes.has(name) && !isDeepStrictEqual(old[name], current[name]))
+    .sort();
+}
+
+/**
+ * `value - previousValue` without binary floating-point noise (72.4 - 72.1 is
+ * 0.30000000000000426): rounded to 12 significant digits, like the stored values' conversions.
+ */
+export function difference(previousValue: number, value: number): number {
+  return Number.parseFloat((value - previousValue).toPrecision(12));
+}
+
+interface ItemImage {
+  readonly attributes: Readonly<Record<string, unknown>>;
+  has(name: string): boolean;
+  string(name: string): string;
+  number(name: string): number;
+}
+
+function image(attributes: Readonly<Record<string, unknown>> | undefined, name: string): ItemImage {
+  if (!attributes) throw new UnreadableChangeError(`${name} is missing`);
+  return {
+    attributes,
+    has: (attribute) => attributes[attribute] !== undefined && attributes[attribute] !== null,
+    string(attribute) {
+      const value = attributes[attribute];
+      if (typeof value !== 'string' || value.length === 0) {
+        throw new UnreadableChangeError(`${name}.${attribute} is missing or not a string`);
+      }
+      return value;
+    },
+    number(attribute) {
+      const value = attributes[attribute];
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new UnreadableChangeError(`${name}.${attribute} is missing or not a number`);
+      }
+      return value;
+    },
+  };
+}

@@ -1,0 +1,275 @@
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  Metric,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterCriteria, StartingPosition, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  FilterPattern,
+  MetricFilter,
+  QueryDefinition,
+  QueryString,
+  type ILogGroup,
+} from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { auditEvents, auditFailureEvent } from '../../functions/audit/classify-change';
+import { auditStreamSource } from '../definitions/audit-stream';
+import { INGEST_REJECTED_EVENT, INGEST_SUMMARY_EVENT, savedQueries } from '../definitions/audit-queries';
+import type { ServiceFunctionName } from '../definitions/service-functions';
+
+export interface AuditPipelineProps {
+  /** The measurements table; its stream feeds the audit function. */
+  readonly table: ITable;
+  /** Every function of the stack (errors and throttles of all of them are on the dashboard). */
+  readonly functions: Readonly<Record<ServiceFunctionName, LambdaFunction>>;
+}
+
+/** Iterator age above which the audit trail is too far behind the writes (ms). */
+export const AUDIT_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000;
+
+/**
+ * Everything operators need to audit overwrites and run the pipeline:
+ * - the audit function's event source mapping on the table's stream, built from
+ *   `definitions/audit-stream.ts`, with an encrypted on-failure queue;
+ * - the saved Logs Insights queries of `definitions/audit-queries.ts`;
+ * - metric filters that count the very log lines those queries read, a dashboard, and alarms
+ *   that notify one SNS topic.
+ * The audit function gets read access to the stream and send access to the queue, nothing on
+ * the table's items.
+ */
+export class AuditPipeline extends Construct {
+  readonly deadLetterQueue: Queue;
+  readonly alarmTopic: Topic;
+  readonly dashboard: Dashboard;
+  readonly alarms: { readonly deadLetters: Alarm; readonly iteratorAge: Alarm; readonly ingestErrors: Alarm };
+
+  constructor(scope: Construct, id: string, props: AuditPipelineProps) {
+    super(scope, id);
+    const { table, functions } = props;
+    const audit = functions.auditStream;
+    const ingest = functions.ingestBatch;
+    const stackName = Stack.of(this).stackName;
+
+    // Lambda sends the failed batch's shard and sequence range here (not the records): enough to
+    // re-read them from the stream within its 24 h retention, or to see what was dropped.
+    this.deadLetterQueue = new Queue(this, 'AuditDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const source = auditStreamSource;
+    // DynamoEventSource grants the function read access to the stream (and the queue its send).
+    audit.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition[source.startingPosition],
+        batchSize: source.batchSize,
+        maxBatchingWindow: Duration.seconds(source.maxBatchingWindowSeconds),
+        bisectBatchOnError: source.bisectBatchOnError,
+        reportBatchItemFailures: source.reportBatchItemFailures,
+        retryAttempts: source.retryAttempts,
+        maxRecordAge: Duration.seconds(source.maxRecordAgeSeconds),
+        parallelizationFactor: source.parallelizationFactor,
+        // FilterCriteria.filter turns a pattern into the JSON string Lambda expects; a raw
+        // object would synthesize as `{}` and let every record through.
+        filters: source.filterPatterns.map((pattern) => FilterCriteria.filter(pattern as any)),
+        onFailure: new SqsDlq(this.deadLetterQueue),
+      }),
+    );
+
+    for (const query of savedQueries) {
+      new QueryDefinition(this, query.id, {
+        queryDefinitionName: `${stackName}/${query.name}`,
+        queryString: new VerbatimQueryString(query.queryString),
+        logGroups: [functions[query.logGroupOf].logGroup],
+      });
+    }
+
+    // Counts come from metric filters on the structured lines the saved queries read: no extra
+    // code path in the functions, and a count on the dashboard is the same fact as a line in
+    // Logs Insights (see docs/auditing.md).
+    const namespace = `HealthIngest/${stackName}`;
+    const count = (
+      metricId: string,
+      logGroup: ILogGroup,
+      filterPattern: string,
+      metricValue = '1',
+    ): ((options?: { period?: Duration; label?: string }) => Metric) => {
+      const filter = new MetricFilter(this, `${metricId}Filter`, {
+        logGroup,
+        filterPattern: FilterPattern.literal(filterPattern),
+        metricNamespace: namespace,
+        metricName: metricId,
+        metricValue,
+      });
+      return (options = {}) => filter.metric({ statistic: 'Sum', ...options });
+    };
+    const ingestSummary = `{ $.message = "${INGEST_SUMMARY_EVENT}" }`;
+    const entryOutcomes = [
+      ['inserted', count('EntriesInserted', ingest.logGroup, ingestSummary, '$.inserted')],
+      ['updated', count('EntriesUpdated', ingest.logGroup, ingestSummary, '$.updated')],
+      ['duplicate', count('EntriesDuplicate', ingest.logGroup, ingestSummary, '$.duplicates')],
+      ['skipped', count('EntriesSkipped', ingest.logGroup, ingestSummary, '$.skipped')],
+      ['failed', count('EntriesFailed', ingest.logGroup, ingestSummary, '$.failed')],
+    ] as const;
+    const rejectedBatches = count(
+      'BatchesRejected',
+      ingest.logGroup,
+      `{ $.message = "${INGEST_REJECTED_EVENT}" }`,
+    );
+    const overwrites = count(
+      'StatsOverwrites',
+      audit.logGroup,
+      `{ $.message = "${auditEvents.statsOverwrite}" }`,
+    );
+    const decreases = count(
+      'StatsOverwriteDecreases',
+      audit.logGroup,
+      `{ ($.message = "${auditEvents.statsOverwrite}") && ($.direction = "decrease") }`,
+    );
+    const auditFailures = count(
+      'AuditRecordFailures',
+      audit.logGroup,
+      `{ $.message = "${auditFailureEvent}" }`,
+    );
+
+    const iteratorAge = audit.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) });
+    const deadLetters = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+    });
+
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: `${stackName} alarms`,
+      enforceSSL: true,
+    });
+    const alarmAction = new SnsAction(this.alarmTopic);
+    const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string): Alarm => {
+      const created = new Alarm(this, alarmId, {
+        metric,
+        threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        // No data means nothing failed (no messages, no invocations, no errors).
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      created.addAlarmAction(alarmAction);
+      created.addOkAction(alarmAction);
+      return created;
+    };
+    this.alarms = {
+      deadLetters: alarm(
+        'AuditDeadLetterAlarm',
+        deadLetters,
+        0,
+        'A batch of stream records left the audit function unprocessed: their audit events are missing.',
+      ),
+      iteratorAge: alarm(
+        'AuditIteratorAgeAlarm',
+        iteratorAge,
+        AUDIT_ITERATOR_AGE_ALARM_MS,
+        'The audit function is more than 5 minutes behind the table writes.',
+      ),
+      ingestErrors: alarm(
+        'IngestErrorsAlarm',
+        ingest.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+        0,
+        'The ingest function failed invocations (the phone got a 5xx from API Gateway).',
+      ),
+    };
+
+    const fiveMinutes = Duration.minutes(5);
+    const hour = Duration.hours(1);
+    this.dashboard = new Dashboard(this, 'OperationsDashboard', {
+      dashboardName: `${stackName}-operations`,
+      defaultInterval: Duration.days(1),
+    });
+    this.dashboard.addWidgets(
+      new AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 24, height: 3 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Batch entries by outcome',
+        left: entryOutcomes.map(([label, metric]) => metric({ period: fiveMinutes, label })),
+        right: [rejectedBatches({ period: fiveMinutes, label: 'rejected batches' })],
+        stacked: false,
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Stats overwrites per hour',
+        left: [
+          overwrites({ period: hour, label: 'overwrites' }),
+          decreases({ period: hour, label: 'of which decreases' }),
+        ],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Ingest latency (ms)',
+        left: ['p50', 'p99'].map((statistic) =>
+          ingest.metricDuration({ statistic, period: fiveMinutes, label: statistic }),
+        ),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Function errors and throttles',
+        left: Object.values(functions).map((fn) =>
+          fn.metricErrors({ statistic: 'Sum', period: fiveMinutes, label: `${fn.node.id} errors` }),
+        ),
+        right: Object.values(functions).map((fn) =>
+          fn.metricThrottles({ statistic: 'Sum', period: fiveMinutes, label: `${fn.node.id} throttles` }),
+        ),
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Audit iterator age (ms)',
+        left: [iteratorAge.with({ label: 'max iterator age' })],
+        leftAnnotations: [{ value: AUDIT_ITERATOR_AGE_ALARM_MS, label: 'alarm' }],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Audit dead-letter queue depth',
+        left: [deadLetters.with({ label: 'messages visible' })],
+        right: [auditFailures({ period: Duration.minutes(1), label: 'unreadable records' })],
+        width: 12,
+      }),
+    );
+
+    const topicOutput = new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'SNS topic of the alarms: subscribe an email or chat integration',
+    });
+    topicOutput.overrideLogicalId('AlarmTopicArn');
+  }
+}
+
+/**
+ * A Logs Insights query as written. CDK's QueryString composes a fixed command order (fields,
+ * parse, filter, stats, sort, limit, display) and has no `dedup`; the saved queries are
+ * authored as text, so the console, the README and the template show the same string.
+ */
+class VerbatimQueryString extends QueryString {
+  constructor(private readonly text: string) {
+    super();
+  }
+
+  override toString(): string {
+    return this.text;
+  }
+}

@@ -1,0 +1,140 @@
+import { auditEvents } from '../../functions/audit/classify-change';
+import type { SkipReason } from '../../functions/measurements/plan-entry';
+import type { ServiceFunctionName } from './service-functions';
+
+/**
+ * The Logs Insights questions of `contract/audit-events.md`, as the text operators run. The
+ * stack saves each as a query definition on its log group, and docs/auditing.md shows the same
+ * text (a unit test keeps them identical). Field names are the events' top-level keys.
+ *
+ * The audit function may see a stream record more than once (Lambda retries from a failed
+ * record): listings `dedup eventId`, counts use `count_distinct(eventId)`.
+ */
+
+/** The log line of one accepted batch request (functions/ingest-batch). */
+export const INGEST_SUMMARY_EVENT = 'measurement.batch.ingest';
+/** The log line of a whole-request refusal (400/413/415/422/429). */
+export const INGEST_REJECTED_EVENT = 'measurement.batch.rejected';
+
+/** Day totals the phone re-sends as they grow: a re-post that lowers one deserves a look. */
+export const cumulativeTypes = [
+  'ACTIVITY_STEPS',
+  'ACTIVE_ENERGY_BURNED',
+  'FLIGHTS_CLIMBED',
+  'WALKING_RUNNING_DISTANCE',
+  'TIME_IN_DAYLIGHT',
+  'FALL_COUNT',
+] as const;
+
+/** Every skip reason of the batch contract; the ingest summary counts them in `skippedByReason`. */
+export const skipReasons = [
+  'unstable_external_id',
+  'unmappable_identifier',
+  'value_out_of_range',
+  'implausible_timestamp',
+  'malformed_hr_bucket_id',
+] as const satisfies readonly SkipReason[];
+// A reason added to SkipReason but not here fails the type check instead of vanishing from the query.
+const _everySkipReasonListed: [Exclude<SkipReason, (typeof skipReasons)[number]>] extends [never]
+  ? true
+  : never = true;
+
+/** What an operator replaces in the row-history query before running it. */
+export const rowHistoryPlaceholders = {
+  userId: 'REPLACE_WITH_USER_ID',
+  externalId: 'REPLACE_WITH_EXTERNAL_ID',
+} as const;
+
+export interface SavedQuery {
+  /** Construct id of its query definition. */
+  readonly id: string;
+  /** Name in the Logs Insights console (prefixed with the stack name as a folder). */
+  readonly name: string;
+  /** The question it answers, in the words of the README. */
+  readonly question: string;
+  /** Whose log group it runs on. */
+  readonly logGroupOf: ServiceFunctionName;
+  readonly queryString: string;
+}
+
+const lines = (...commands: string[]) => commands.join('\n| ');
+const quoted = (values: readonly string[]) => `[${values.map((value) => `"${value}"`).join(', ')}]`;
+/** `value_out_of_range` → `skippedValueOutOfRange`. */
+const skippedAlias = (reason: string) =>
+  'skipped' + reason.replace(/(^|_)([a-z])/g, (_match, _sep, letter: string) => letter.toUpperCase());
+
+export const savedQueries: readonly SavedQuery[] = [
+  {
+    id: 'RecentStatsOverwritesQuery',
+    name: 'Audit/Recent stats overwrites',
+    question:
+      'Which `stats:` rows were overwritten lately, from what to what, by which request? Newest first.',
+    logGroupOf: 'auditStream',
+    queryString: lines(
+      'fields @timestamp, userId, type, externalId, previousValue, value, delta, direction, resurrected, requestId, eventId',
+      `filter message = "${auditEvents.statsOverwrite}"`,
+      'sort @timestamp desc',
+      'dedup eventId',
+      'limit 200',
+    ),
+  },
+  {
+    id: 'StatsOverwritesPerTypeQuery',
+    name: 'Audit/Stats overwrites per type per day',
+    question: 'How often are day totals re-posted with a new value, per measurement type and day?',
+    logGroupOf: 'auditStream',
+    queryString: lines(
+      `filter message = "${auditEvents.statsOverwrite}"`,
+      'stats count_distinct(eventId) as overwrites by bin(1d) as day, type',
+      'sort day desc, overwrites desc',
+    ),
+  },
+  {
+    id: 'CumulativeDecreasesQuery',
+    name: 'Audit/Decreases of cumulative totals',
+    question:
+      'Did any cumulative day total (steps, energy, flights, distance, daylight, falls) go down? Each one is suspicious.',
+    logGroupOf: 'auditStream',
+    queryString: lines(
+      'fields @timestamp, userId, type, externalId, measuredAt, previousValue, value, delta, requestId, eventId',
+      `filter message = "${auditEvents.statsOverwrite}" and direction = "decrease"`,
+      `filter type in ${quoted(cumulativeTypes)}`,
+      'sort @timestamp desc',
+      'dedup eventId',
+    ),
+  },
+  {
+    id: 'RowHistoryQuery',
+    name: 'Audit/History of one row',
+    question: `Everything that happened to one row: overwrites, edits and deletes, oldest first. Replace ${rowHistoryPlaceholders.userId} and ${rowHistoryPlaceholders.externalId} before running.`,
+    logGroupOf: 'auditStream',
+    queryString: lines(
+      'fields @timestamp, message, previousValue, value, delta, direction, resurrected, requestId, eventId, @message',
+      `filter userId = "${rowHistoryPlaceholders.userId}" and externalId = "${rowHistoryPlaceholders.externalId}"`,
+      `filter message in ${quoted(Object.values(auditEvents))}`,
+      'sort @timestamp asc',
+      'dedup eventId',
+    ),
+  },
+  {
+    id: 'IngestOutcomesPerHourQuery',
+    name: 'Ingest/Outcome totals per hour',
+    question:
+      'How many batches and entries per hour, with which outcome, and why were entries skipped (`skippedByReason`)?',
+    logGroupOf: 'ingestBatch',
+    queryString: lines(
+      `filter message = "${INGEST_SUMMARY_EVENT}"`,
+      [
+        'stats count(*) as batches',
+        'sum(processed) as processedTotal',
+        'sum(inserted) as insertedTotal',
+        'sum(updated) as updatedTotal',
+        'sum(duplicates) as duplicatesTotal',
+        'sum(skipped) as skippedTotal',
+        'sum(failed) as failedTotal',
+        ...skipReasons.map((reason) => `sum(skippedByReason.${reason}) as ${skippedAlias(reason)}`),
+      ].join(', ') + ' by bin(1h) as hour',
+      'sort hour desc',
+    ),
+  },
+];

@@ -1,0 +1,328 @@
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { savedQueries } from '../../lib/definitions/audit-queries';
+import { auditFilterPatterns, auditStreamSource } from '../../lib/definitions/audit-stream';
+import { serviceFunctions, type ServiceFunctionName } from '../../lib/definitions/service-functions';
+import { HealthIngestStack } from '../../lib/health-ingest-stack';
+
+type Resource = { Type: string; Properties: Record<string, any> };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+let stack: HealthIngestStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  // No bundling: esbuild is what `npm run synth` checks.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  stack = new HealthIngestStack(app, 'HealthIngestTest');
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+});
+
+function logicalId(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+function only(type: string): [string, Resource] {
+  const found = Object.entries(template.findResources(type)) as [string, Resource][];
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
+
+function statementsOf(roleId: string): Statement[] {
+  return Object.values(resources)
+    .filter(
+      (resource) =>
+        resource.Type === 'AWS::IAM::Policy' &&
+        (resource.Properties.Roles as unknown[]).some(
+          (role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId }),
+        ),
+    )
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+describe('the event source mapping: the table stream → the audit function, as audit-stream.ts defines it', () => {
+  let mapping: Resource;
+  beforeAll(() => ([, mapping] = only('AWS::Lambda::EventSourceMapping')));
+
+  it('reads the measurements table stream into the audit function', () => {
+    expect(mapping.Properties.EventSourceArn).toEqual({
+      'Fn::GetAtt': [logicalId(stack.table), 'StreamArn'],
+    });
+    expect(mapping.Properties.FunctionName).toEqual(ref(stack.functions.auditStream));
+  });
+
+  it('applies every setting of the definition', () => {
+    expect(mapping.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: auditStreamSource.batchSize,
+      MaximumBatchingWindowInSeconds: auditStreamSource.maxBatchingWindowSeconds,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: auditStreamSource.retryAttempts,
+      MaximumRecordAgeInSeconds: auditStreamSource.maxRecordAgeSeconds,
+      ParallelizationFactor: auditStreamSource.parallelizationFactor,
+    });
+    // Finite retries and record age: a poison record cannot block its shard for a day.
+    expect(auditStreamSource.retryAttempts).toBeGreaterThan(0);
+    expect(auditStreamSource.maxRecordAgeSeconds).toBeLessThan(24 * 60 * 60);
+  });
+
+  it('filters with exactly the JSON of the definition’s patterns (not `{}`)', () => {
+    const patterns = mapping.Properties.FilterCriteria.Filters.map(
+      (filter: { Pattern: string }) => filter.Pattern,
+    );
+    expect(patterns).toEqual(auditFilterPatterns.map((pattern) => JSON.stringify(pattern)));
+    expect(patterns).toEqual([
+      '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"kind":{"S":["stats"]},"writer":{"S":["batch"]}}}}',
+      '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"writer":{"S":["edit","delete"]}}}}',
+      '{"eventName":["REMOVE"]}',
+    ]);
+    for (const pattern of patterns) expect(pattern).not.toBe('{}');
+  });
+
+  it('sends what fails for good to the dead-letter queue', () => {
+    expect(mapping.Properties.DestinationConfig).toEqual({
+      OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.auditPipeline.deadLetterQueue), 'Arn'] } },
+    });
+  });
+});
+
+describe('the dead-letter queue', () => {
+  let queueId: string;
+  let queue: Resource;
+  beforeAll(() => ([queueId, queue] = only('AWS::SQS::Queue')));
+
+  it('is encrypted at rest and keeps messages 14 days', () => {
+    expect(queue.Properties.SqsManagedSseEnabled ?? queue.Properties.KmsMasterKeyId).toBeTruthy();
+    expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 60 * 60);
+  });
+
+  it('refuses every request that is not over TLS', () => {
+    const [, policy] = only('AWS::SQS::QueuePolicy');
+    expect(policy.Properties.Queues).toEqual([{ Ref: queueId }]);
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'sqs:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      }),
+    );
+  });
+});
+
+describe('the audit function may read the stream and send to its queue, nothing else', () => {
+  let statements: Statement[];
+  const streamArn = () => ({ 'Fn::GetAtt': [logicalId(stack.table), 'StreamArn'] });
+
+  beforeAll(() => (statements = statementsOf(logicalId(stack.functions.auditStream.role!))));
+
+  it('can read the table stream', () => {
+    const streamActions = statements
+      .filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(streamArn()))
+      .flatMap((statement) => asList(statement.Action));
+    expect(streamActions).toEqual(
+      expect.arrayContaining(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']),
+    );
+  });
+
+  it('can send to the dead-letter queue', () => {
+    const queueArn = { 'Fn::GetAtt': [logicalId(stack.auditPipeline.deadLetterQueue), 'Arn'] };
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: expect.arrayContaining(['sqs:SendMessage']),
+        Resource: queueArn,
+      }),
+    );
+  });
+
+  it('cannot read or write the table’s items, on any resource', () => {
+    const actions = statements.flatMap((statement) => asList(statement.Action));
+    for (const forbidden of [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:*',
+      '*',
+    ]) {
+      expect(actions).not.toContain(forbidden);
+    }
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Resource)).not.toEqual(
+        JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] }),
+      );
+    }
+  });
+});
+
+describe('the saved Logs Insights queries', () => {
+  let definitions: Resource[];
+  beforeAll(
+    () => (definitions = Object.values(template.findResources('AWS::Logs::QueryDefinition')) as Resource[]),
+  );
+
+  it('are the five of audit-queries.ts', () => {
+    expect(definitions).toHaveLength(5);
+    expect(savedQueries).toHaveLength(5);
+  });
+
+  it.each(savedQueries.map((query) => [query.name, query] as const))(
+    '“%s” is saved with its exact text on the right log group',
+    (name, query) => {
+      const definition = definitions.find(
+        (candidate) => candidate.Properties.Name === `HealthIngestTest/${name}`,
+      );
+      expect(definition).toBeDefined();
+      expect(definition!.Properties.QueryString).toBe(query.queryString);
+      expect(definition!.Properties.LogGroupNames).toEqual([ref(stack.functions[query.logGroupOf].logGroup)]);
+    },
+  );
+
+  it('read the audit function’s log group for overwrites and history, the ingest one for outcomes', () => {
+    const logGroupOf = Object.fromEntries(savedQueries.map((query) => [query.id, query.logGroupOf]));
+    expect(logGroupOf).toEqual({
+      RecentStatsOverwritesQuery: 'auditStream',
+      StatsOverwritesPerTypeQuery: 'auditStream',
+      CumulativeDecreasesQuery: 'auditStream',
+      RowHistoryQuery: 'auditStream',
+      IngestOutcomesPerHourQuery: 'ingestBatch',
+    });
+  });
+});
+
+describe('metric filters count the structured log lines', () => {
+  const filterFor = (metricName: string) => {
+    const found = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter(
+      (filter) => filter.Properties.MetricTransformations[0].MetricName === metricName,
+    );
+    expect(found).toHaveLength(1);
+    return found[0]!.Properties;
+  };
+
+  it.each([
+    ['EntriesInserted', '$.inserted'],
+    ['EntriesUpdated', '$.updated'],
+    ['EntriesDuplicate', '$.duplicates'],
+    ['EntriesSkipped', '$.skipped'],
+    ['EntriesFailed', '$.failed'],
+  ])('%s sums %s of every measurement.batch.ingest line', (metricName, value) => {
+    const filter = filterFor(metricName);
+    expect(filter.LogGroupName).toEqual(ref(stack.functions.ingestBatch.logGroup));
+    expect(filter.FilterPattern).toBe('{ $.message = "measurement.batch.ingest" }');
+    expect(filter.MetricTransformations[0].MetricValue).toBe(value);
+  });
+
+  it('StatsOverwrites counts the overwrite events, StatsOverwriteDecreases the decreases among them', () => {
+    const overwrites = filterFor('StatsOverwrites');
+    expect(overwrites.LogGroupName).toEqual(ref(stack.functions.auditStream.logGroup));
+    expect(overwrites.FilterPattern).toBe('{ $.message = "measurement.batch.stats-overwrite" }');
+    expect(filterFor('StatsOverwriteDecreases').FilterPattern).toBe(
+      '{ ($.message = "measurement.batch.stats-overwrite") && ($.direction = "decrease") }',
+    );
+  });
+});
+
+describe('the operations dashboard', () => {
+  let body: string;
+  beforeAll(() => {
+    const [, dashboard] = only('AWS::CloudWatch::Dashboard');
+    // The body is a Fn::Join of JSON text and references; its text is what the widgets say.
+    body = JSON.stringify(dashboard.Properties.DashboardBody);
+  });
+
+  it.each([
+    [
+      'batch outcomes by status',
+      ['EntriesInserted', 'EntriesUpdated', 'EntriesDuplicate', 'EntriesSkipped', 'EntriesFailed'],
+    ],
+    ['stats overwrites per hour', ['StatsOverwrites', 'StatsOverwriteDecreases']],
+    ['ingest latency p50/p99', ['Duration', 'p50', 'p99']],
+    ['function errors and throttles', ['Errors', 'Throttles']],
+    ['audit iterator age', ['IteratorAge']],
+    ['DLQ depth', ['ApproximateNumberOfMessagesVisible']],
+  ])('shows %s', (_widget, metrics) => {
+    for (const metric of metrics) expect(body).toContain(metric);
+  });
+
+  it('graphs errors and throttles of every function of the stack', () => {
+    for (const name of Object.keys(serviceFunctions) as ServiceFunctionName[]) {
+      expect(body).toContain(`${serviceFunctions[name].id} errors`);
+      expect(body).toContain(`${serviceFunctions[name].id} throttles`);
+    }
+  });
+
+  it('graphs overwrites with an hourly period', () => {
+    expect(body).toMatch(/StatsOverwrites\\",\{\\"label\\":\\"overwrites\\",\\"period\\":3600/);
+  });
+});
+
+describe('alarms notify one SNS topic, whose ARN is a stack output', () => {
+  let topicId: string;
+  const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+  const alarmOn = (metricName: string) => {
+    const found = alarms().filter((alarm) => alarm.Properties.MetricName === metricName);
+    expect(found).toHaveLength(1);
+    return found[0]!.Properties;
+  };
+
+  beforeAll(() => ([topicId] = only('AWS::SNS::Topic')));
+
+  it('there are exactly the three alarms, each notifying the topic', () => {
+    expect(alarms()).toHaveLength(3);
+    for (const alarm of alarms()) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('any message in the audit dead-letter queue', () => {
+    expect(alarmOn('ApproximateNumberOfMessagesVisible')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(stack.auditPipeline.deadLetterQueue), 'QueueName'] },
+        },
+      ],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+
+  it('the audit iterator age above 5 minutes', () => {
+    expect(alarmOn('IteratorAge')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions.auditStream) }],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 300000,
+    });
+  });
+
+  it('any ingest function error', () => {
+    expect(alarmOn('Errors')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions.ingestBatch) }],
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+
+  it('the topic refuses publishing without TLS and is an output', () => {
+    const [, policy] = only('AWS::SNS::TopicPolicy');
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
+  });
+});

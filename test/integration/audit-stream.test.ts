@@ -1,0 +1,336 @@
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { createAuditStreamHandler } from '../../functions/audit-stream/create-audit-stream-handler';
+import { createLogger } from '../../functions/commons/logger';
+import { measurementId } from '../../functions/measurements/measurement-key';
+import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
+import { auditStreamSource } from '../../lib/definitions/audit-stream';
+import {
+  createStreamsClient,
+  latestStreamArn,
+  readStreamRecords,
+  toStreamEvents,
+} from '../../local/dynamodb-stream';
+import { batchClient, entry, stepsDay } from '../support/batch-client';
+import { captureLogs, type CapturedLogs } from '../support/captured-logs';
+import { createLocalTable, type LocalTable } from '../support/local-table';
+
+/**
+ * The audit path end to end on DynamoDB Local: writes go through the real batch handler and
+ * repository, the table's stream is read with the DynamoDB Streams API, the records are
+ * converted to Lambda's shape and filtered with the stack's own patterns, and the real audit
+ * handler logs the events asserted here field by field.
+ */
+
+const STEPS = 'stats:HKQuantityTypeIdentifierStepCount:2026-05-24';
+const STEPS_ID = measurementId('ACTIVITY_STEPS', STEPS);
+const PULSE_EXTERNAL_ID = 'C0FFEE00-0000-4000-8000-000000000000';
+
+let table: LocalTable;
+let post: ReturnType<typeof batchClient>;
+let rows: MeasurementRepository;
+let streams: DynamoDBStreamsClient;
+let streamArn: string;
+let logs: CapturedLogs;
+const audit = createAuditStreamHandler({ logger: createLogger('measurement-audit') });
+
+beforeAll(async () => {
+  table = await createLocalTable();
+  post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });
+  rows = new MeasurementRepository(table.documentClient, table.tableName);
+  streams = createStreamsClient(table.endpoint);
+  streamArn = await latestStreamArn(table.client, table.tableName);
+});
+afterAll(async () => {
+  streams.destroy();
+  await table.drop();
+});
+beforeEach(() => (logs = captureLogs()));
+afterEach(() => logs.restore());
+
+/** Each test uses its own user and picks its records from the shared table's stream by key. */
+let userSeq = 0;
+const newUser = () => `audit-user-${++userSeq}-${Date.now()}`;
+
+async function postSteps(userId: string, value: number, requestId: string): Promise<void> {
+  const answer = await post({ userId, requestId, body: { entries: [stepsDay('2026-05-24', value)] } });
+  expect(answer.status).toBe(200);
+}
+
+const stepsRef = (userId: string) => ({ userId, type: 'ACTIVITY_STEPS', externalId: STEPS });
+
+async function storedSteps(userId: string): Promise<Record<string, unknown>> {
+  const item = await table.item(userId, 'ACTIVITY_STEPS', STEPS);
+  if (!item) throw new Error('no stored steps row');
+  return item;
+}
+
+/** The user's stream records, oldest first, in the shape Lambda delivers. */
+async function streamRecordsOf(userId: string): Promise<DynamoDBRecord[]> {
+  const records = await readStreamRecords(streams, streamArn);
+  return records.filter((record) => record.dynamodb?.Keys?.pk?.S?.startsWith(`${userId}#`));
+}
+
+interface AuditRun {
+  /** Every record the stream holds for the user. */
+  readonly records: DynamoDBRecord[];
+  /** The records the event source mapping's filters let through to the function. */
+  readonly delivered: DynamoDBRecord[];
+  readonly responses: DynamoDBBatchResponse[];
+}
+
+/** Reads the stream and invokes the audit handler the way the event source mapping would. */
+async function runAudit(userId: string): Promise<AuditRun> {
+  const records = await streamRecordsOf(userId);
+  const events = toStreamEvents(records, auditStreamSource);
+  const responses: DynamoDBBatchResponse[] = [];
+  for (const event of events) responses.push(await audit(event));
+  return { records, delivered: events.flatMap((event) => event.Records), responses };
+}
+
+/** The audit function's lines at a level (the batch handler logs to the same capture). */
+function auditLines(level: 'INFO' | 'DEBUG' | 'ERROR') {
+  return logs.lines.filter((line) => line.service === 'measurement-audit' && line.level === level);
+}
+
+/** An event's own fields: the line without the keys Powertools adds to every line. */
+function fieldsOf(line: Record<string, unknown> | undefined): Record<string, unknown> {
+  expect(line).toBeDefined();
+  const {
+    level: _level,
+    message: _message,
+    service: _service,
+    timestamp: _timestamp,
+    sampling_rate: _samplingRate,
+    ...fields
+  } = line!;
+  return fields;
+}
+
+function positionOf(record: DynamoDBRecord) {
+  return {
+    eventId: record.eventID,
+    sequenceNumber: record.dynamodb!.SequenceNumber,
+    approximateCreationTime: new Date(record.dynamodb!.ApproximateCreationDateTime! * 1000).toISOString(),
+  };
+}
+
+const stepsIdentity = (userId: string) => ({
+  userId,
+  type: 'ACTIVITY_STEPS',
+  hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
+  externalId: STEPS,
+  id: STEPS_ID,
+});
+
+describe('measurement.batch.stats-overwrite: a batch replaced a stats row with another value', () => {
+  it('300 → 5300 logs one overwrite: delta 5000, increase, the writing request, the stream position', async () => {
+    const userId = newUser();
+    await postSteps(userId, 300, 'req-morning');
+    const morning = await storedSteps(userId);
+    await postSteps(userId, 5300, 'req-evening');
+    const evening = await storedSteps(userId);
+
+    const { records, delivered, responses } = await runAudit(userId);
+    expect(records.map((record) => record.eventName)).toEqual(['INSERT', 'MODIFY']);
+    expect(delivered).toEqual([records[1]]);
+    expect(responses).toEqual([{ batchItemFailures: [] }]);
+
+    const events = logs.events('measurement.batch.stats-overwrite');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ level: 'INFO', service: 'measurement-audit' });
+    expect(fieldsOf(events[0])).toStrictEqual({
+      ...stepsIdentity(userId),
+      previousValue: 300,
+      value: 5300,
+      delta: 5000,
+      direction: 'increase',
+      unit: 'steps',
+      measuredAt: evening.measuredAt,
+      previousUpdatedAt: morning.updatedAt,
+      updatedAt: evening.updatedAt,
+      requestId: 'req-evening',
+      resurrected: false,
+      ...positionOf(records[1]!),
+    });
+    expect(auditLines('INFO')).toHaveLength(1);
+  });
+
+  it('a total that went down (5300 → 5100) is logged with direction decrease', async () => {
+    const userId = newUser();
+    await postSteps(userId, 5300, 'req-1');
+    await postSteps(userId, 5100, 'req-2');
+
+    const { records } = await runAudit(userId);
+    const [event] = logs.events('measurement.batch.stats-overwrite');
+    expect(fieldsOf(event)).toMatchObject({
+      ...stepsIdentity(userId),
+      previousValue: 5300,
+      value: 5100,
+      delta: -200,
+      direction: 'decrease',
+      requestId: 'req-2',
+      resurrected: false,
+      ...positionOf(records[1]!),
+    });
+  });
+});
+
+describe('an unchanged stats re-post is not an overwrite', () => {
+  it('re-posting 5300 reaches the function but logs no INFO event, only a DEBUG line', async () => {
+    const userId = newUser();
+    await postSteps(userId, 5300, 'req-1');
+    await postSteps(userId, 5300, 'req-2');
+
+    const { records, delivered, responses } = await runAudit(userId);
+    expect(delivered).toEqual([records[1]]);
+    expect(responses).toEqual([{ batchItemFailures: [] }]);
+    expect(auditLines('INFO')).toEqual([]);
+    expect(auditLines('DEBUG').map((line) => line.message)).toEqual([
+      'measurement.batch.stats-repost-unchanged',
+    ]);
+    expect(auditLines('DEBUG')[0]).toMatchObject({
+      value: 5300,
+      requestId: 'req-2',
+      ...positionOf(records[1]!),
+    });
+  });
+});
+
+describe('a batch re-post brings back a soft-deleted stats row', () => {
+  it('logs the delete, then an overwrite with resurrected true from the deleted value', async () => {
+    const userId = newUser();
+    await postSteps(userId, 300, 'req-1');
+    await rows.softDeleteMeasurement(stepsRef(userId), {
+      requestId: 'req-delete',
+      at: new Date().toISOString(),
+    });
+    const deleted = await storedSteps(userId);
+    await postSteps(userId, 450, 'req-2');
+    const back = await storedSteps(userId);
+    expect(back.deletedAt).toBeUndefined();
+
+    const { records } = await runAudit(userId);
+    expect(records.map((record) => record.eventName)).toEqual(['INSERT', 'MODIFY', 'MODIFY']);
+    expect(auditLines('INFO').map((line) => line.message)).toEqual([
+      'measurement.deleted',
+      'measurement.batch.stats-overwrite',
+    ]);
+    expect(fieldsOf(logs.events('measurement.batch.stats-overwrite')[0])).toStrictEqual({
+      ...stepsIdentity(userId),
+      previousValue: 300,
+      value: 450,
+      delta: 150,
+      direction: 'increase',
+      unit: 'steps',
+      measuredAt: back.measuredAt,
+      previousUpdatedAt: deleted.updatedAt,
+      updatedAt: back.updatedAt,
+      requestId: 'req-2',
+      resurrected: true,
+      ...positionOf(records[2]!),
+    });
+  });
+});
+
+describe('the row API: edits and soft deletes', () => {
+  it('an edit logs measurement.value.updated with the changed fields and the editing request', async () => {
+    const userId = newUser();
+    await postSteps(userId, 300, 'req-1');
+    const at = new Date().toISOString();
+    const measuredAt = '2026-05-23T22:30:00.000Z';
+    await rows.editMeasurement(stepsRef(userId), { value: 320, measuredAt }, { requestId: 'req-edit', at });
+
+    const { records, delivered } = await runAudit(userId);
+    expect(delivered).toEqual([records[1]]);
+    const events = logs.events('measurement.value.updated');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ level: 'INFO', service: 'measurement-audit' });
+    expect(fieldsOf(events[0])).toStrictEqual({
+      ...stepsIdentity(userId),
+      previousValue: 300,
+      value: 320,
+      changedFields: ['measuredAt', 'value'],
+      requestId: 'req-edit',
+      updatedAt: at,
+      ...positionOf(records[1]!),
+    });
+  });
+
+  it('a soft delete logs measurement.deleted with the last value and the deleting request', async () => {
+    const userId = newUser();
+    await postSteps(userId, 300, 'req-1');
+    await rows.softDeleteMeasurement(stepsRef(userId), {
+      requestId: 'req-delete',
+      at: new Date().toISOString(),
+    });
+
+    const { records, delivered } = await runAudit(userId);
+    expect(delivered).toEqual([records[1]]);
+    const events = logs.events('measurement.deleted');
+    expect(events).toHaveLength(1);
+    expect(fieldsOf(events[0])).toStrictEqual({
+      ...stepsIdentity(userId),
+      previousValue: 300,
+      requestId: 'req-delete',
+      ...positionOf(records[1]!),
+    });
+  });
+});
+
+describe('new rows are no audit events', () => {
+  it('INSERTs of a stats row and a sample never reach the function, and would log nothing if they did', async () => {
+    const userId = newUser();
+    const answer = await post({
+      userId,
+      requestId: 'req-1',
+      body: { entries: [stepsDay('2026-05-24', 300), entry({ externalId: PULSE_EXTERNAL_ID })] },
+    });
+    expect(answer.body.data).toMatchObject({ inserted: 2 });
+
+    const { records, delivered, responses } = await runAudit(userId);
+    expect(records.map((record) => record.eventName)).toEqual(['INSERT', 'INSERT']);
+    expect(delivered).toEqual([]);
+    expect(responses).toEqual([]);
+
+    await expect(audit({ Records: records })).resolves.toEqual({ batchItemFailures: [] });
+    expect(logs.lines.filter((line) => line.service === 'measurement-audit')).toEqual([]);
+  });
+});
+
+describe('a record the function cannot understand', () => {
+  it('is reported in batchItemFailures by its sequence number; the rest of the batch is still logged', async () => {
+    const userId = newUser();
+    await postSteps(userId, 300, 'req-1');
+    await postSteps(userId, 5300, 'req-2');
+    const at = new Date().toISOString();
+    await rows.editMeasurement(stepsRef(userId), { value: 5400 }, { requestId: 'req-edit', at });
+    await rows.softDeleteMeasurement(stepsRef(userId), { requestId: 'req-delete', at });
+
+    const { delivered } = await runAudit(userId);
+    logs.lines.length = 0;
+    const [overwrite, edit, deletion] = delivered;
+    // The edit's new value arrives as text: not a number the audit can compare.
+    const malformed: DynamoDBRecord = {
+      ...edit!,
+      dynamodb: {
+        ...edit!.dynamodb,
+        NewImage: { ...edit!.dynamodb!.NewImage, value: { S: 'five thousand' } },
+      },
+    };
+
+    const response = await audit({ Records: [overwrite!, malformed, deletion!] });
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: edit!.dynamodb!.SequenceNumber }] });
+    expect(auditLines('INFO').map((line) => [line.message, line.sequenceNumber])).toEqual([
+      ['measurement.batch.stats-overwrite', overwrite!.dynamodb!.SequenceNumber],
+      ['measurement.deleted', deletion!.dynamodb!.SequenceNumber],
+    ]);
+    expect(auditLines('ERROR')).toEqual([
+      expect.objectContaining({
+        message: 'measurement.audit.record-failed',
+        sequenceNumber: edit!.dynamodb!.SequenceNumber,
+        reason: 'NewImage.value is missing or not a number',
+      }),
+    ]);
+  });
+});

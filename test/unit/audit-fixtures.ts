@@ -1,0 +1,148 @@
+/**
+ * Builders for the audit tests: stored items as the repository writes them (see
+ * MeasurementItem) and the stream records Lambda would deliver for their changes.
+ */
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { ItemChange } from '../../functions/audit/item-change';
+
+export const USER = 'user-7f3a';
+export const STEPS_EXTERNAL_ID = 'stats:HKQuantityTypeIdentifierStepCount:2026-05-24';
+export const STEPS_ID = Buffer.from(`ACTIVITY_STEPS#${STEPS_EXTERNAL_ID}`).toString('base64url');
+
+/** The `stats:` steps row of 2026-05-24 holding 300, written by the batch of request `req-morning`. */
+export function statsItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    pk: `${USER}#ACTIVITY_STEPS#${STEPS_EXTERNAL_ID}`,
+    userId: USER,
+    kind: 'stats',
+    id: STEPS_ID,
+    type: 'ACTIVITY_STEPS',
+    externalId: STEPS_EXTERNAL_ID,
+    hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
+    value: 300,
+    valueMin: null,
+    valueMax: null,
+    unit: 'steps',
+    clientUnit: 'steps',
+    measuredAt: '2026-05-23T22:00:00.000Z',
+    startDate: '2026-05-23T22:00:00.000Z',
+    sleepStage: null,
+    rhythmClassification: null,
+    source: 'apple_health',
+    deviceType: null,
+    externalSourceVersion: null,
+    createdAt: '2026-05-24T08:00:00.000Z',
+    updatedAt: '2026-05-24T08:00:00.000Z',
+    requestId: 'req-morning',
+    writer: 'batch',
+    gsiUser: USER,
+    gsiUserType: `${USER}#ACTIVITY_STEPS`,
+    gsiUserExternalId: `${USER}#${STEPS_EXTERNAL_ID}`,
+    ...overrides,
+  };
+}
+
+/** A heart-rate sample (write-once). */
+export function sampleItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return statsItem({
+    pk: `${USER}#PULSE#C0FFEE00-0000-4000-8000-000000000000`,
+    kind: 'sample',
+    type: 'PULSE',
+    externalId: 'C0FFEE00-0000-4000-8000-000000000000',
+    hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+    value: 64,
+    unit: 'bpm',
+    ...overrides,
+  });
+}
+
+/** The evening batch re-post of the steps row: the whole item replaced, by request `req-evening`. */
+export function repostOf(item: Record<string, unknown>, value: number): Record<string, unknown> {
+  const { deletedAt: _deletedAt, ...rest } = item;
+  return {
+    ...rest,
+    value,
+    updatedAt: '2026-05-24T20:00:00.000Z',
+    requestId: 'req-evening',
+    writer: 'batch',
+    gsiUser: USER,
+    gsiUserType: `${USER}#${String(item.type)}`,
+    gsiUserExternalId: `${USER}#${String(item.externalId)}`,
+  };
+}
+
+/** The row API's soft delete: deletedAt set, index keys removed. */
+export function softDeletedOf(item: Record<string, unknown>): Record<string, unknown> {
+  const { gsiUser: _u, gsiUserType: _t, gsiUserExternalId: _e, ...rest } = item;
+  return {
+    ...rest,
+    deletedAt: '2026-05-24T12:00:00.000Z',
+    updatedAt: '2026-05-24T12:00:00.000Z',
+    writer: 'delete',
+    requestId: 'req-delete',
+  };
+}
+
+/** The row API's edit of the value (and optionally more). */
+export function editedOf(
+  item: Record<string, unknown>,
+  changes: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    ...item,
+    ...changes,
+    updatedAt: '2026-05-24T13:00:00.000Z',
+    writer: 'edit',
+    requestId: 'req-edit',
+  };
+}
+
+export const POSITION = {
+  eventId: 'c81e728d9d4c2f636f067f89cc14862c',
+  sequenceNumber: '4421584500000000017450439091',
+  approximateCreationTime: '2026-05-24T20:00:01.000Z',
+} as const;
+
+export function change(
+  eventName: ItemChange['eventName'],
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown> | undefined,
+): ItemChange {
+  return {
+    eventName,
+    ...POSITION,
+    ...(oldImage ? { oldImage } : {}),
+    ...(newImage ? { newImage } : {}),
+  };
+}
+
+let sequence = 100;
+
+/** The record Lambda would deliver for this change (DynamoDB JSON images, epoch seconds). */
+export function lambdaRecord(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown> | undefined,
+): DynamoDBRecord {
+  const seq = String(++sequence).padStart(21, '0');
+  const keyImage = (newImage ?? oldImage)!;
+  return {
+    eventID: `event-${seq}`,
+    eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'eu-central-1',
+    dynamodb: {
+      ApproximateCreationDateTime: Date.parse('2026-05-24T20:00:01Z') / 1000,
+      Keys: marshall({ pk: keyImage.pk }) as any,
+      ...(newImage ? { NewImage: marshall(newImage) as any } : {}),
+      ...(oldImage ? { OldImage: marshall(oldImage) as any } : {}),
+      SequenceNumber: seq,
+      SizeBytes: 512,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+    eventSourceARN:
+      'arn:aws:dynamodb:eu-central-1:123456789012:table/measurements/stream/2026-05-24T00:00:00.000',
+  };
+}

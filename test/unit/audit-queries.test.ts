@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { auditEvents } from '../../functions/audit/classify-change';
+import { measurementTypes } from '../../functions/measurements/healthkit-types';
+import { cumulativeTypes, rowHistoryPlaceholders, savedQueries } from '../../lib/definitions/audit-queries';
+
+const auditingDoc = readFileSync(join(__dirname, '..', '..', 'docs', 'auditing.md'), 'utf8');
+
+describe('the saved queries answer the five questions of audit-events.md', () => {
+  it('there are five, each with a unique id and name', () => {
+    expect(savedQueries).toHaveLength(5);
+    expect(new Set(savedQueries.map((query) => query.id)).size).toBe(5);
+    expect(new Set(savedQueries.map((query) => query.name)).size).toBe(5);
+  });
+
+  it('the overwrite queries read the overwrite event by its exact name', () => {
+    for (const query of savedQueries.filter((q) => q.logGroupOf === 'auditStream')) {
+      expect(query.queryString).toContain(`"${auditEvents.statsOverwrite}"`);
+    }
+  });
+
+  it('the listings de-duplicate redelivered records by eventId, as the last command but limit', () => {
+    for (const query of savedQueries.filter((q) => q.queryString.includes('dedup'))) {
+      const commands = query.queryString.split('\n| ');
+      const dedup = commands.findIndex((command) => command === 'dedup eventId');
+      expect(dedup).toBeGreaterThan(commands.findIndex((command) => command.startsWith('sort ')));
+      expect(commands.slice(dedup + 1).every((command) => command.startsWith('limit '))).toBe(true);
+      expect(commands[0]).toMatch(/^fields .*\beventId\b/);
+    }
+  });
+
+  it('the cumulative types are measurement types the service stores', () => {
+    for (const type of cumulativeTypes) expect(measurementTypes).toContain(type);
+  });
+
+  it('the row history filters by userId and externalId through visible placeholders', () => {
+    const history = savedQueries.find((query) => query.id === 'RowHistoryQuery')!;
+    expect(history.queryString).toContain(`userId = "${rowHistoryPlaceholders.userId}"`);
+    expect(history.queryString).toContain(`externalId = "${rowHistoryPlaceholders.externalId}"`);
+  });
+
+  it('the ingest totals include every skip reason of skippedByReason', () => {
+    const totals = savedQueries.find((query) => query.id === 'IngestOutcomesPerHourQuery')!;
+    expect(totals.logGroupOf).toBe('ingestBatch');
+    for (const reason of [
+      'unstable_external_id',
+      'unmappable_identifier',
+      'value_out_of_range',
+      'implausible_timestamp',
+      'malformed_hr_bucket_id',
+    ]) {
+      expect(totals.queryString).toContain(`sum(skippedByReason.${reason})`);
+    }
+    expect(totals.queryString).toContain('by bin(1h)');
+  });
+});
+
+describe('docs/auditing.md shows each saved query exactly as the stack saves it', () => {
+  it('has the "Auditing overwrites" section', () => {
+    expect(auditingDoc).toMatch(/^## Auditing overwrites$/m);
+  });
+
+  it.each(savedQueries.map((query) => [query.name, query.queryString] as const))(
+    '“%s” appears verbatim in a code block',
+    (_name, queryString) => {
+      expect(auditingDoc).toContain('```\n' + queryString + '\n```');
+    },
+  );
+});

@@ -1,0 +1,91 @@
+import { auditStreamSource } from '../../lib/definitions/audit-stream';
+import {
+  matchesAnyFilterPattern,
+  matchesFilterPattern,
+  UnsupportedFilterPatternError,
+} from '../../local/filter-pattern';
+import { editedOf, lambdaRecord, repostOf, sampleItem, softDeletedOf, statsItem } from './audit-fixtures';
+
+const delivered = (record: unknown) => matchesAnyFilterPattern(record, auditStreamSource.filterPatterns);
+
+describe('the audit stream filter: only the records the audit function turns into events reach it', () => {
+  it('a plain INSERT (a new stats row or sample) is filtered out', () => {
+    expect(delivered(lambdaRecord('INSERT', undefined, statsItem()))).toBe(false);
+    expect(delivered(lambdaRecord('INSERT', undefined, sampleItem()))).toBe(false);
+  });
+
+  it('a MODIFY of a sample written by the batch is filtered out', () => {
+    expect(delivered(lambdaRecord('MODIFY', sampleItem(), repostOf(sampleItem(), 99)))).toBe(false);
+  });
+
+  it('a stats MODIFY written by the batch is delivered (overwrite, resurrection or unchanged re-post)', () => {
+    expect(delivered(lambdaRecord('MODIFY', statsItem(), repostOf(statsItem(), 5300)))).toBe(true);
+    expect(delivered(lambdaRecord('MODIFY', softDeletedOf(statsItem()), repostOf(statsItem(), 300)))).toBe(
+      true,
+    );
+  });
+
+  it('an edit through the row API is delivered, stats or sample', () => {
+    expect(delivered(lambdaRecord('MODIFY', statsItem(), editedOf(statsItem(), { value: 1 })))).toBe(true);
+    expect(delivered(lambdaRecord('MODIFY', sampleItem(), editedOf(sampleItem(), { value: 70 })))).toBe(true);
+  });
+
+  it('a soft delete through the row API is delivered, stats or sample', () => {
+    expect(delivered(lambdaRecord('MODIFY', statsItem(), softDeletedOf(statsItem())))).toBe(true);
+    expect(delivered(lambdaRecord('MODIFY', sampleItem(), softDeletedOf(sampleItem())))).toBe(true);
+  });
+
+  it('a REMOVE is delivered', () => {
+    expect(delivered(lambdaRecord('REMOVE', statsItem(), undefined))).toBe(true);
+  });
+
+  it('a MODIFY whose new image names no writer is filtered out', () => {
+    const { writer: _writer, ...unknownWriter } = repostOf(statsItem(), 5300);
+    expect(delivered(lambdaRecord('MODIFY', statsItem(), unknownWriter))).toBe(false);
+  });
+});
+
+describe('the matcher: the subset of Lambda event filtering the definitions use', () => {
+  const pattern = { eventName: ['MODIFY'], dynamodb: { NewImage: { writer: { S: ['edit', 'delete'] } } } };
+
+  it('every key of a pattern must match; the strings of an array are alternatives', () => {
+    const record = (eventName: string, writer: string) => ({
+      eventName,
+      dynamodb: { NewImage: { writer: { S: writer } } },
+    });
+    expect(matchesFilterPattern(record('MODIFY', 'edit'), pattern)).toBe(true);
+    expect(matchesFilterPattern(record('MODIFY', 'delete'), pattern)).toBe(true);
+    expect(matchesFilterPattern(record('MODIFY', 'batch'), pattern)).toBe(false);
+    expect(matchesFilterPattern(record('INSERT', 'edit'), pattern)).toBe(false);
+  });
+
+  it('a key the record lacks, or holds with another type, does not match', () => {
+    expect(matchesFilterPattern({ eventName: 'MODIFY' }, pattern)).toBe(false);
+    expect(
+      matchesFilterPattern({ eventName: 'MODIFY', dynamodb: { NewImage: { writer: { N: '1' } } } }, pattern),
+    ).toBe(false);
+    expect(matchesFilterPattern({ eventName: ['MODIFY'], dynamodb: 'x' }, pattern)).toBe(false);
+    expect(matchesFilterPattern(null, pattern)).toBe(false);
+  });
+
+  it('a record value that is an array matches when any element does', () => {
+    expect(matchesFilterPattern({ tags: ['a', 'b'] }, { tags: ['b'] })).toBe(true);
+    expect(matchesFilterPattern({ tags: ['a', 'c'] }, { tags: ['b'] })).toBe(false);
+  });
+
+  it('patterns are OR-ed; no patterns at all let every record through, as on Lambda', () => {
+    expect(matchesAnyFilterPattern({ eventName: 'REMOVE' }, [pattern, { eventName: ['REMOVE'] }])).toBe(true);
+    expect(matchesAnyFilterPattern({ eventName: 'INSERT' }, [pattern, { eventName: ['REMOVE'] }])).toBe(
+      false,
+    );
+    expect(matchesAnyFilterPattern({ eventName: 'INSERT' }, [])).toBe(true);
+  });
+
+  it('rejects rules outside the subset instead of matching them differently from Lambda', () => {
+    expect(() => matchesFilterPattern({ a: 'x' }, { a: [{ prefix: 'x' }] } as any)).toThrow(
+      UnsupportedFilterPatternError,
+    );
+    expect(() => matchesFilterPattern({ a: 1 }, { a: [1] } as any)).toThrow(UnsupportedFilterPatternError);
+    expect(() => matchesFilterPattern({ a: 'x' }, { a: 'x' } as any)).toThrow(UnsupportedFilterPatternError);
+  });
+});
