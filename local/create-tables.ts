@@ -1,11 +1,14 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { measurementsTable, measurementsTableStringAttributes } from '../lib/definitions/measurements-table';
+import { requestGuardsTable } from '../lib/definitions/request-guards-table';
 
 /** The measurements table as a CreateTable call, derived from the definition the stack uses. */
 export function measurementsCreateTableInput(tableName: string): CreateTableCommandInput {
@@ -37,4 +40,55 @@ export async function ensureTable(client: DynamoDBClient, input: CreateTableComm
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await client.send(new CreateTableCommand(input));
   }
+}
+
+/** The request-guards table (idempotency records, rate-limit counters) as a CreateTable call. */
+export function requestGuardsCreateTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: requestGuardsTable.partitionKey, KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: requestGuardsTable.partitionKey, AttributeType: 'S' }],
+  };
+}
+
+/** TTL is not part of CreateTable: it is switched on afterwards, once (a repeat call would fail). */
+export async function ensureTimeToLive(
+  client: DynamoDBClient,
+  tableName: string,
+  attributeName: string,
+): Promise<void> {
+  const { TimeToLiveDescription } = await client.send(
+    new DescribeTimeToLiveCommand({ TableName: tableName }),
+  );
+  const status = TimeToLiveDescription?.TimeToLiveStatus;
+  if (status === 'ENABLED' || status === 'ENABLING') return;
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: attributeName, Enabled: true },
+    }),
+  );
+}
+
+/** The names of the service's tables; the stack generates its own, the local runtime uses these. */
+export interface TableNames {
+  readonly measurements: string;
+  /** What the ingest function reads from `REQUEST_GUARDS_TABLE_NAME`. */
+  readonly requestGuards: string;
+}
+
+export const localTableNames: TableNames = { measurements: 'measurements', requestGuards: 'request-guards' };
+
+/**
+ * Every table of the service, created unless it exists, from the definitions the stack uses:
+ * what the local runtime calls at start and the integration tests call per test file.
+ */
+export async function createAllTables(
+  client: DynamoDBClient,
+  names: TableNames = localTableNames,
+): Promise<void> {
+  await ensureTable(client, measurementsCreateTableInput(names.measurements));
+  await ensureTable(client, requestGuardsCreateTableInput(names.requestGuards));
+  await ensureTimeToLive(client, names.requestGuards, requestGuardsTable.timeToLiveAttribute);
 }

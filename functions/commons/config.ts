@@ -23,3 +23,15 @@ export type Config = z.infer<typeof configSchema>;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return configSchema.parse(env);
 }
+
+/** The ingest function's settings: the shared ones plus the table its request guards use. */
+const ingestConfigSchema = configSchema.extend({
+  /** Idempotency-Key records and rate-limit counters (lib/definitions/request-guards-table.ts). */
+  REQUEST_GUARDS_TABLE_NAME: z.string().min(1),
+});
+
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+
+export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  return ingestConfigSchema.parse(env);
+}

@@ -10,12 +10,19 @@ import type { Config } from './config';
  * Connections are kept alive (a 500-entry batch is hundreds of calls), sockets are sized for
  * the write concurrency, and retries are the SDK's own with a deliberate attempt count.
  */
-export function createDocumentClient(
-  config: Pick<
-    Config,
-    'DYNAMODB_ENDPOINT' | 'DYNAMODB_MAX_ATTEMPTS' | 'DYNAMODB_REQUEST_TIMEOUT_MS' | 'WRITE_CONCURRENCY'
-  >,
-): DynamoDBDocumentClient {
+export function createDocumentClient(config: DynamoDbClientConfig): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoDbClient(config), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+type DynamoDbClientConfig = Pick<
+  Config,
+  'DYNAMODB_ENDPOINT' | 'DYNAMODB_MAX_ATTEMPTS' | 'DYNAMODB_REQUEST_TIMEOUT_MS' | 'WRITE_CONCURRENCY'
+>;
+
+/** The plain client under the document client, for libraries that build their own commands (Powertools). */
+export function createDynamoDbClient(config: DynamoDbClientConfig): DynamoDBClient {
   const agentOptions = { keepAlive: true, maxSockets: Math.max(50, config.WRITE_CONCURRENCY) };
   const client = new DynamoDBClient({
     maxAttempts: config.DYNAMODB_MAX_ATTEMPTS,
@@ -27,7 +34,5 @@ export function createDocumentClient(
       requestTimeout: config.DYNAMODB_REQUEST_TIMEOUT_MS,
     }),
   });
-  return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  return client;
 }

@@ -39,3 +39,13 @@ export function failure(
 export const internalServerError = (headers?: ResponseHeaders) =>
   failure(500, 'Internal server error', { headers });
 export const notAuthenticated = (headers?: ResponseHeaders) => failure(401, 'Not authenticated', { headers });
+
+/** The same answer with more headers (the later win): per-request headers added around a shaped answer. */
+export function withHeaders(
+  response: APIGatewayProxyStructuredResultV2,
+  headers: ResponseHeaders,
+): APIGatewayProxyStructuredResultV2 {
+  return Object.keys(headers).length === 0
+    ? response
+    : { ...response, headers: { ...response.headers, ...headers } };
+}

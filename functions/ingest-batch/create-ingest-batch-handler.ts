@@ -1,18 +1,26 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { failure, internalServerError, notAuthenticated, success } from '../http/envelope';
-import { authenticatedUserId, echoHeaders, type HttpEvent } from '../http/request';
+import { failure, internalServerError, notAuthenticated, success, withHeaders } from '../http/envelope';
+import { authenticatedUserId, bodyBytes, echoHeaders, type HttpEvent } from '../http/request';
 import {
   countSkippedByReason,
   ingestBatch,
   type IngestBatchDependencies,
 } from '../measurements/ingest-batch';
+import { idempotencyKeyOf } from '../request-guards/idempotency-key';
+import { unlimited } from '../request-guards/rate-limit';
+import type { RequestGuards } from '../request-guards/request-guards';
 import { parseBatchRequest } from './parse-batch-request';
 
 export interface IngestBatchHandlerDependencies extends IngestBatchDependencies {
   readonly logger: Logger;
   /** Kept free before the Lambda deadline to answer. */
   readonly deadlineSafetyMarginMs: number;
+  /**
+   * The per-user rate limit and `Idempotency-Key` replay (contract/batch-api.md §5). The Lambda
+   * wiring always passes them; without them every request runs unguarded.
+   */
+  readonly guards?: RequestGuards;
 }
 
 type Handler = (
@@ -23,9 +31,11 @@ type Handler = (
 /**
  * `POST /api/measurements/batch`: event → input, the ingest use case decides, the result is
  * shaped into the envelope. One `measurement.batch.ingest` line per accepted request.
+ * Order of checks (§2): token, rate limit, then everything else — which the Idempotency-Key
+ * wraps, so a replay answers whatever the first request answered, refusals included.
  */
 export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): Handler {
-  const { logger } = deps;
+  const { logger, guards } = deps;
   return async (event, context) => {
     const startedAt = Date.now();
     const requestId = event.requestContext.requestId;
@@ -34,46 +44,88 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
       const userId = authenticatedUserId(event);
       if (!userId) return notAuthenticated(headers);
 
-      const parsed = parseBatchRequest(event);
-      if (!parsed.ok) {
-        const { status, error, errorCode, exposeErrorCode, details } = parsed.rejection;
-        logger.info('measurement.batch.rejected', { userId, requestId, status, errorCode });
-        return failure(status, error, {
-          errorCode: exposeErrorCode ? errorCode : undefined,
-          details,
-          headers,
+      const rateLimit = guards ? await guards.rateLimiter.admit(userId, requestId) : unlimited;
+      if (!rateLimit.allowed) {
+        logger.info('measurement.batch.rejected', {
+          userId,
+          requestId,
+          status: 429,
+          errorCode: 'measurement.batch.rate_limited',
+        });
+        return failure(429, 'Too many batch submissions, try again later', {
+          headers: { ...headers, ...rateLimit.headers },
         });
       }
 
-      const { entries, syncTrigger } = parsed.batch;
-      const result = await ingestBatch(
-        {
+      const processBatch = async (): Promise<APIGatewayProxyStructuredResultV2> => {
+        const parsed = parseBatchRequest(event);
+        if (!parsed.ok) {
+          const { status, error, errorCode, exposeErrorCode, details } = parsed.rejection;
+          logger.info('measurement.batch.rejected', { userId, requestId, status, errorCode });
+          return failure(status, error, {
+            errorCode: exposeErrorCode ? errorCode : undefined,
+            details,
+            headers,
+          });
+        }
+
+        const { entries, syncTrigger } = parsed.batch;
+        const result = await ingestBatch(
+          {
+            userId,
+            requestId,
+            entries,
+            now: new Date(),
+            deadlineAt: Date.now() + context.getRemainingTimeInMillis() - deps.deadlineSafetyMarginMs,
+          },
+          deps,
+        );
+        logger.info('measurement.batch.ingest', {
           userId,
           requestId,
-          entries,
-          now: new Date(),
-          deadlineAt: Date.now() + context.getRemainingTimeInMillis() - deps.deadlineSafetyMarginMs,
-        },
-        deps,
+          processed: result.processed,
+          inserted: result.inserted,
+          updated: result.updated,
+          duplicates: result.duplicates,
+          skipped: result.skipped.length,
+          failed: result.failed,
+          skippedByReason: countSkippedByReason(result),
+          syncTrigger: syncTrigger ?? null,
+          durationMs: Date.now() - startedAt,
+        });
+        // A partial failure must never be served from a cache: the phone re-sends those entries.
+        return success(
+          result,
+          result.failed > 0 ? { ...headers, 'Cache-Control': 'private, no-store' } : headers,
+        );
+      };
+
+      const idempotencyKey = guards ? idempotencyKeyOf(event) : undefined;
+      if (!guards || !idempotencyKey) return withHeaders(await processBatch(), rateLimit.headers);
+      const outcome = await guards.idempotency.run(
+        { userId, key: idempotencyKey, body: bodyBytes(event), requestId, context },
+        processBatch,
       );
-      logger.info('measurement.batch.ingest', {
-        userId,
-        requestId,
-        processed: result.processed,
-        inserted: result.inserted,
-        updated: result.updated,
-        duplicates: result.duplicates,
-        skipped: result.skipped.length,
-        failed: result.failed,
-        skippedByReason: countSkippedByReason(result),
-        syncTrigger: syncTrigger ?? null,
-        durationMs: Date.now() - startedAt,
-      });
-      // A partial failure must never be served from a cache: the phone re-sends those entries.
-      return success(
-        result,
-        result.failed > 0 ? { ...headers, 'Cache-Control': 'private, no-store' } : headers,
-      );
+      if (outcome.kind === 'in_progress') {
+        logger.info('measurement.batch.rejected', {
+          userId,
+          requestId,
+          status: 409,
+          errorCode: 'measurement.batch.idempotency_in_progress',
+        });
+        return failure(409, 'A request with this Idempotency-Key is already in progress', {
+          headers: { ...headers, ...rateLimit.headers, 'X-Idempotent-Replay': 'false' },
+        });
+      }
+      if (outcome.kind === 'replayed') {
+        logger.info('measurement.batch.replayed', { userId, requestId, status: outcome.response.statusCode });
+        return withHeaders(outcome.response, {
+          ...headers,
+          ...rateLimit.headers,
+          'X-Idempotent-Replay': 'true',
+        });
+      }
+      return withHeaders(outcome.response, rateLimit.headers);
     } catch (error) {
       logger.error('measurement.batch.error', { requestId, error: error as Error });
       return internalServerError(headers);

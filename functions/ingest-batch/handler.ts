@@ -1,16 +1,23 @@
-import { loadConfig } from '../commons/config';
-import { createDocumentClient } from '../commons/dynamodb-client';
+import { loadIngestConfig } from '../commons/config';
+import { createDocumentClient, createDynamoDbClient } from '../commons/dynamodb-client';
 import { serviceFunctions } from '../../lib/definitions/service-functions';
 import { createLogger } from '../commons/logger';
 import { MeasurementRepository } from '../measurements/measurement-repository';
+import { createRequestGuards } from '../request-guards/request-guards';
 import { createIngestBatchHandler } from './create-ingest-batch-handler';
 
 /** Lambda entry: wiring only, done once per cold start. */
-const config = loadConfig();
+const config = loadIngestConfig();
+const logger = createLogger(serviceFunctions.ingestBatch.serviceName);
 
 export const handler = createIngestBatchHandler({
-  logger: createLogger(serviceFunctions.ingestBatch.serviceName),
+  logger,
   writer: new MeasurementRepository(createDocumentClient(config), config.TABLE_NAME),
   writeConcurrency: config.WRITE_CONCURRENCY,
   deadlineSafetyMarginMs: config.DEADLINE_SAFETY_MARGIN_MS,
+  guards: createRequestGuards({
+    client: createDynamoDbClient(config),
+    tableName: config.REQUEST_GUARDS_TABLE_NAME,
+    logger,
+  }),
 });

@@ -4,6 +4,7 @@ import { createLogger } from '../../functions/commons/logger';
 import { createIngestBatchHandler } from '../../functions/ingest-batch/create-ingest-batch-handler';
 import type { MeasurementWriter } from '../../functions/measurements/measurement';
 import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
+import type { RequestGuards } from '../../functions/request-guards/request-guards';
 import { toHttpApiEvent } from '../../local/http-api-event';
 
 export interface BatchCall {
@@ -31,6 +32,8 @@ export function batchClient(options: {
   writer?: MeasurementWriter;
   writeConcurrency?: number;
   clock?: () => number;
+  /** The rate limit and Idempotency-Key replay; without them the handler runs unguarded. */
+  guards?: RequestGuards;
 }) {
   const writer = options.writer ?? new MeasurementRepository(options.documentClient!, options.tableName!);
   const handler = createIngestBatchHandler({
@@ -39,6 +42,7 @@ export function batchClient(options: {
     writeConcurrency: options.writeConcurrency ?? 16,
     deadlineSafetyMarginMs: 1500,
     clock: options.clock,
+    guards: options.guards,
   });
   return async (call: BatchCall): Promise<BatchAnswer> => {
     const userId = call.userId === undefined ? 'user-a' : call.userId;

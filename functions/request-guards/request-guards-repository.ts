@@ -1,0 +1,61 @@
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { requestGuardsTable } from '../../lib/definitions/request-guards-table';
+import type { RateLimitWindow } from './rate-limit';
+
+const { partitionKey, timeToLiveAttribute, idempotencyAttributes, counterAttribute, rateLimitKeyPrefix } =
+  requestGuardsTable;
+
+/**
+ * The only code that touches the request-guards table: the rate-limit counter's UpdateItem here,
+ * and the Powertools persistence layer (its GetItem/PutItem/UpdateItem/DeleteItem) configured
+ * with the table definition's attribute names.
+ */
+export function idempotencyPersistenceLayer(client: DynamoDBClient, tableName: string) {
+  return new DynamoDBPersistenceLayer({
+    tableName,
+    awsSdkV3Client: client,
+    keyAttr: partitionKey,
+    expiryAttr: timeToLiveAttribute,
+    statusAttr: idempotencyAttributes.status,
+    dataAttr: idempotencyAttributes.data,
+    validationKeyAttr: idempotencyAttributes.validation,
+    inProgressExpiryAttr: idempotencyAttributes.inProgressExpiration,
+  });
+}
+
+/** Kept past the window's end so a late TTL sweep never races the window it belongs to. */
+const COUNTER_GRACE_SECONDS = 60;
+
+export function rateLimitCounterKey(userId: string, window: RateLimitWindow): string {
+  return `${rateLimitKeyPrefix}#${userId}#${window.startsAt.toISOString()}`;
+}
+
+export class RateLimitCounter {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Counts one request in the user's window and returns the count including it: one atomic
+   * `ADD` (the item is created by the first request of the window), so concurrent requests
+   * can never both see the last free slot.
+   */
+  async increment(userId: string, window: RateLimitWindow): Promise<number> {
+    const expiresAt = Math.ceil(window.resetsAt.getTime() / 1000) + COUNTER_GRACE_SECONDS;
+    const { Attributes } = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { [partitionKey]: { S: rateLimitCounterKey(userId, window) } },
+        UpdateExpression: 'ADD #count :one SET #expiration = :expiration',
+        ExpressionAttributeNames: { '#count': counterAttribute, '#expiration': timeToLiveAttribute },
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':expiration': { N: String(expiresAt) } },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const count = Number(Attributes?.[counterAttribute]?.N);
+    if (!Number.isInteger(count)) throw new Error('The rate-limit counter returned no count');
+    return count;
+  }
+}

@@ -1,0 +1,66 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IdempotentRequests, REPLAY_WINDOW_SECONDS } from './idempotent-request';
+import {
+  batchRateLimit,
+  rateLimitVerdict,
+  rateLimitWindow,
+  unlimited,
+  type RateLimitPolicy,
+  type RateLimitVerdict,
+} from './rate-limit';
+import { RateLimitCounter, idempotencyPersistenceLayer } from './request-guards-repository';
+
+/** The per-user rate limit: one counter increment per request, then a pure verdict. */
+export class RateLimiter {
+  constructor(
+    private readonly counter: Pick<RateLimitCounter, 'increment'>,
+    private readonly logger: Logger,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly policy: RateLimitPolicy = batchRateLimit,
+  ) {}
+
+  /** Counts the request against the user's current window; fails open (see `unlimited`). */
+  async admit(userId: string, requestId: string): Promise<RateLimitVerdict> {
+    const now = this.clock();
+    const window = rateLimitWindow(now, this.policy);
+    try {
+      return rateLimitVerdict(await this.counter.increment(userId, window), window, now, this.policy);
+    } catch (error) {
+      this.logger.warn('measurement.batch.rate_limit_unavailable', {
+        userId,
+        requestId,
+        error: error as Error,
+      });
+      return unlimited;
+    }
+  }
+}
+
+/** What the batch handler checks before it looks at the body (contract/batch-api.md §2, §5). */
+export interface RequestGuards {
+  readonly rateLimiter: Pick<RateLimiter, 'admit'>;
+  readonly idempotency: Pick<IdempotentRequests, 'run'>;
+}
+
+export interface RequestGuardsOptions {
+  /** The plain client: Powertools sends its own marshalled commands through it. */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly logger: Logger;
+  /** The rate limiter's clock (tests move it to the next window). */
+  readonly clock?: () => Date;
+  readonly replayWindowSeconds?: number;
+}
+
+export function createRequestGuards(options: RequestGuardsOptions): RequestGuards {
+  const { client, tableName, logger } = options;
+  return {
+    rateLimiter: new RateLimiter(new RateLimitCounter(client, tableName), logger, options.clock),
+    idempotency: new IdempotentRequests(
+      idempotencyPersistenceLayer(client, tableName),
+      logger,
+      options.replayWindowSeconds ?? REPLAY_WINDOW_SECONDS,
+    ),
+  };
+}
