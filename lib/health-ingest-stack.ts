@@ -17,9 +17,11 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { AuditPipeline } from './constructs/audit-pipeline';
 import { PhoneUserPool } from './constructs/phone-user-pool';
 import { ServiceFunction, retentionDays } from './constructs/service-function';
 import { measurementsTable, measurementsTableStringAttributes } from './definitions/measurements-table';
+import { requestGuardsTable } from './definitions/request-guards-table';
 import {
   LOG_RETENTION_DAYS,
   routes,
@@ -43,7 +45,10 @@ export interface JwtSettings {
  */
 export class HealthIngestStack extends Stack {
   readonly table: TableV2;
+  /** Idempotency-Key records and rate-limit counters: short-lived, used by the ingest function only. */
+  readonly requestGuardsTable: TableV2;
   readonly functions: Readonly<Record<ServiceFunctionName, ServiceFunction>>;
+  readonly auditPipeline: AuditPipeline;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   /** Only when no external issuer was configured. */
@@ -73,6 +78,17 @@ export class HealthIngestStack extends Stack {
       encryption: TableEncryptionV2.dynamoOwnedKey(),
     });
 
+    this.requestGuardsTable = new TableV2(this, 'RequestGuardsTable', {
+      partitionKey: { name: requestGuardsTable.partitionKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      timeToLiveAttribute: requestGuardsTable.timeToLiveAttribute,
+      // Nothing here outlives a day (replays 24 h, counters a minute) and nothing is worth restoring,
+      // so no point-in-time recovery, and the table goes with the stack: a retained copy would only
+      // keep the last day's answers (with their health values) around without an owner.
+      removalPolicy: RemovalPolicy.DESTROY,
+      encryption: TableEncryptionV2.dynamoOwnedKey(),
+    });
+
     const functions = {} as Record<ServiceFunctionName, ServiceFunction>;
     for (const name of Object.keys(serviceFunctions) as ServiceFunctionName[]) {
       functions[name] = new ServiceFunction(this, {
@@ -82,18 +98,52 @@ export class HealthIngestStack extends Stack {
       });
     }
     this.functions = functions;
+    // The guards (rate limit, Idempotency-Key) are the ingest function's alone.
+    functions.ingestBatch.addEnvironment('REQUEST_GUARDS_TABLE_NAME', this.requestGuardsTable.tableName);
 
     // Each function's access, stated in full, one entry per function. Typed over every defined
     // function, so a new definition does not compile until someone decides what it may touch.
     const grants: Record<ServiceFunctionName, (fn: IFunction) => void> = {
       // Both write paths are a single PutItem (conditional for samples); nothing reads, and the
       // table-level grant helpers would add the index ARNs as well.
-      ingestBatch: (fn) =>
+      ingestBatch: (fn) => {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.table.tableArn] }),
-        ),
+        );
+        // Powertools idempotency reads, writes, completes and releases its records (Get/Put/
+        // Update/DeleteItem); the rate-limit counter is one UpdateItem. No Query or Scan.
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+            resources: [this.requestGuardsTable.tableArn],
+          }),
+        );
+      },
+      // Reads by key and through the three list indexes; edits and soft deletes are one conditional
+      // UpdateItem each. No PutItem, DeleteItem or Scan: it never creates, removes or scans rows.
+      measurementsApi: (fn) => {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+            resources: [this.table.tableArn],
+          }),
+        );
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:Query'],
+            resources: Object.values(measurementsTable.indexes).map(
+              (index) => `${this.table.tableArn}/index/${index.indexName}`,
+            ),
+          }),
+        );
+      },
+      // The stream only, never the items: granted with its event source mapping (AuditPipeline).
+      auditStream: () => undefined,
     };
     for (const name of Object.keys(functions) as ServiceFunctionName[]) grants[name](functions[name]);
+
+    // Stream → audit function, its dead-letter queue, saved queries, dashboard and alarms.
+    this.auditPipeline = new AuditPipeline(this, 'AuditPipeline', { table: this.table, functions });
 
     const externalIssuer = jwtSettingsFromContext(this);
     let jwt: JwtSettings;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionDefinition } from '../definitions/service-functions';
@@ -15,6 +15,24 @@ export interface ServiceFunctionProps {
   readonly sharedEnvironment: Readonly<Record<string, string>>;
   readonly logRetentionDays: number;
 }
+
+/**
+ * How every function is bundled by esbuild. Exported so the benchmark builds the bundles it
+ * measures (size, cold start) with exactly these settings.
+ */
+export const serviceFunctionBundling = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  // Prefer the ESM build of dependencies that ship both.
+  mainFields: ['module', 'main'],
+  // CommonJS dependencies inside an ESM bundle still call `require`; give them one.
+  banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+  // The SDK is bundled at the versions package-lock.json pins (and the tests ran against),
+  // not whatever version the Lambda runtime happens to ship.
+  bundleAwsSDK: true,
+} as const satisfies BundlingOptions;
 
 /**
  * A function of the service with the defaults every function shares: Node.js 22 on ARM, one
@@ -51,19 +69,7 @@ export class ServiceFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...definition.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Prefer the ESM build of dependencies that ship both.
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies inside an ESM bundle still call `require`; give them one.
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        // The SDK is bundled at the versions package-lock.json pins (and the tests ran against),
-        // not whatever version the Lambda runtime happens to ship.
-        bundleAwsSDK: true,
-      },
+      bundling: serviceFunctionBundling,
     });
   }
 }

@@ -33,6 +33,24 @@ export const serviceFunctions = {
       DEADLINE_SAFETY_MARGIN_MS: '1500',
     },
   },
+  measurementsApi: {
+    id: 'MeasurementsApiFunction',
+    entry: 'functions/measurements-api/handler.ts',
+    description: 'GET/PUT/PATCH/DELETE /api/measurements…: read back, edit and delete rows',
+    memorySize: 512,
+    timeoutSeconds: 10,
+    serviceName: 'measurement-api',
+    environment: { DYNAMODB_MAX_ATTEMPTS: '3', DYNAMODB_REQUEST_TIMEOUT_MS: '3000' },
+  },
+  auditStream: {
+    id: 'AuditStreamFunction',
+    entry: 'functions/audit-stream/handler.ts',
+    description: 'DynamoDB stream → structured audit events (stats overwrites, edits, deletes)',
+    memorySize: 256,
+    timeoutSeconds: 30,
+    serviceName: 'measurement-audit',
+    environment: {},
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type ServiceFunctionName = keyof typeof serviceFunctions;
@@ -44,8 +62,18 @@ export interface RouteDefinition {
   readonly function: ServiceFunctionName;
 }
 
+/**
+ * Like API Gateway, a router must prefer a static segment over a path parameter:
+ * `DELETE /api/measurements/by-external-ids` wins over `DELETE /api/measurements/{id}`.
+ */
 export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/measurements/batch', function: 'ingestBatch' },
+  { method: 'GET', path: '/api/measurements', function: 'measurementsApi' },
+  { method: 'GET', path: '/api/measurements/{id}', function: 'measurementsApi' },
+  { method: 'PUT', path: '/api/measurements/{id}', function: 'measurementsApi' },
+  { method: 'PATCH', path: '/api/measurements/{id}', function: 'measurementsApi' },
+  { method: 'DELETE', path: '/api/measurements/{id}', function: 'measurementsApi' },
+  { method: 'DELETE', path: '/api/measurements/by-external-ids', function: 'measurementsApi' },
 ];
 
 /** Log retention of every function's log group (days). Health data: keep it no longer than needed. */

@@ -48,7 +48,9 @@ describe('with the default configuration (no issuer in the context)', () => {
 
   beforeAll(() => {
     ({ stack, template } = synthesize());
-    [tableId, table] = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
+    // The other table of the stack, the request guards', is tested in request-guards.test.ts.
+    tableId = logicalId(stack.table);
+    table = template.toJSON().Resources[tableId] as Resource;
   });
 
   describe('the measurements table is built from its definition', () => {
@@ -126,6 +128,9 @@ describe('with the default configuration (no issuer in the context)', () => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...definition.environment,
+        ...(name === 'ingestBatch'
+          ? { REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) } }
+          : {}),
       });
     });
 
@@ -161,15 +166,23 @@ describe('with the default configuration (no issuer in the context)', () => {
       statements = attached.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     });
 
-    test('its policies allow exactly dynamodb:PutItem, and nothing else', () => {
-      const actions = new Set(statements.flatMap((statement) => asList(statement.Action)));
+    test('on the measurements table its policies allow exactly dynamodb:PutItem, and nothing else', () => {
+      const tableArn = JSON.stringify({ 'Fn::GetAtt': [tableId, 'Arn'] });
+      const onTable = statements.filter((statement) =>
+        asList(statement.Resource).some((resource) => JSON.stringify(resource) === tableArn),
+      );
+      const actions = new Set(onTable.flatMap((statement) => asList(statement.Action)));
       expect([...actions]).toEqual(['dynamodb:PutItem']);
       for (const statement of statements) expect(statement.Effect).toBe('Allow');
     });
 
-    test('on the table ARN only: no index ARNs, no stream, no wildcard', () => {
+    test('on table ARNs only (its request-guards table: request-guards.test.ts): no index ARNs, no stream, no wildcard', () => {
+      const allowed = [
+        { 'Fn::GetAtt': [tableId, 'Arn'] },
+        { 'Fn::GetAtt': [logicalId(stack.requestGuardsTable), 'Arn'] },
+      ];
       for (const statement of statements) {
-        expect(asList(statement.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+        for (const resource of asList(statement.Resource)) expect(allowed).toContainEqual(resource);
       }
     });
 
@@ -363,7 +376,7 @@ describe('with jwtIssuer and jwtAudience in the context', () => {
 
   test('outputs the API URL and table name but no user pool', () => {
     const outputs = Object.keys(template.findOutputs('*'));
-    expect(outputs.sort()).toEqual(['ApiUrl', 'TableName']);
+    expect(outputs.sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'TableName']);
   });
 });
 
