@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { RouteDefinition } from '../lib/definitions/service-functions';
+import { toHttpApiEvent } from './http-api-event';
+import { invoke, type LocalFunction } from './lambda-context';
+import type { BearerCheck } from './local-auth';
+import { createRouter } from './router';
+import type { RuntimeLog } from './runtime-log';
+
+/** API Gateway HTTP API's payload limit: larger requests never reach a function. */
+export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface LocalServerOptions {
+  readonly routes: readonly RouteDefinition[];
+  /** Loaded functions by definition name; routes to a function not in here are not served. */
+  readonly functions: ReadonlyMap<string, LocalFunction>;
+  /** The authorizer: `Authorization` header in, claims out. */
+  readonly checkBearer: (authorization: string | undefined) => Promise<BearerCheck>;
+  readonly log: RuntimeLog;
+  readonly maxBodyBytes?: number;
+}
+
+interface HttpAnswer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer;
+}
+
+const envelopeError = (statusCode: number, error: string): HttpAnswer => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: Buffer.from(JSON.stringify({ data: null, error })),
+});
+
+/**
+ * The local API Gateway: route selection from the stack's route table, the JWT check before any
+ * handler runs, a payload 2.0 event per request, and the function's result written back.
+ */
+export function createLocalServer(options: LocalServerOptions): Server {
+  const served = options.routes.filter((route) => options.functions.has(route.function));
+  const match = createRouter(served);
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
+
+  async function answer(request: IncomingMessage): Promise<HttpAnswer> {
+    const url = request.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
+    const rawQueryString = queryAt === -1 ? '' : url.slice(queryAt + 1);
+
+    if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) return tooLarge(maxBodyBytes);
+    const matched = match(request.method ?? 'GET', rawPath);
+    if (!matched) return envelopeError(404, 'Not found');
+    const auth = await options.checkBearer(request.headers.authorization);
+    if (!auth.ok) return envelopeError(401, 'Not authenticated');
+    const body = await readBody(request, maxBodyBytes);
+    if (body === 'too-large') return tooLarge(maxBodyBytes);
+
+    const fn = options.functions.get(matched.route.function)!;
+    const requestId = randomUUID();
+    const event = toHttpApiEvent({
+      method: request.method ?? 'GET',
+      rawPath,
+      rawQueryString,
+      routePath: matched.route.path,
+      ...(Object.keys(matched.pathParameters).length > 0 ? { pathParameters: matched.pathParameters } : {}),
+      headers: flattenHeaders(request),
+      body,
+      claims: auth.claims,
+      requestId,
+    });
+    try {
+      return fromLambdaResult(await invoke(fn, event));
+    } catch (error) {
+      options.log('ERROR', 'local-runtime.invoke.error', { function: fn.definition.id, requestId, error });
+      return envelopeError(500, 'Internal server error');
+    }
+  }
+
+  return createServer((request, response) => {
+    answer(request).then(
+      (result) => write(response, result),
+      (error: unknown) => {
+        options.log('ERROR', 'local-runtime.request.error', { error });
+        write(response, envelopeError(500, 'Internal server error'));
+      },
+    );
+  });
+}
+
+function tooLarge(limit: number): HttpAnswer {
+  // The connection is closed rather than the rest of an oversized body read.
+  const answer = envelopeError(413, `Request body exceeds ${limit} bytes`);
+  return { ...answer, headers: { ...answer.headers, connection: 'close' } };
+}
+
+function write(response: ServerResponse, answer: HttpAnswer): void {
+  response.writeHead(answer.statusCode, { ...answer.headers, 'content-length': String(answer.body.length) });
+  response.end(answer.body);
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return 'too-large';
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Repeated headers arrive comma-joined, as API Gateway passes them in payload 2.0. */
+function flattenHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+/**
+ * A payload 2.0 result as API Gateway reads it: a structured `{statusCode, headers, body,
+ * isBase64Encoded, cookies}`, or any other value, which becomes a 200 JSON answer.
+ */
+export function fromLambdaResult(result: unknown): HttpAnswer {
+  if (!isStructuredResult(result)) {
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(typeof result === 'string' ? result : (JSON.stringify(result) ?? '')),
+    };
+  }
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = [...result.cookies];
+  const body = result.body ?? '';
+  return {
+    statusCode: result.statusCode,
+    headers,
+    body: result.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8'),
+  };
+}
+
+interface StructuredResult {
+  readonly statusCode: number;
+  readonly headers?: Record<string, string | number | boolean>;
+  readonly body?: string;
+  readonly isBase64Encoded?: boolean;
+  readonly cookies?: readonly string[];
+}
+
+function isStructuredResult(result: unknown): result is StructuredResult {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    typeof (result as { statusCode?: unknown }).statusCode === 'number'
+  );
+}

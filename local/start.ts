@@ -1,0 +1,263 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Server } from 'node:http';
+import { createServer } from 'node:net';
+import { serviceFunctions, routes, type FunctionDefinition } from '../lib/definitions/service-functions';
+import { createAllTables, localTableNames } from './create-tables';
+import {
+  JavaMissingError,
+  localCredentials,
+  localRegion,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+} from './dynamodb-local';
+import type { LocalFunction } from './lambda-context';
+import { checkBearerToken, loadOrCreateSigningKey } from './local-auth';
+import { localDataDirectory } from './local-data';
+import { watchLaunchers } from './launcher-watch';
+import { jsonLineLog } from './runtime-log';
+import { createLocalServer } from './server';
+import { startStreamPoller, streamCheckpointPath, type StreamPoller } from './stream-poller';
+
+/**
+ * `npm start`: the whole service on one machine — DynamoDB Local with the stack's table, the
+ * stack's routes and handlers behind a local JWT authorizer, and the table's stream feeding the
+ * audit function — until Ctrl-C or SIGTERM.
+ */
+const AUDIT_FUNCTION = 'auditStream';
+const repositoryRoot = resolve(__dirname, '..');
+
+const log = jsonLineLog();
+/** The runtime's own fatal messages; function output on stderr is redirected to stdout below. */
+const writeError = process.stderr.write.bind(process.stderr);
+
+interface Running {
+  dynamoDb?: Promise<DynamoDbLocal>;
+  server?: Server;
+  poller?: StreamPoller;
+}
+
+const running: Running = {};
+let stopping: Promise<void> | undefined;
+
+/** A reason not to start that one sentence explains; no stack trace. */
+class StartError extends Error {}
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new StartError(`${name} must be a port number, got "${raw}".`);
+  return port;
+}
+
+/** Fails early and plainly when something already listens there (an earlier run, another server). */
+async function assertPortFree(port: number, variable: string): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolveProbe, rejectProbe) => {
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      rejectProbe(
+        error.code === 'EADDRINUSE'
+          ? new StartError(`Port ${port} is in use: stop what listens there or set ${variable}.`)
+          : error,
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveProbe()));
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } }, strict: true });
+  const port = portFromEnv('PORT', 3000);
+  const dynamoDbPort = portFromEnv('DYNAMODB_PORT', 8000);
+  await assertPortFree(port, 'PORT');
+  await assertPortFree(dynamoDbPort, 'DYNAMODB_PORT');
+  const dataDirectory = localDataDirectory();
+  const dbPath = join(dataDirectory, 'dynamodb');
+  const checkpointPath = streamCheckpointPath(dataDirectory);
+  if (values.fresh) {
+    rmSync(dbPath, { recursive: true, force: true });
+    rmSync(checkpointPath, { force: true });
+  }
+  mkdirSync(dbPath, { recursive: true });
+  const signingKey = await loadOrCreateSigningKey(dataDirectory);
+
+  running.dynamoDb = startDynamoDbLocal({ port: dynamoDbPort, dbPath }).catch((error: unknown) => {
+    if (error instanceof JavaMissingError) throw error;
+    throw new StartError(
+      `DynamoDB Local did not start on port ${dynamoDbPort} (in use? set DYNAMODB_PORT): ${(error as Error).message}`,
+    );
+  });
+  const dynamoDb = await running.dynamoDb;
+  // Whatever ends this process, the Java child goes with it.
+  process.once('exit', () => {
+    if (dynamoDb.process.exitCode === null && dynamoDb.process.signalCode === null)
+      dynamoDb.process.kill('SIGKILL');
+  });
+  if (stopping) return;
+
+  Object.assign(process.env, {
+    // The names the stack passes its functions, here for the local tables.
+    TABLE_NAME: localTableNames.measurements,
+    REQUEST_GUARDS_TABLE_NAME: localTableNames.requestGuards,
+    DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+    AWS_REGION: localRegion,
+    AWS_DEFAULT_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+
+  const client = new DynamoDBClient({
+    endpoint: dynamoDb.endpoint,
+    region: localRegion,
+    credentials: localCredentials,
+  });
+  try {
+    await createAllTables(client, localTableNames);
+  } finally {
+    client.destroy();
+  }
+
+  // In Lambda both streams reach CloudWatch; here both reach standard output, one JSON per line.
+  process.stderr.write = process.stdout.write.bind(process.stdout) as typeof process.stderr.write;
+  const functions = await loadFunctions();
+  if (stopping) return;
+
+  const audit = functions.get(AUDIT_FUNCTION);
+  if (audit) {
+    running.poller = await startStreamPoller({
+      endpoint: dynamoDb.endpoint,
+      tableName: localTableNames.measurements,
+      auditFunction: audit,
+      checkpointPath,
+      log,
+    });
+  } else {
+    log('WARN', `local-runtime: no "${AUDIT_FUNCTION}" function to feed, the stream reader is not started`);
+  }
+
+  const server = createLocalServer({
+    routes,
+    functions,
+    checkBearer: (authorization) => checkBearerToken(authorization, signingKey),
+    log,
+  });
+  running.server = server;
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+  log('INFO', `ready ${url}`, {
+    url,
+    dynamoDbEndpoint: dynamoDb.endpoint,
+    dynamoDbPid: dynamoDb.process.pid,
+    tables: localTableNames,
+    dataDirectory,
+    functions: [...functions.keys()],
+    streamReader: running.poller !== undefined,
+  });
+}
+
+/**
+ * Imports each defined function whose entry exists, with its own environment set while its
+ * module loads: like Lambda, a function reads its configuration at cold start.
+ */
+async function loadFunctions(): Promise<Map<string, LocalFunction>> {
+  const loaded = new Map<string, LocalFunction>();
+  const definitions = Object.entries(serviceFunctions) as [string, FunctionDefinition][];
+  for (const [name, definition] of definitions) {
+    const entry = join(repositoryRoot, definition.entry);
+    if (!existsSync(entry)) {
+      log('WARN', `local-runtime: ${definition.entry} does not exist, ${name} is not served`);
+      continue;
+    }
+    const restore = overlayEnvironment({
+      POWERTOOLS_SERVICE_NAME: definition.serviceName,
+      ...definition.environment,
+    });
+    try {
+      const module = (await import(pathToFileURL(entry).href)) as {
+        handler?: LocalFunction['handler'];
+        default?: { handler?: LocalFunction['handler'] };
+      };
+      const handler = module.handler ?? module.default?.handler;
+      if (typeof handler !== 'function') throw new Error(`${definition.entry} does not export a handler`);
+      loaded.set(name, { name, definition, handler });
+    } finally {
+      restore();
+    }
+  }
+  return loaded;
+}
+
+function overlayEnvironment(variables: Record<string, string>): () => void {
+  const previous = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, variables);
+  return () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
+async function stop(): Promise<void> {
+  const { server, poller } = running;
+  if (server) {
+    const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+    await closed;
+  }
+  await poller?.stop();
+  // Still starting? Wait for it, so the Java process it spawns is stopped too.
+  const dynamoDb = await running.dynamoDb?.catch(() => undefined);
+  await dynamoDb?.stop();
+}
+
+/** Ctrl-C, SIGTERM, a closed terminal, or the launcher gone: stop everything, once. */
+function requestStop(reason: string): void {
+  if (stopping) {
+    // A second Ctrl-C: do not wait any longer (the 'exit' hook still kills Java).
+    process.exit(1);
+  }
+  log('INFO', `local-runtime: ${reason}, stopping`);
+  stopping = stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      log('ERROR', 'local-runtime: stopping failed', { error });
+      process.exit(1);
+    },
+  );
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => requestStop(signal));
+watchLaunchers((pid) => requestStop(`the process that started it (pid ${pid}) is gone`));
+
+main().catch(async (error: unknown) => {
+  // Interrupted while starting: what failed is a consequence, stopping is under way.
+  if (stopping) return;
+  if (error instanceof JavaMissingError || error instanceof StartError) {
+    writeError(`${error.message}\n`);
+  } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    writeError(`Port ${(error as { port?: number }).port} is in use: stop what listens there or set PORT.\n`);
+  } else if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    writeError(`${(error as Error).message}\nUsage: npm start [-- --fresh]\n`);
+  } else {
+    writeError(`The local runtime could not start: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  await stop().catch(() => undefined);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { isUsableUserId } from '../functions/measurements/measurement-key';
+import { DEFAULT_TOKEN_TTL_SECONDS, loadOrCreateSigningKey, signLocalToken } from './local-auth';
+import { localDataDirectory } from './local-data';
+
+/**
+ * `npm run --silent token -- <userId> [--ttl <seconds>]`: a bearer token the local server
+ * accepts for that user, as the last (and only) line of standard output.
+ */
+const USAGE = 'Usage: npm run --silent token -- <userId> [--ttl <seconds>]';
+
+function parse(argv: string[]): { userId: string; ttlSeconds: number } | string {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ttl: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const [userId, ...extra] = parsed.positionals;
+  if (!userId || extra.length > 0) return 'Give exactly one user id.';
+  if (!isUsableUserId(userId)) return 'The user id must be 1–256 characters without "#".';
+  const ttlSeconds = parsed.values.ttl === undefined ? DEFAULT_TOKEN_TTL_SECONDS : Number(parsed.values.ttl);
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0)
+    return '--ttl must be a positive whole number of seconds.';
+  return { userId, ttlSeconds };
+}
+
+async function main(): Promise<number> {
+  const request = parse(process.argv.slice(2));
+  if (typeof request === 'string') {
+    process.stderr.write(`${request}\n${USAGE}\n`);
+    return 2;
+  }
+  const key = await loadOrCreateSigningKey(localDataDirectory());
+  process.stdout.write(`${await signLocalToken(request.userId, key, { ttlSeconds: request.ttlSeconds })}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    process.stderr.write(`Could not mint a token: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,190 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type { FunctionDefinition, RouteDefinition } from '../../lib/definitions/service-functions';
+import type { LocalFunction } from '../../local/lambda-context';
+import type { BearerCheck } from '../../local/local-auth';
+import { createLocalServer } from '../../local/server';
+
+/**
+ * The local API Gateway with stand-in functions: what reaches a handler, what comes back, and
+ * what never reaches a handler at all. (The real handlers over HTTP: local-runtime.test.ts.)
+ */
+const definition: FunctionDefinition = {
+  id: 'EchoFunction',
+  entry: 'n/a',
+  description: 'test',
+  memorySize: 128,
+  timeoutSeconds: 1,
+  serviceName: 'echo',
+  environment: {},
+};
+
+const ROUTES = [
+  { method: 'POST', path: '/things', function: 'echo' },
+  { method: 'GET', path: '/things/{id}', function: 'echo' },
+  { method: 'GET', path: '/boom', function: 'boom' },
+  { method: 'GET', path: '/slow', function: 'slow' },
+  { method: 'GET', path: '/binary', function: 'binary' },
+  { method: 'GET', path: '/plain', function: 'plain' },
+  { method: 'GET', path: '/unloaded', function: 'missing' },
+] as unknown as RouteDefinition[];
+
+const calls: { event: APIGatewayProxyEventV2WithJWTAuthorizer; context: Context }[] = [];
+const fn = (name: string, handler: LocalFunction['handler']): [string, LocalFunction] => [
+  name,
+  { name, definition, handler },
+];
+const functions = new Map<string, LocalFunction>([
+  fn('echo', (event, context) => {
+    calls.push({ event: event as APIGatewayProxyEventV2WithJWTAuthorizer, context });
+    return {
+      statusCode: 201,
+      headers: { 'Content-Type': 'application/json', 'X-Remaining': context.getRemainingTimeInMillis() },
+      body: JSON.stringify({ data: 'ok', error: null }),
+    };
+  }),
+  fn('boom', () => {
+    throw new Error('handler bug');
+  }),
+  fn('slow', () => new Promise(() => undefined)),
+  fn('binary', () => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/octet-stream' },
+    body: Buffer.from([0xff, 0x00, 0x01]).toString('base64'),
+    isBase64Encoded: true,
+  })),
+  fn('plain', () => ({ answer: 42 })),
+]);
+
+const checkBearer = async (authorization: string | undefined): Promise<BearerCheck> =>
+  authorization === 'Bearer good'
+    ? { ok: true, claims: { sub: 'user-a', exp: '2000000000' } }
+    : { ok: false };
+
+const logged: { message: string; error?: Error }[] = [];
+const loggedErrors = () => logged.map((line) => line.error?.message);
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createLocalServer({
+    routes: ROUTES,
+    functions,
+    checkBearer,
+    log: (_level, message, fields) => logged.push({ message, error: fields?.error as Error | undefined }),
+    maxBodyBytes: 1024,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => (calls.length = 0));
+
+const auth = { authorization: 'Bearer good' };
+
+describe('requests are refused before any handler runs', () => {
+  it('without a token: 401 in the envelope', async () => {
+    const answer = await fetch(`${base}/things`, { method: 'POST', body: '{}' });
+    expect(answer.status).toBe(401);
+    expect(await answer.json()).toEqual({ data: null, error: 'Not authenticated' });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('with a token the authorizer rejects: 401', async () => {
+    const answer = await fetch(`${base}/things/1`, { headers: { authorization: 'Bearer bad' } });
+    expect(answer.status).toBe(401);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('an unknown route, a known path with another method, or a route whose function is not loaded: 404', async () => {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['DELETE', '/things/1'],
+      ['GET', '/unloaded'],
+    ]) {
+      const answer = await fetch(`${base}${path}`, { method, headers: auth });
+      expect(answer.status).toBe(404);
+      expect(await answer.json()).toEqual({ data: null, error: 'Not found' });
+    }
+    expect(calls).toHaveLength(0);
+  });
+
+  it('a body over the payload limit: 413', async () => {
+    const answer = await fetch(`${base}/things`, { method: 'POST', headers: auth, body: 'x'.repeat(1025) });
+    expect(answer.status).toBe(413);
+    expect(await answer.json()).toEqual({ data: null, error: 'Request body exceeds 1024 bytes' });
+    expect(calls).toHaveLength(0);
+  });
+});
+
+describe('a routed request reaches the handler as an HTTP API payload 2.0 event', () => {
+  it('with route key, path parameters, query, headers, the authorizer claims and a fresh request id', async () => {
+    await fetch(`${base}/things/a%20b?x=1&y=2`, { headers: { ...auth, 'X-Request-Id': 'r-1' } });
+    const event = calls[0]!.event;
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: 'GET /things/{id}',
+      rawPath: '/things/a%20b',
+      rawQueryString: 'x=1&y=2',
+      queryStringParameters: { x: '1', y: '2' },
+      pathParameters: { id: 'a b' },
+      isBase64Encoded: false,
+    });
+    expect(event.headers['x-request-id']).toBe('r-1');
+    expect(event.requestContext.authorizer.jwt.claims).toEqual({ sub: 'user-a', exp: '2000000000' });
+    expect(event.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    await fetch(`${base}/things/a`, { headers: auth });
+    expect(calls[1]!.event.requestContext.requestId).not.toBe(event.requestContext.requestId);
+  });
+
+  it('a text body arrives as text, a binary body base64-encoded', async () => {
+    await fetch(`${base}/things`, { method: 'POST', headers: auth, body: '{"a":"ü"}' });
+    expect(calls[0]!.event).toMatchObject({ body: '{"a":"ü"}', isBase64Encoded: false });
+    await fetch(`${base}/things`, { method: 'POST', headers: auth, body: new Uint8Array([0xff, 0xfe]) });
+    expect(calls[1]!.event).toMatchObject({ body: '//4=', isBase64Encoded: true });
+  });
+
+  it('the context carries the function name and a deadline from its timeout', async () => {
+    const answer = await fetch(`${base}/things`, { method: 'POST', headers: auth, body: '{}' });
+    const { context } = calls[0]!;
+    expect(context.functionName).toBe('EchoFunction');
+    expect(context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    const remaining = Number(answer.headers.get('x-remaining'));
+    expect(remaining).toBeGreaterThan(0);
+    expect(remaining).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe("the handler's result is written back", () => {
+  it('status, headers and body of a structured result', async () => {
+    const answer = await fetch(`${base}/things`, { method: 'POST', headers: auth, body: '{}' });
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    expect(await answer.json()).toEqual({ data: 'ok', error: null });
+  });
+
+  it('a base64-encoded body is decoded', async () => {
+    const answer = await fetch(`${base}/binary`, { headers: auth });
+    expect(Buffer.from(await answer.arrayBuffer())).toEqual(Buffer.from([0xff, 0x00, 0x01]));
+  });
+
+  it('any other value becomes a 200 JSON answer, as API Gateway infers it', async () => {
+    const answer = await fetch(`${base}/plain`, { headers: auth });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ answer: 42 });
+  });
+
+  it('a handler that throws answers 500 in the envelope and is logged', async () => {
+    const answer = await fetch(`${base}/boom`, { headers: auth });
+    expect(answer.status).toBe(500);
+    expect(await answer.json()).toEqual({ data: null, error: 'Internal server error' });
+    expect(loggedErrors()).toContain('handler bug');
+  });
+
+  it('a handler that outlives its timeout answers 500', async () => {
+    const answer = await fetch(`${base}/slow`, { headers: auth });
+    expect(answer.status).toBe(500);
+    expect(loggedErrors()).toContain('Task timed out after 1 seconds (EchoFunction)');
+  });
+});
