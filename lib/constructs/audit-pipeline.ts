@@ -98,7 +98,7 @@ export class AuditPipeline extends Construct {
 
     // Counts come from metric filters on the structured lines the saved queries read: no extra
     // code path in the functions, and a count on the dashboard is the same fact as a line in
-    // Logs Insights (see docs/auditing.md).
+    // Logs Insights (see the README, Auditing overwrites).
     const namespace = `HealthIngest/${stackName}`;
     const count = (
       metricId: string,

@@ -4,7 +4,7 @@ import type { ServiceFunctionName } from './service-functions';
 
 /**
  * The Logs Insights questions of `contract/audit-events.md`, as the text operators run. The
- * stack saves each as a query definition on its log group, and docs/auditing.md shows the same
+ * stack saves each as a query definition on its log group, and the README (Auditing overwrites) shows the same
  * text (a unit test keeps them identical). Field names are the events' top-level keys.
  *
  * The audit function may see a stream record more than once (Lambda retries from a failed

@@ -4,7 +4,7 @@ import { auditEvents } from '../../functions/audit/classify-change';
 import { measurementTypes } from '../../functions/measurements/healthkit-types';
 import { cumulativeTypes, rowHistoryPlaceholders, savedQueries } from '../../lib/definitions/audit-queries';
 
-const auditingDoc = readFileSync(join(__dirname, '..', '..', 'docs', 'auditing.md'), 'utf8');
+const auditingDoc = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
 describe('the saved queries answer the five questions of audit-events.md', () => {
   it('there are five, each with a unique id and name', () => {
@@ -55,7 +55,7 @@ describe('the saved queries answer the five questions of audit-events.md', () =>
   });
 });
 
-describe('docs/auditing.md shows each saved query exactly as the stack saves it', () => {
+describe('the README section Auditing overwrites shows each saved query exactly as the stack saves it', () => {
   it('has the "Auditing overwrites" section', () => {
     expect(auditingDoc).toMatch(/^## Auditing overwrites$/m);
   });
