@@ -1,25 +1,12 @@
 import { z } from 'zod';
 import { measurementIdSchema } from './measurements-api-schema';
-import type { SkipReason } from './plan-entry';
+import { skipReasons } from './plan-entry';
 
 /**
  * The success payload of `POST /api/measurements/batch` (contract/batch-api.md §6) as a zod
  * schema, for the OpenAPI document. The handler builds it as `BatchResult` (ingest-batch.ts);
  * a unit test parses real results with this schema, so the two cannot drift apart.
  */
-
-export const skipReasons = [
-  'unstable_external_id',
-  'unmappable_identifier',
-  'value_out_of_range',
-  'implausible_timestamp',
-  'malformed_hr_bucket_id',
-] as const satisfies readonly SkipReason[];
-
-// Every SkipReason is listed: this line stops compiling when one is added without it.
-const _everySkipReasonListed: [Exclude<SkipReason, (typeof skipReasons)[number]>] extends [never]
-  ? true
-  : never = true;
 
 const index = z.int().min(0).meta({ description: "The entry's position in the request" });
 

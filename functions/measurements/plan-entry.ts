@@ -12,12 +12,16 @@ import { parseIsoDateTime } from './iso-date-time';
 import type { Measurement } from './measurement';
 import { kindOfExternalId, measurementId } from './measurement-key';
 
-export type SkipReason =
-  | 'unstable_external_id'
-  | 'unmappable_identifier'
-  | 'value_out_of_range'
-  | 'implausible_timestamp'
-  | 'malformed_hr_bucket_id';
+/** Why an entry is not stored; the phone re-sends some of them, so the strings never change. */
+export const skipReasons = [
+  'unstable_external_id',
+  'unmappable_identifier',
+  'value_out_of_range',
+  'implausible_timestamp',
+  'malformed_hr_bucket_id',
+] as const;
+
+export type SkipReason = (typeof skipReasons)[number];
 
 export type EntryVerdict =
   | { readonly action: 'store'; readonly measurement: Measurement }

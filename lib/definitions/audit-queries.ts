@@ -1,5 +1,5 @@
 import { auditEvents } from '../../functions/audit/classify-change';
-import type { SkipReason } from '../../functions/measurements/plan-entry';
+import { skipReasons } from '../../functions/measurements/plan-entry';
 import type { ServiceFunctionName } from './service-functions';
 
 /**
@@ -25,19 +25,6 @@ export const cumulativeTypes = [
   'TIME_IN_DAYLIGHT',
   'FALL_COUNT',
 ] as const;
-
-/** Every skip reason of the batch contract; the ingest summary counts them in `skippedByReason`. */
-export const skipReasons = [
-  'unstable_external_id',
-  'unmappable_identifier',
-  'value_out_of_range',
-  'implausible_timestamp',
-  'malformed_hr_bucket_id',
-] as const satisfies readonly SkipReason[];
-// A reason added to SkipReason but not here fails the type check instead of vanishing from the query.
-const _everySkipReasonListed: [Exclude<SkipReason, (typeof skipReasons)[number]>] extends [never]
-  ? true
-  : never = true;
 
 /** What an operator replaces in the row-history query before running it. */
 export const rowHistoryPlaceholders = {
