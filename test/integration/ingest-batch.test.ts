@@ -3,6 +3,7 @@ import { measurementId } from '../../functions/measurements/measurement-key';
 import { batchClient, entry, stepsDay, type BatchAnswer } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { createLocalTable, type LocalTable } from '../support/local-table';
+import { mixedSamplesExample } from '../support/contract-examples';
 
 const STEPS = 'stats:HKQuantityTypeIdentifierStepCount:2026-05-24';
 
@@ -166,43 +167,7 @@ describe('contract example 02: mixed samples', () => {
     const answer = await post({
       userId,
       body: {
-        entries: [
-          {
-            hkIdentifier: 'HKQuantityTypeIdentifierBodyMass',
-            value: 72.4,
-            unit: 'kg',
-            startDate: '2026-08-14T06:00:00Z',
-            endDate: '2026-08-14T06:00:00Z',
-            externalId: '8AD2A9CB-3F0C-4E4D-9C1E-4B7E2A1D6F30',
-            externalSourceVersion: 'iPhone15,2',
-            deviceType: 'scale',
-          },
-          {
-            hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
-            value: 71,
-            unit: 'bpm',
-            startDate: '2026-08-14T05:59:00Z',
-            endDate: '2026-08-14T05:59:00Z',
-            externalId: 'C0FFEE00-0000-4000-8000-000000000000',
-            deviceType: 'watch',
-          },
-          {
-            hkIdentifier: 'HKQuantityTypeIdentifierBasalEnergyBurned',
-            value: 1650,
-            unit: 'kcal',
-            startDate: '2026-08-13T00:00:00Z',
-            endDate: '2026-08-13T23:59:59Z',
-            externalId: '0E3B6F1A-2C44-4D1B-9E55-7A1C2B3D4E5F',
-          },
-          {
-            hkIdentifier: 'HKQuantityTypeIdentifierBodyFatPercentage',
-            value: 0.9,
-            unit: '%',
-            startDate: '2026-08-14T06:00:00Z',
-            endDate: '2026-08-14T06:00:00Z',
-            externalId: '5B1D2E3F-4A5B-4C6D-8E7F-901234567890',
-          },
-        ],
+        entries: [...mixedSamplesExample.entries],
       },
     });
     expectEnvelopeOk(answer);

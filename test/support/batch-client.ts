@@ -18,11 +18,24 @@ export interface BatchCall {
   readonly base64Body?: boolean;
 }
 
+/** A handler's answer as a test reads it: lower-case header names, the body parsed. */
 export interface BatchAnswer {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: any;
   readonly rawBody: string;
+}
+
+export function toAnswer(result: APIGatewayProxyStructuredResultV2): BatchAnswer {
+  const rawBody = result.body ?? '';
+  return {
+    status: result.statusCode ?? 0,
+    headers: Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+    ),
+    body: rawBody ? JSON.parse(rawBody) : undefined,
+    rawBody,
+  };
 }
 
 /** Calls the real batch handler the way API Gateway would, after the JWT authorizer. */
@@ -60,15 +73,7 @@ export function batchClient(options: {
     const result = (await handler(event, {
       getRemainingTimeInMillis: () => remaining,
     })) as APIGatewayProxyStructuredResultV2;
-    const rawBody = result.body ?? '';
-    return {
-      status: result.statusCode ?? 0,
-      headers: Object.fromEntries(
-        Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
-      ),
-      body: rawBody ? JSON.parse(rawBody) : undefined,
-      rawBody,
-    };
+    return toAnswer(result);
   };
 }
 

@@ -5,6 +5,7 @@ import { createMeasurementsApiHandler } from '../../functions/measurements-api/c
 import type { MeasurementRowStore } from '../../functions/measurements/measurement-row';
 import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
 import { toHttpApiEvent } from '../../local/http-api-event';
+import { toAnswer, type BatchAnswer } from './batch-client';
 
 export interface ApiCall {
   readonly method: 'GET' | 'PUT' | 'PATCH' | 'DELETE';
@@ -21,12 +22,7 @@ export interface ApiCall {
   readonly requestId?: string;
 }
 
-export interface ApiAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: any;
-  readonly rawBody: string;
-}
+export type ApiAnswer = BatchAnswer;
 
 /** Calls the real row-API handler the way API Gateway would, after the JWT authorizer. */
 export function measurementsApiClient(options: {
@@ -62,15 +58,7 @@ export function measurementsApiClient(options: {
       requestId: request.requestId,
     });
     const result = (await handler(event)) as APIGatewayProxyStructuredResultV2;
-    const rawBody = result.body ?? '';
-    return {
-      status: result.statusCode ?? 0,
-      headers: Object.fromEntries(
-        Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
-      ),
-      body: rawBody ? JSON.parse(rawBody) : undefined,
-      rawBody,
-    };
+    return toAnswer(result);
   };
 
   const ROW = '/api/measurements/{id}';

@@ -2,6 +2,7 @@ import type { BatchEntry } from '../../functions/measurements/batch-schema';
 import { planBatch, type PlannedEntry } from '../../functions/measurements/ingest-batch';
 import { measurementId } from '../../functions/measurements/measurement-key';
 import { HR_BUCKET_PREFIX, NOW, QUANTITY, dailyStats, entry, heartRateBucket } from './fixtures';
+import { mixedSamplesExample } from '../support/contract-examples';
 
 const steps = (value: number, overrides: Partial<BatchEntry> = {}) =>
   dailyStats('StepCount', '2026-08-13', value, overrides);
@@ -129,43 +130,7 @@ describe('batch-api §6: one plan per posted entry, index = its position', () =>
 });
 
 describe('contract example 02-mixed-samples (now = 2026-08-14T08:00:00Z), planned', () => {
-  const request: BatchEntry[] = [
-    {
-      hkIdentifier: 'HKQuantityTypeIdentifierBodyMass',
-      value: 72.4,
-      unit: 'kg',
-      startDate: '2026-08-14T06:00:00Z',
-      endDate: '2026-08-14T06:00:00Z',
-      externalId: '8AD2A9CB-3F0C-4E4D-9C1E-4B7E2A1D6F30',
-      externalSourceVersion: 'iPhone15,2',
-      deviceType: 'scale',
-    },
-    {
-      hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
-      value: 71,
-      unit: 'bpm',
-      startDate: '2026-08-14T05:59:00Z',
-      endDate: '2026-08-14T05:59:00Z',
-      externalId: 'C0FFEE00-0000-4000-8000-000000000000',
-      deviceType: 'watch',
-    },
-    {
-      hkIdentifier: 'HKQuantityTypeIdentifierBasalEnergyBurned',
-      value: 1650,
-      unit: 'kcal',
-      startDate: '2026-08-13T00:00:00Z',
-      endDate: '2026-08-13T23:59:59Z',
-      externalId: '0E3B6F1A-2C44-4D1B-9E55-7A1C2B3D4E5F',
-    },
-    {
-      hkIdentifier: 'HKQuantityTypeIdentifierBodyFatPercentage',
-      value: 0.9,
-      unit: '%',
-      startDate: '2026-08-14T06:00:00Z',
-      endDate: '2026-08-14T06:00:00Z',
-      externalId: '5B1D2E3F-4A5B-4C6D-8E7F-901234567890',
-    },
-  ];
+  const request: BatchEntry[] = [...mixedSamplesExample.entries];
 
   it("the body mass and the pulse sample are writes (whether the pulse is a duplicate is the store's answer)", () => {
     const plans = planBatch(request, new Date('2026-08-14T08:00:00Z'));
