@@ -32,6 +32,10 @@ export function createDynamoDbClient(config: DynamoDbClientConfig): DynamoDBClie
       httpsAgent: new HttpsAgent(agentOptions),
       connectionTimeout: 1000,
       requestTimeout: config.DYNAMODB_REQUEST_TIMEOUT_MS,
+      // Without it NodeHttpHandler only logs a warning when requestTimeout passes and keeps
+      // waiting: a call DynamoDB never answers would hang until the function's deadline instead
+      // of being abandoned and retried (test/integration/fault-injection.test.ts).
+      throwOnRequestTimeout: true,
     }),
   });
   return client;

@@ -1,4 +1,10 @@
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { measurementsTable } from '../../lib/definitions/measurements-table';
 
@@ -75,6 +81,14 @@ export interface FaultyDynamoDb {
   readonly injected: readonly InjectedFault[];
   /** Every call seen so far (faulty or not). */
   readonly calls: readonly WireCall[];
+  /** Every call passed on to the engine (the write may have landed, whatever the client heard). */
+  readonly forwarded: readonly WireCall[];
+  /**
+   * Calls the engine applied whose answer never reached the client: an injected lost answer or
+   * 500-after-write, or a slow answer the client had stopped waiting for (its requestTimeout, an
+   * abort). A slow answer written at the very moment the client gives up may be missed here.
+   */
+  readonly appliedButUnanswered: readonly WireCall[];
   close(): Promise<void>;
 }
 
@@ -85,6 +99,8 @@ export async function startFaultyDynamoDb(target: string, plan?: FaultPlan): Pro
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const injected: InjectedFault[] = [];
   const calls: WireCall[] = [];
+  const forwarded: WireCall[] = [];
+  const appliedButUnanswered: WireCall[] = [];
   const attempts = new Map<string, number>();
   let currentPlan = plan;
 
@@ -121,10 +137,12 @@ export async function startFaultyDynamoDb(target: string, plan?: FaultPlan): Pro
       upstreamRequest.end(body);
     });
 
+  /** False when the client is gone (its requestTimeout fired, or it aborted). */
   const answer = (res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer) => {
-    if (res.destroyed || res.socket?.destroyed || res.writableEnded) return; // the client gave up
+    if (res.destroyed || res.socket?.destroyed || res.writableEnded) return false;
     res.writeHead(status, { ...headers, 'content-length': String(body.length) });
     res.end(body);
+    return true;
   };
 
   const answerError = (res: ServerResponse, fault: Extract<Fault, { kind: 'error' }>) =>
@@ -158,11 +176,14 @@ export async function startFaultyDynamoDb(target: string, plan?: FaultPlan): Pro
       if (fault?.kind === 'error' && !fault.applied) return answerError(res, fault);
       if (fault?.kind === 'hang' && !fault.applied) return clientGone(res);
 
+      forwarded.push(call);
       const response = await forward(req, body);
-      if (fault?.kind === 'error') return answerError(res, fault);
-      if (fault?.kind === 'hang') return clientGone(res);
+      if (fault?.kind === 'error' || fault?.kind === 'hang') {
+        appliedButUnanswered.push(call);
+        return fault.kind === 'error' ? answerError(res, fault) : clientGone(res);
+      }
       if (fault?.kind === 'delay') await Promise.race([sleep(fault.ms), clientGone(res)]);
-      answer(res, response.status, response.headers, response.body);
+      if (!answer(res, response.status, response.headers, response.body)) appliedButUnanswered.push(call);
     })().catch(() => {
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(502);
@@ -180,6 +201,8 @@ export async function startFaultyDynamoDb(target: string, plan?: FaultPlan): Pro
     },
     injected,
     calls,
+    forwarded,
+    appliedButUnanswered,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -189,7 +212,10 @@ export async function startFaultyDynamoDb(target: string, plan?: FaultPlan): Pro
 }
 
 function describeCall(req: IncomingMessage, body: Buffer, attempts: Map<string, number>): WireCall {
-  const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+  const operation =
+    String(req.headers['x-amz-target'] ?? '')
+      .split('.')
+      .pop() ?? '';
   let key: string | undefined;
   try {
     const parsed = JSON.parse(body.toString('utf8')) as {

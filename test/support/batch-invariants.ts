@@ -1,0 +1,77 @@
+import type { BatchAnswer } from './batch-client';
+import type { CapturedLogs } from './captured-logs';
+
+/** One element of a batch answer's `entries`. */
+export interface AnsweredEntry {
+  readonly index: number;
+  readonly status: 'inserted' | 'updated' | 'duplicate' | 'failed' | 'skipped';
+  readonly id?: string;
+  readonly reason?: string;
+}
+
+const STORED = new Set(['inserted', 'updated', 'duplicate']);
+
+/**
+ * What the phone checks before it trusts an answer (contract/batch-api.md §6): 200 in the
+ * envelope, exactly one entry per posted index in order, counts that are the statuses and add
+ * up to `processed`, `skipped` mirroring the skipped entries, an id on every stored outcome, a
+ * reason on every failure, and `Cache-Control: private, no-store` exactly when something failed.
+ */
+export function expectValidBatchAnswer(answer: BatchAnswer, postedCount: number): AnsweredEntry[] {
+  expect(answer.status).toBe(200);
+  expect(answer.body.error).toBeNull();
+  const data = answer.body.data;
+  const entries = data.entries as AnsweredEntry[];
+  expect(entries.map((entry) => entry.index)).toEqual(Array.from({ length: postedCount }, (_, i) => i));
+  const count = (status: AnsweredEntry['status']) =>
+    entries.filter((entry) => entry.status === status).length;
+  expect({
+    processed: data.processed,
+    inserted: data.inserted,
+    updated: data.updated,
+    duplicates: data.duplicates,
+    failed: data.failed,
+  }).toEqual({
+    processed: postedCount,
+    inserted: count('inserted'),
+    updated: count('updated'),
+    duplicates: count('duplicate'),
+    failed: count('failed'),
+  });
+  expect(data.skipped).toEqual(
+    entries
+      .filter((entry) => entry.status === 'skipped')
+      .map((entry) => ({ index: entry.index, reason: entry.reason })),
+  );
+  expect(data.inserted + data.updated + data.duplicates + data.failed + data.skipped.length).toBe(
+    data.processed,
+  );
+  const malformed = entries.filter((entry) =>
+    STORED.has(entry.status)
+      ? typeof entry.id !== 'string' || entry.id.length === 0
+      : typeof entry.reason !== 'string' || entry.reason.length === 0,
+  );
+  expect(malformed).toEqual([]);
+  expect(answer.headers['cache-control']).toBe(data.failed > 0 ? 'private, no-store' : undefined);
+  return entries;
+}
+
+/** The request's one `measurement.batch.ingest` line carries the answer's own counts. */
+export function expectIngestSummaryMatches(logs: CapturedLogs, requestId: string, answer: BatchAnswer): void {
+  const data = answer.body.data;
+  const lines = logs.events('measurement.batch.ingest').filter((line) => line.requestId === requestId);
+  expect(lines).toHaveLength(1);
+  const skippedByReason: Record<string, number> = {};
+  for (const { reason } of data.skipped as { reason: string }[]) {
+    skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
+  }
+  expect(lines[0]).toMatchObject({
+    processed: data.processed,
+    inserted: data.inserted,
+    updated: data.updated,
+    duplicates: data.duplicates,
+    failed: data.failed,
+    skipped: data.skipped.length,
+    skippedByReason,
+  });
+}
