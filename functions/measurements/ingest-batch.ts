@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { BatchEntry } from './batch-schema';
 import { mapWithConcurrency } from './bounded-concurrency';
 import type { PlausibleRange } from './healthkit-types';
@@ -117,6 +118,9 @@ export async function ingestBatch(
   const planned = planBatch(input.entries, input.now);
   const writtenAt = input.now.toISOString();
   const deadline = new AbortController();
+  // Every write in flight listens on this one signal (the SDK removes its listener when the
+  // request closes). Above 10 listeners Node would print a leak warning on every batch.
+  setMaxListeners(0, deadline.signal);
   // setTimeout overflows past 2^31-1 ms and would fire at once; a Lambda deadline is far below it.
   const delay = Math.min(Math.max(0, input.deadlineAt - clock()), 2 ** 31 - 1);
   const timer = setTimeout(() => deadline.abort(), delay);

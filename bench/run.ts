@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
+import { measureColdStart } from './cold-start';
+import { useLocalCredentials } from './engine';
+import { currentLoadAverage, describeMachine } from './machine';
+import type { MeasureResult } from './measure';
+import { writeReport, type BenchResults } from './report';
+import { benchSettings, type BenchSettings } from './settings';
+
+/**
+ * `npm run bench`: starts its own DynamoDB Local (in memory, free port), measures, and writes
+ * docs/benchmarks.md, its charts and the raw results (docs/benchmarks/). `-- --quick` checks the
+ * harness in a fraction of the time and writes to a temporary directory unless `--out <dir>` is
+ * given; `-- --from <results.json>` only rewrites the report from earlier raw results.
+ */
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+/** The DynamoDB Local measurements, in a child process whose stdout (the handler's log lines) is discarded. */
+async function measureOnEngine(engine: DynamoDbLocal, settings: BenchSettings): Promise<MeasureResult> {
+  const work = mkdtempSync(join(tmpdir(), 'health-ingest-bench-'));
+  const outPath = join(work, 'measured.json');
+  try {
+    await new Promise<void>((done, fail) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          pathToFileURL(require.resolve('tsx')).href,
+          join(__dirname, 'measure.ts'),
+          engine.endpoint,
+          String(engine.process.pid ?? ''),
+          outPath,
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: { ...process.env, BENCH_SETTINGS: JSON.stringify(settings) },
+        },
+      );
+      child.once('error', fail);
+      child.once('exit', (code) =>
+        code === 0 ? done() : fail(new Error(`measurements failed (exit ${code})`)),
+      );
+    });
+    return JSON.parse(readFileSync(outPath, 'utf8')) as MeasureResult;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const from = option('--from');
+  if (from) {
+    // Only the report, from the raw results of an earlier run.
+    const outDir = resolve(option('--out') ?? join(__dirname, '..', 'docs'));
+    const written = await writeReport(JSON.parse(readFileSync(from, 'utf8')) as BenchResults, outDir);
+    log(`bench: wrote ${written.join(', ')}`);
+    return;
+  }
+  const quick = process.argv.includes('--quick');
+  const outDir = resolve(
+    option('--out') ??
+      (quick ? mkdtempSync(join(tmpdir(), 'health-ingest-bench-quick-')) : join(__dirname, '..', 'docs')),
+  );
+  const settings = benchSettings(quick);
+  const startedAt = new Date();
+  const machine = describeMachine();
+  log(
+    `bench: ${machine.cpuModel} × ${machine.cores}, Node ${machine.node}, load ${machine.loadAverageAtStart}` +
+      (quick ? ' (quick: harness check only)' : ''),
+  );
+  useLocalCredentials();
+  const engine = await startDynamoDbLocal();
+  let results: BenchResults;
+  try {
+    log(`DynamoDB Local at ${engine.endpoint}`);
+    const measured = await measureOnEngine(engine, settings);
+    log('cold start');
+    const coldStart = await measureColdStart({ endpoint: engine.endpoint, ...settings.coldStart }, (line) =>
+      log(`  ${line}`),
+    );
+    results = {
+      generatedAt: startedAt.toISOString(),
+      durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+      machine: { ...machine, loadAverageAtEnd: currentLoadAverage() },
+      settings,
+      ...measured,
+      coldStart,
+    };
+  } finally {
+    await engine.stop();
+  }
+  mkdirSync(outDir, { recursive: true });
+  const written = await writeReport(results, outDir);
+  log(`bench: done in ${results.durationSeconds} s; wrote ${written.join(', ')}`);
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

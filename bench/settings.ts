@@ -1,0 +1,38 @@
+import { serviceFunctions } from '../lib/definitions/service-functions';
+
+/** How much the benchmark measures; `npm run bench -- --quick` is for checking the harness only. */
+export interface BenchSettings {
+  readonly quick: boolean;
+  readonly sizes: readonly number[];
+  readonly concurrencies: readonly number[];
+  /** The deployed write concurrency: the comparison with the floor runs at it. */
+  readonly defaultConcurrency: number;
+  /** Discarded runs (per cell, after the engine's global warm-up) and measured runs. */
+  readonly warmupRuns: number;
+  readonly measuredRuns: number;
+  /** Measured runs of the headline cell (the 500-entry mix at the default concurrency). */
+  readonly headlineRuns: number;
+  /** Writes through both paths before any cell, for the JVM's JIT and the sockets. */
+  readonly engineWarmupRuns: number;
+  readonly cpu: { readonly warmupCalls: number; readonly callsPerRound: number; readonly rounds: number };
+  readonly coldStart: { readonly warmupProcesses: number; readonly measuredProcesses: number };
+}
+
+export function benchSettings(quick: boolean): BenchSettings {
+  return {
+    quick,
+    sizes: [1, 50, 200, 500],
+    concurrencies: [1, 8, 16, 32, 64],
+    defaultConcurrency: Number(serviceFunctions.ingestBatch.environment.WRITE_CONCURRENCY),
+    warmupRuns: 1,
+    measuredRuns: quick ? 3 : 7,
+    headlineRuns: quick ? 3 : 15,
+    engineWarmupRuns: quick ? 2 : 6,
+    cpu: quick
+      ? { warmupCalls: 20, callsPerRound: 10, rounds: 3 }
+      : { warmupCalls: 200, callsPerRound: 40, rounds: 7 },
+    coldStart: quick
+      ? { warmupProcesses: 1, measuredProcesses: 3 }
+      : { warmupProcesses: 1, measuredProcesses: 7 },
+  };
+}
