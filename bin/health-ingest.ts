@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { HealthIngestStack } from '../lib/health-ingest-stack';
 
 /**
@@ -12,3 +13,7 @@ const app = new App();
 new HealthIngestStack(app, 'HealthIngest', {
   description: 'Apple Health ingest: HTTP API, ingest function and measurements table',
 });
+
+// cdk-nag's AwsSolutions rules run on every synth: an unacknowledged finding fails it. Each
+// acknowledgement sits next to what it justifies, with its reason (see SECURITY.md).
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { deviceTypes, isoDateTime, measurementSources } from './batch-schema';
+import {
+  deviceTypes,
+  isoDateTime,
+  measurementSources,
+  storableNumber,
+  wellFormedString,
+} from './batch-schema';
 import { measurementTypes, sleepStages } from './healthkit-types';
 import { parseIsoDateTime } from './iso-date-time';
 import { measurementId } from './measurement-key';
@@ -72,7 +78,7 @@ export type ListMeasurementsQuery = z.infer<typeof listMeasurementsQuerySchema>;
 
 export const editMeasurementSchema = z
   .object({
-    value: z.number().optional().meta({ description: "The new value, in the type's stored unit" }),
+    value: storableNumber.optional().meta({ description: "The new value, in the type's stored unit" }),
     measuredAt: isoDateTime.optional().meta({ description: "The measurement's new instant" }),
   })
   .refine((edit) => edit.value !== undefined || edit.measuredAt !== undefined, {
@@ -87,7 +93,7 @@ export type MeasurementEdit = z.infer<typeof editMeasurementSchema>;
 
 export const deleteByExternalIdsSchema = z
   .object({
-    externalIds: z.array(z.string().min(1).max(120)).min(1).max(rowApiLimits.maxExternalIds),
+    externalIds: z.array(wellFormedString(1, 120)).min(1).max(rowApiLimits.maxExternalIds),
   })
   .meta({ id: 'DeleteByExternalIdsRequest' });
 

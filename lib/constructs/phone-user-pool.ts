@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccountRecovery, FeaturePlan, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
@@ -35,6 +35,27 @@ export class PhoneUserPool extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    Validations.of(this.userPool).acknowledge(
+      {
+        id: 'AwsSolutions-COG2',
+        reason:
+          'MFA is not required: it would add an MFA challenge and enrolment to the sign-in of the existing ' +
+          'HealthLog app, which this service must serve unchanged, and background syncs run on a ' +
+          '30-day refresh token, so MFA would only guard the interactive sign-in. Instead: no self ' +
+          'sign-up (operators create accounts), 12-character ' +
+          'passwords with every character class, no user-existence errors, revocable refresh tokens. ' +
+          'A deployment whose identity provider enforces MFA sets jwtIssuer/jwtAudience and gets no pool. ' +
+          'Switch to Mfa.REQUIRED (TOTP) once the app supports it.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'Threat protection (the Plus feature plan) is billed per monthly active user at several times ' +
+          'the Essentials price. The pool has no self sign-up, so its exposure is sign-in of ' +
+          'operator-created accounts; stage throttling and the per-user rate limit bound what a stolen ' +
+          'token can do. Revisit when the pool grows or sign-in abuse shows up.',
+      },
+    );
 
     // A public client: an app on a phone cannot keep a secret. SRP never sends the password;
     // refresh tokens (CDK always allows that flow) keep background syncs signed in. No hosted UI,

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -37,8 +38,9 @@ export const serviceFunctionBundling = {
 /**
  * A function of the service with the defaults every function shares: Node.js 22 on ARM, one
  * minified ESM bundle with source maps, Powertools settings, and its own log group with a
- * retention. Only what differs per function comes from its definition. It gets no permissions
- * here: the stack states each function's grants explicitly. (`logGroup` returns the log group.)
+ * retention. Only what differs per function comes from its definition. Its role may write to its
+ * own log group and nothing else: the stack states each function's data grants explicitly.
+ * (`logGroup` returns the log group.)
  */
 export class ServiceFunction extends NodejsFunction {
   constructor(scope: Construct, props: ServiceFunctionProps) {
@@ -48,6 +50,25 @@ export class ServiceFunction extends NodejsFunction {
       retention: retentionDays(props.logRetentionDays),
       // The audit events live in these logs; they outlive a deleted stack, bounded by the retention.
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Instead of AWSLambdaBasicExecutionRole (logs:CreateLogGroup, CreateLogStream and
+    // PutLogEvents on every log group of the account): streams and events in its own group only.
+    // So no function can write lines into another's log group — the audit events live in one.
+    const role = new Role(scope, `${definition.id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${definition.id}: its own log group; data grants are added by the stack`,
+      inlinePolicies: {
+        OwnLogGroup: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              // The group's ARN ends in `:*`, which covers its log streams.
+              resources: [logGroup.logGroupArn],
+            }),
+          ],
+        }),
+      },
     });
 
     super(scope, definition.id, {
@@ -62,6 +83,7 @@ export class ServiceFunction extends NodejsFunction {
       memorySize: definition.memorySize,
       timeout: Duration.seconds(definition.timeoutSeconds),
       logGroup,
+      role,
       environment: {
         ...props.sharedEnvironment,
         POWERTOOLS_SERVICE_NAME: definition.serviceName,
@@ -70,6 +92,15 @@ export class ServiceFunction extends NodejsFunction {
         ...definition.environment,
       },
       bundling: serviceFunctionBundling,
+    });
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The runtime is pinned to nodejs22.x on purpose: the bundle targets node22 ' +
+        '(serviceFunctionBundling), tests and the local runtime run on Node.js 20/22, and a runtime ' +
+        'change is a reviewed change with its own benchmark (bench/), never a silent one. ' +
+        'Node.js 22 is an LTS line supported until April 2027.',
     });
   }
 }

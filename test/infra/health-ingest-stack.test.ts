@@ -186,23 +186,24 @@ describe('with the default configuration (no issuer in the context)', () => {
       }
     });
 
-    test('its role has no inline policies and only the basic execution managed policy (logs)', () => {
+    test('its role has no managed policy; its one inline policy writes to its own log group only', () => {
       const role = template.toJSON().Resources[roleId] as Resource;
-      expect(role.Properties.Policies).toBeUndefined();
-      expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toBe(
-        JSON.stringify([
-          {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-              ],
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.Policies).toEqual([
+        {
+          PolicyName: 'OwnLogGroup',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                Resource: { 'Fn::GetAtt': [logicalId(stack.functions.ingestBatch.logGroup), 'Arn'] },
+              },
             ],
           },
-        ]),
-      );
+        },
+      ]);
     });
   });
 
