@@ -182,11 +182,12 @@ export class HealthIngestStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       // A ceiling for the whole API, not per user (the function enforces 60 batches per user per
-      // minute). 50 requests/s is thousands of phones syncing every few minutes, and the burst
-      // of 100 absorbs many apps coming to the foreground at once. What it stops is a runaway
-      // client multiplying Lambda concurrency and DynamoDB writes (one batch is up to 500
-      // writes); above it API Gateway answers 429 before the function runs.
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      // minute). The default 50 requests/s is thousands of phones syncing every few minutes, and
+      // the burst of 100 absorbs many apps coming to the foreground at once. What it stops is a
+      // runaway client multiplying Lambda concurrency and DynamoDB writes (one batch is up to 500
+      // writes); above it API Gateway answers 429 before the function runs. It must grow with the
+      // user base (docs/capacity.md): context apiRateLimit / apiBurstLimit.
+      throttle: stageThrottleFromContext(this),
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: accessLogFormat(),
@@ -218,6 +219,22 @@ function stringAttribute(name: string): Attribute {
     throw new Error(`Key attribute ${name} is not among the table's string attributes`);
   }
   return { name, type: AttributeType.STRING };
+}
+
+/** Stage throttle from context `apiRateLimit` / `apiBurstLimit` (requests per second), else 50 / 100. */
+export function stageThrottleFromContext(scope: Construct): { rateLimit: number; burstLimit: number } {
+  const read = (key: string, fallback: number): number => {
+    const raw: unknown = scope.node.tryGetContext(key);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`Context ${key} must be a positive whole number`);
+    return value;
+  };
+  const rateLimit = read('apiRateLimit', 50);
+  const burstLimit = read('apiBurstLimit', Math.max(100, rateLimit * 2));
+  if (burstLimit < rateLimit) throw new Error('Context apiBurstLimit must not be below apiRateLimit');
+  return { rateLimit, burstLimit };
 }
 
 /**

@@ -260,6 +260,15 @@ describe('with the default configuration (no issuer in the context)', () => {
       });
     });
 
+    test('the stage throttle grows with the user base through context apiRateLimit / apiBurstLimit', () => {
+      const scaled = synthesize({ apiRateLimit: '2500', apiBurstLimit: 5000 }).template;
+      scaled.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        DefaultRouteSettings: { ThrottlingRateLimit: 2500, ThrottlingBurstLimit: 5000 },
+      });
+      expect(() => synthesize({ apiRateLimit: 0 })).toThrow(/apiRateLimit/);
+      expect(() => synthesize({ apiRateLimit: 100, apiBurstLimit: 10 })).toThrow(/apiBurstLimit/);
+    });
+
     test('access logs are JSON lines of context variables: no bodies, no headers, no token', () => {
       const [, stage] = onlyResource(template, 'AWS::ApiGatewayV2::Stage');
       const { DestinationArn, Format } = stage.Properties.AccessLogSettings;
