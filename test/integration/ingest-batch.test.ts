@@ -4,6 +4,7 @@ import { batchClient, entry, stepsDay, type BatchAnswer } from '../support/batch
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { createLocalTable, type LocalTable } from '../support/local-table';
 import { mixedSamplesExample } from '../support/contract-examples';
+import { expectValidBatchAnswer } from '../support/batch-invariants';
 
 const STEPS = 'stats:HKQuantityTypeIdentifierStepCount:2026-05-24';
 
@@ -25,20 +26,6 @@ const newUser = () => `user-${++userSeq}-${Date.now()}`;
 
 async function itemsOf(userId: string) {
   return (await table.items()).filter((item) => item.userId === userId);
-}
-
-function expectEnvelopeOk(answer: BatchAnswer) {
-  expect(answer.status).toBe(200);
-  expect(answer.body.error).toBeNull();
-  expect(Object.keys(answer.body.data)).toEqual([
-    'processed',
-    'inserted',
-    'updated',
-    'duplicates',
-    'failed',
-    'skipped',
-    'entries',
-  ]);
 }
 
 describe('contract example 01: a stats re-post overwrites the stored day total and answers updated', () => {
@@ -74,7 +61,7 @@ describe('contract example 01: a stats re-post overwrites the stored day total a
         syncTrigger: 'foreground',
       },
     });
-    expectEnvelopeOk(evening);
+    expectValidBatchAnswer(evening, 1);
     expect(evening.body).toEqual({
       data: {
         processed: 1,
@@ -170,7 +157,7 @@ describe('contract example 02: mixed samples', () => {
         entries: [...mixedSamplesExample.entries],
       },
     });
-    expectEnvelopeOk(answer);
+    expectValidBatchAnswer(answer, 4);
     const weightId = answer.body.data.entries[0].id;
     // The whole body, key order included, with the example's `<id>` placeholders on the real ids…
     const withPlaceholders = {
@@ -222,7 +209,7 @@ describe('contract example 03: superseded in batch, heart-rate buckets and their
         ],
       },
     });
-    expectEnvelopeOk(answer);
+    expectValidBatchAnswer(answer, 3);
     const [first, second, third] = answer.body.data.entries;
     expect(answer.body.data).toEqual({
       processed: 3,
@@ -473,7 +460,7 @@ describe('a 500-entry batch answers every index exactly once', () => {
     while (entries.length < 500) entries.push(entry({ externalId: `bulk-${entries.length}` }));
 
     const answer = await post({ userId, body: { entries } });
-    expectEnvelopeOk(answer);
+    expectValidBatchAnswer(answer, 500);
     const data = answer.body.data;
     expect(data.entries.map((e: { index: number }) => e.index)).toEqual(
       Array.from({ length: 500 }, (_, i) => i),
@@ -529,7 +516,7 @@ describe('write failures: one entry failing never loses another', () => {
       const entries = Array.from({ length: 200 }, (_, i) => entry({ externalId: `bulk-${i}` }));
       entries[150] = stepsDay('2026-03-03', 1234);
       const answer = await postFaulty({ userId: 'user-throttled', body: { entries } });
-      expectEnvelopeOk(answer);
+      expectValidBatchAnswer(answer, 200);
       const failed = answer.body.data.entries.filter((e: { status: string }) => e.status === 'failed');
       expect(failed).toEqual([
         { index: 7, status: 'failed', reason: 'ProvisionedThroughputExceededException' },
@@ -555,7 +542,7 @@ describe('write failures: one entry failing never loses another', () => {
       body: { entries: [entry(), stepsDay('2026-05-24', 1)] },
       remainingTimeMs: 1000,
     });
-    expectEnvelopeOk(answer);
+    expectValidBatchAnswer(answer, 2);
     expect(answer.body.data.entries).toEqual([
       { index: 0, status: 'failed', reason: 'deadline_exceeded' },
       { index: 1, status: 'failed', reason: 'deadline_exceeded' },

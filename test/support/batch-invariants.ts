@@ -10,17 +10,27 @@ export interface AnsweredEntry {
 }
 
 const STORED = new Set(['inserted', 'updated', 'duplicate']);
+const URL_SAFE = /^[A-Za-z0-9_-]+$/;
+
+/** The success payload's keys, in the contract's order (batch-api.md §6). */
+export const BATCH_PAYLOAD_KEYS = [
+  'processed',
+  'inserted',
+  'updated',
+  'duplicates',
+  'failed',
+  'skipped',
+  'entries',
+];
 
 /**
- * What the phone checks before it trusts an answer (contract/batch-api.md §6): 200 in the
- * envelope, exactly one entry per posted index in order, counts that are the statuses and add
- * up to `processed`, `skipped` mirroring the skipped entries, an id on every stored outcome, a
- * reason on every failure, and `Cache-Control: private, no-store` exactly when something failed.
+ * What the phone checks before it trusts a payload (contract/batch-api.md §6): the keys in order,
+ * exactly one entry per posted index in order, counts that are the statuses and add up to
+ * `processed`, `skipped` mirroring the skipped entries as `{index, reason}`, a URL-safe id on
+ * every stored outcome and on no other, and a reason on every failure and skip.
  */
-export function expectValidBatchAnswer(answer: BatchAnswer, postedCount: number): AnsweredEntry[] {
-  expect(answer.status).toBe(200);
-  expect(answer.body.error).toBeNull();
-  const data = answer.body.data;
+export function expectValidBatchPayload(data: any, postedCount: number): AnsweredEntry[] {
+  expect(Object.keys(data)).toEqual(BATCH_PAYLOAD_KEYS);
   const entries = data.entries as AnsweredEntry[];
   expect(entries.map((entry) => entry.index)).toEqual(Array.from({ length: postedCount }, (_, i) => i));
   const count = (status: AnsweredEntry['status']) =>
@@ -48,11 +58,23 @@ export function expectValidBatchAnswer(answer: BatchAnswer, postedCount: number)
   );
   const malformed = entries.filter((entry) =>
     STORED.has(entry.status)
-      ? typeof entry.id !== 'string' || entry.id.length === 0
-      : typeof entry.reason !== 'string' || entry.reason.length === 0,
+      ? typeof entry.id !== 'string' || !URL_SAFE.test(entry.id)
+      : 'id' in entry || typeof entry.reason !== 'string' || entry.reason.length === 0,
   );
   expect(malformed).toEqual([]);
-  expect(answer.headers['cache-control']).toBe(data.failed > 0 ? 'private, no-store' : undefined);
+  return entries;
+}
+
+/**
+ * A whole 200 answer: the envelope, a valid payload, and `Cache-Control: private, no-store`
+ * exactly when something failed.
+ */
+export function expectValidBatchAnswer(answer: BatchAnswer, postedCount: number): AnsweredEntry[] {
+  expect(answer.status).toBe(200);
+  expect(Object.keys(answer.body)).toEqual(['data', 'error']);
+  expect(answer.body.error).toBeNull();
+  const entries = expectValidBatchPayload(answer.body.data, postedCount);
+  expect(answer.headers['cache-control']).toBe(answer.body.data.failed > 0 ? 'private, no-store' : undefined);
   return entries;
 }
 

@@ -11,6 +11,7 @@ import { measurementId } from '../../functions/measurements/measurement-key';
 import { HR_BUCKET_PREFIX, NOW, QUANTITY, URL_SAFE, dailyStats, entry, heartRateBucket } from './fixtures';
 import { InMemoryMeasurementWriter } from './in-memory-writer';
 import { mixedSamplesExample } from '../support/contract-examples';
+import { expectValidBatchPayload } from '../support/batch-invariants';
 
 const USER = 'user-7f3a';
 /** A Lambda-like deadline: far enough never to be reached by these tests (and small enough for a timer). */
@@ -33,34 +34,6 @@ function samples(n: number): BatchEntry[] {
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** The contract's payload invariants (batch-api §6), checked on any result. */
-function expectPayloadInvariants(result: BatchResult, posted: number): void {
-  expect(Object.keys(result)).toEqual([
-    'processed',
-    'inserted',
-    'updated',
-    'duplicates',
-    'failed',
-    'skipped',
-    'entries',
-  ]);
-  expect(result.processed).toBe(posted);
-  expect(result.entries.map((e) => e.index)).toEqual(Array.from({ length: posted }, (_, i) => i));
-  expect(result.inserted + result.updated + result.duplicates + result.failed + result.skipped.length).toBe(
-    result.processed,
-  );
-  expect(result.skipped).toEqual(
-    result.entries
-      .filter((e) => e.status === 'skipped')
-      .map((e) => ({ index: e.index, reason: (e as { reason: string }).reason })),
-  );
-  for (const e of result.entries) {
-    if (e.status === 'inserted' || e.status === 'updated' || e.status === 'duplicate')
-      expect(e.id).toMatch(URL_SAFE);
-    else expect(e).not.toHaveProperty('id');
-  }
-}
 
 describe('batch-api §6: summarize — inserted + updated + duplicates + failed + skipped.length == processed; skipped mirrors skipped entries as {index, reason}', () => {
   const outcomes: EntryOutcome[] = [
@@ -170,7 +143,7 @@ describe('batch-api §6: the key order of each entry', () => {
       ['skipped', ['index', 'status', 'reason', 'convertedValue', 'range']],
       ['failed', ['index', 'status', 'reason']],
     ]);
-    expectPayloadInvariants(result, 7);
+    expectValidBatchPayload(result, 7);
   });
 });
 
@@ -202,7 +175,7 @@ describe('batch-api §3 step 7 / §4: ingestBatch writes only the planned writes
       ['skipped', 'malformed_hr_bucket_id'],
       ['skipped', 'implausible_timestamp'],
     ]);
-    expectPayloadInvariants(result, entries.length);
+    expectValidBatchPayload(result, entries.length);
   });
 
   it('each write carries the caller, the request id and now as writtenAt', async () => {
@@ -260,7 +233,7 @@ describe('batch-api §4: a write that fails becomes failed with its reason and d
     });
     expect(result).toMatchObject({ processed: 5, inserted: 4, failed: 1 });
     expect(writer.calls).toHaveLength(5);
-    expectPayloadInvariants(result, 5);
+    expectValidBatchPayload(result, 5);
   });
 
   it('a failed entry carries no id: nothing is reported written unless the writer acknowledged it', async () => {
@@ -294,7 +267,7 @@ describe('batch-api §3 step 6 + §4: an in-batch repeat never claims a row its 
       { index: 1, status: 'inserted', id: expect.any(String) },
       { index: 2, status: 'failed', reason: 'ProvisionedThroughputExceededException' },
     ]);
-    expectPayloadInvariants(result, 3);
+    expectValidBatchPayload(result, 3);
   });
 
   it('earlier copies of a stats row whose last copy failed are failed too, not superseded_in_batch', async () => {
@@ -356,7 +329,7 @@ describe('batch-api §4: entries not yet written when the deadline has passed ar
       { index: 2, status: 'failed', reason: 'deadline_exceeded' },
       { index: 3, status: 'skipped', reason: 'unmappable_identifier' },
     ]);
-    expectPayloadInvariants(result, 4);
+    expectValidBatchPayload(result, 4);
   });
 
   it('the deadline passing mid-batch: written entries keep their outcome, the ones not started fail', async () => {
@@ -381,7 +354,7 @@ describe('batch-api §4: entries not yet written when the deadline has passed ar
       'failed',
     ]);
     expect(result.entries[3]).toEqual({ index: 3, status: 'failed', reason: 'deadline_exceeded' });
-    expectPayloadInvariants(result, 5);
+    expectValidBatchPayload(result, 5);
   });
 
   it('writes in flight when the deadline arrives are aborted through the signal the writer receives', async () => {
@@ -421,7 +394,7 @@ describe('batch-api §4: at most writeConcurrency writes are in flight at once',
       expect(writer.calls).toHaveLength(20);
       expect(writer.maxInFlight).toBeLessThanOrEqual(writeConcurrency);
       expect(writer.maxInFlight).toBe(writeConcurrency); // and the bound is actually used
-      expectPayloadInvariants(result, 20);
+      expectValidBatchPayload(result, 20);
     },
   );
 
