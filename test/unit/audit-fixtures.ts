@@ -5,6 +5,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { ItemChange } from '../../functions/audit/item-change';
+import { storedItem } from '../support/stored-items';
 
 export const USER = 'user-7f3a';
 export const STEPS_EXTERNAL_ID = 'stats:HKQuantityTypeIdentifierStepCount:2026-05-24';
@@ -13,32 +14,19 @@ export const STEPS_ID = Buffer.from(`ACTIVITY_STEPS#${STEPS_EXTERNAL_ID}`).toStr
 /** The `stats:` steps row of 2026-05-24 holding 300, written by the batch of request `req-morning`. */
 export function statsItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    pk: `${USER}#ACTIVITY_STEPS#${STEPS_EXTERNAL_ID}`,
-    userId: USER,
-    kind: 'stats',
-    id: STEPS_ID,
-    type: 'ACTIVITY_STEPS',
-    externalId: STEPS_EXTERNAL_ID,
-    hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
-    value: 300,
-    valueMin: null,
-    valueMax: null,
-    unit: 'steps',
-    clientUnit: 'steps',
-    measuredAt: '2026-05-23T22:00:00.000Z',
-    startDate: '2026-05-23T22:00:00.000Z',
-    sleepStage: null,
-    rhythmClassification: null,
-    source: 'apple_health',
-    deviceType: null,
-    externalSourceVersion: null,
-    createdAt: '2026-05-24T08:00:00.000Z',
-    updatedAt: '2026-05-24T08:00:00.000Z',
-    requestId: 'req-morning',
-    writer: 'batch',
-    gsiUser: USER,
-    gsiUserType: `${USER}#ACTIVITY_STEPS`,
-    gsiUserExternalId: `${USER}#${STEPS_EXTERNAL_ID}`,
+    ...storedItem({
+      userId: USER,
+      type: 'ACTIVITY_STEPS',
+      externalId: STEPS_EXTERNAL_ID,
+      hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
+      value: 300,
+      unit: 'steps',
+      clientUnit: 'steps',
+      measuredAt: '2026-05-23T22:00:00.000Z',
+      startDate: '2026-05-23T22:00:00.000Z',
+      createdAt: '2026-05-24T08:00:00.000Z',
+      requestId: 'req-morning',
+    }),
     ...overrides,
   };
 }

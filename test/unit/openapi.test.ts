@@ -5,10 +5,10 @@ import { failure, notAuthenticated } from '../../functions/http/envelope';
 import { batchResultSchema } from '../../functions/measurements/batch-result-schema';
 import { summarize, type EntryOutcome } from '../../functions/measurements/ingest-batch';
 import { toMeasurementRow } from '../../functions/measurements/measurement-row';
-import type { MeasurementItem } from '../../functions/measurements/measurement-repository';
 import { measurementRowSchema } from '../../functions/measurements/measurements-api-schema';
 import { routes } from '../../lib/definitions/service-functions';
 import { buildOpenApiDocument, renderOpenApiDocument } from '../../scripts/openapi-document';
+import { storedItem } from '../support/stored-items';
 
 const committedPath = path.join(__dirname, '..', '..', 'docs', 'openapi.json');
 
@@ -72,32 +72,8 @@ describe('the documented schemas describe what the handlers really answer', () =
   });
 
   test('a stored item becomes exactly a Measurement row (no storage attribute survives)', () => {
-    const item: MeasurementItem = {
-      pk: 'user-1#PULSE#abc',
-      userId: 'user-1',
-      kind: 'sample',
-      id: 'UFVMU0UjYWJj',
-      type: 'PULSE',
-      externalId: 'abc',
-      hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
-      value: 64,
-      valueMin: null,
-      valueMax: null,
-      unit: 'bpm',
-      clientUnit: 'count/min',
-      measuredAt: '2026-08-14T06:00:00.000Z',
-      startDate: '2026-08-14T06:00:00.000Z',
-      sleepStage: null,
-      rhythmClassification: null,
-      source: 'APPLE_HEALTH',
-      deviceType: 'watch',
-      externalSourceVersion: null,
-      createdAt: '2026-08-14T06:01:00.000Z',
-      updatedAt: '2026-08-14T06:01:00.000Z',
-      requestId: 'req-1',
-      writer: 'batch',
-    };
-    const row = toMeasurementRow({ ...item, gsiUser: 'user-1' } as MeasurementItem);
+    const item = storedItem({ userId: 'user-1', externalId: 'abc', deviceType: 'watch', requestId: 'req-1' });
+    const row = toMeasurementRow(item);
     expect(measurementRowSchema.parse(row)).toEqual(row);
     expect(JSON.stringify(row)).not.toMatch(/user-1|req-1|gsi|writer|clientUnit|"kind"/);
   });

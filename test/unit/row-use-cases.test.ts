@@ -7,36 +7,12 @@ import { measurementId } from '../../functions/measurements/measurement-key';
 import type { MeasurementRef, MeasurementRowStore } from '../../functions/measurements/measurement-row';
 import type { MeasurementItem } from '../../functions/measurements/measurement-repository';
 import { getMeasurement } from '../../functions/measurements/read-measurements';
+import { storedItem, type StoredItemOptions } from '../support/stored-items';
 
 const NOW = new Date('2026-08-14T08:00:00Z');
 
-function item(overrides: Partial<MeasurementItem> = {}): MeasurementItem {
-  return {
-    pk: 'alice#PULSE#hk-1',
-    userId: 'alice',
-    kind: 'sample',
-    id: measurementId('PULSE', 'hk-1'),
-    type: 'PULSE',
-    externalId: 'hk-1',
-    hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
-    value: 64,
-    valueMin: null,
-    valueMax: null,
-    unit: 'bpm',
-    clientUnit: 'count/min',
-    measuredAt: '2026-08-14T06:00:00.000Z',
-    startDate: '2026-08-14T06:00:00.000Z',
-    sleepStage: null,
-    rhythmClassification: null,
-    source: 'APPLE_HEALTH',
-    deviceType: null,
-    externalSourceVersion: null,
-    createdAt: '2026-08-14T06:01:00.000Z',
-    updatedAt: '2026-08-14T06:01:00.000Z',
-    requestId: 'req-batch',
-    writer: 'batch',
-    ...overrides,
-  };
+function item(overrides: StoredItemOptions = {}): MeasurementItem {
+  return storedItem(overrides);
 }
 
 /** A store whose every method is a jest mock; tests set only what they use. */

@@ -1,0 +1,53 @@
+import type { Measurement } from '../../functions/measurements/measurement';
+import { kindOfExternalId, measurementId } from '../../functions/measurements/measurement-key';
+import { toMeasurementItem, type MeasurementItem } from '../../functions/measurements/measurement-repository';
+
+export interface StoredItemOptions extends Partial<Omit<MeasurementItem, 'pk' | 'id' | 'kind'>> {
+  readonly userId?: string;
+}
+
+/**
+ * A measurement item exactly as the batch writes it (built by the repository's own
+ * `toMeasurementItem`, index keys included), so fixtures cannot drift from the stored shape.
+ * Defaults: a heart-rate sample of `alice`; the key, id and kind follow `type` and `externalId`.
+ */
+export function storedItem(options: StoredItemOptions = {}): MeasurementItem & Record<string, unknown> {
+  const {
+    userId = 'alice',
+    requestId = 'req-batch',
+    createdAt = '2026-08-14T06:01:00.000Z',
+    updatedAt,
+    writer,
+    deletedAt,
+    ...fields
+  } = options;
+  const type = fields.type ?? 'PULSE';
+  const externalId = fields.externalId ?? 'hk-1';
+  const measurement: Measurement = {
+    hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+    value: 64,
+    valueMin: null,
+    valueMax: null,
+    unit: 'bpm',
+    clientUnit: 'count/min',
+    measuredAt: '2026-08-14T06:00:00.000Z',
+    startDate: '2026-08-14T06:00:00.000Z',
+    sleepStage: null,
+    rhythmClassification: null,
+    source: 'APPLE_HEALTH',
+    deviceType: null,
+    externalSourceVersion: null,
+    ...fields,
+    type,
+    externalId,
+    kind: kindOfExternalId(externalId),
+    id: measurementId(type, externalId),
+  };
+  const item = toMeasurementItem({ userId, requestId, writtenAt: createdAt, measurement });
+  return {
+    ...item,
+    ...(updatedAt === undefined ? {} : { updatedAt }),
+    ...(writer === undefined ? {} : { writer }),
+    ...(deletedAt === undefined ? {} : { deletedAt }),
+  } as MeasurementItem & Record<string, unknown>;
+}
