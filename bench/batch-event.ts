@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { BatchEntry } from '../functions/measurements/batch-schema';
+import type { BatchEntry } from '../functions/measurements/batch/batch-schema';
 import type { HttpEvent } from '../functions/http/request';
 import { toHttpApiEvent } from '../local/http-api-event';
 import type { ExpectedStatus } from './workloads';

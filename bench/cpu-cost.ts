@@ -1,14 +1,14 @@
 import { createLogger } from '../functions/commons/logger';
 import { createIngestBatchHandler } from '../functions/ingest-batch/create-ingest-batch-handler';
 import { success } from '../functions/http/envelope';
-import { batchRequestSchema, type BatchEntry } from '../functions/measurements/batch-schema';
+import { batchRequestSchema, type BatchEntry } from '../functions/measurements/batch/batch-schema';
 import {
   ingestBatch,
   planBatch,
   summarize as summarizeOutcomes,
   type EntryOutcome,
-} from '../functions/measurements/ingest-batch';
-import { serviceFunctions } from '../lib/definitions/service-functions';
+} from '../functions/measurements/batch/ingest-batch';
+import { serviceFunctions } from '../definitions/service-functions';
 import { assertOutcomes, batchEvent, lambdaContext } from './batch-event';
 import { InMemoryWriter } from './in-memory-writer';
 import { cpuMicrosSince, summarize, type Summary } from './statistics';

@@ -3,9 +3,9 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../functions/commons/config';
 import { createDocumentClient } from '../functions/commons/dynamodb-client';
-import type { BatchEntry } from '../functions/measurements/batch-schema';
-import { planBatch } from '../functions/measurements/ingest-batch';
-import { MeasurementRepository } from '../functions/measurements/measurement-repository';
+import type { BatchEntry } from '../functions/measurements/batch/batch-schema';
+import { planBatch } from '../functions/measurements/batch/ingest-batch';
+import { MeasurementRepository } from '../functions/measurements/storage/measurement-repository';
 import {
   ensureTable,
   ensureTimeToLive,
@@ -13,8 +13,8 @@ import {
   requestGuardsCreateTableInput,
 } from '../local/create-tables';
 import { localCredentials, localRegion } from '../local/dynamodb-local';
-import { requestGuardsTable } from '../lib/definitions/request-guards-table';
-import { serviceFunctions } from '../lib/definitions/service-functions';
+import { requestGuardsTable } from '../definitions/request-guards-table';
+import { serviceFunctions } from '../definitions/service-functions';
 
 /** Every SDK client of the run talks to DynamoDB Local with its fixed credentials. */
 export function useLocalCredentials(): void {

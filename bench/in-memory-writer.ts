@@ -1,10 +1,10 @@
-import type { MeasurementWriter, WriteOutcome, WriteRequest } from '../functions/measurements/measurement';
-import { toMeasurementItem } from '../functions/measurements/measurement-repository';
+import type { MeasurementWriter, WriteOutcome, WriteRequest } from '../functions/measurements/batch/measurement-writer';
+import { toMeasurementItem } from '../functions/measurements/storage/measurement-item';
 
 /**
  * The repository with DynamoDB replaced by a Map: it still builds the item exactly as the
  * repository does (so that CPU is counted), and answers with the storage semantics of
- * contract/batch-api.md §4 (stats upserted, samples write-once).
+ * docs/batch-api.md, "Storage semantics" (stats upserted, samples write-once).
  */
 export class InMemoryWriter implements MeasurementWriter {
   constructor(private readonly items: Map<string, Record<string, unknown>> = new Map()) {}

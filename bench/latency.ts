@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { planBatch } from '../functions/measurements/ingest-batch';
-import { MeasurementRepository } from '../functions/measurements/measurement-repository';
+import { planBatch } from '../functions/measurements/batch/ingest-batch';
+import { MeasurementRepository } from '../functions/measurements/storage/measurement-repository';
 import { assertOutcomes, assertStatuses, batchEvent, lambdaContext } from './batch-event';
 import {
   createServiceTables,

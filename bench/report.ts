@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { serviceFunctions } from '../lib/definitions/service-functions';
+import { serviceFunctions } from '../definitions/service-functions';
 import { renderSvg, type ChartPoint } from './chart';
 import type { BundleFigures, ColdStartResult } from './cold-start';
 import type { LatencyCell } from './latency';

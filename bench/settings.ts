@@ -1,4 +1,4 @@
-import { serviceFunctions } from '../lib/definitions/service-functions';
+import { serviceFunctions } from '../definitions/service-functions';
 
 /** How much the benchmark measures; `npm run bench -- --quick` is for checking the harness only. */
 export interface BenchSettings {

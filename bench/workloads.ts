@@ -1,4 +1,4 @@
-import type { BatchEntry } from '../functions/measurements/batch-schema';
+import type { BatchEntry } from '../functions/measurements/batch/batch-schema';
 
 /**
  * The batches the benchmark posts, built the way the phone builds them (see

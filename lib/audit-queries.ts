@@ -1,20 +1,15 @@
-import { auditEvents } from '../../functions/audit/classify-change';
-import { skipReasons } from '../../functions/measurements/plan-entry';
-import type { ServiceFunctionName } from './service-functions';
+import { auditEvents, ingestEvents } from '../definitions/log-events';
+import type { ServiceFunctionName } from '../definitions/service-functions';
+import { skipReasons } from '../definitions/skip-reasons';
 
 /**
- * The Logs Insights questions of `contract/audit-events.md`, as the text operators run. The
+ * The Logs Insights questions operators ask of the audit trail (README, "Saved queries"), as the text operators run. The
  * stack saves each as a query definition on its log group, and the README (Auditing overwrites) shows the same
  * text (a unit test keeps them identical). Field names are the events' top-level keys.
  *
  * The audit function may see a stream record more than once (Lambda retries from a failed
  * record): listings `dedup eventId`, counts use `count_distinct(eventId)`.
  */
-
-/** The log line of one accepted batch request (functions/ingest-batch). */
-export const INGEST_SUMMARY_EVENT = 'measurement.batch.ingest';
-/** The log line of a whole-request refusal (400/413/415/422/429). */
-export const INGEST_REJECTED_EVENT = 'measurement.batch.rejected';
 
 /** Day totals the phone re-sends as they grow: a re-post that lowers one deserves a look. */
 export const cumulativeTypes = [
@@ -110,7 +105,7 @@ export const savedQueries: readonly SavedQuery[] = [
       'How many batches and entries per hour, with which outcome, and why were entries skipped (`skippedByReason`)?',
     logGroupOf: 'ingestBatch',
     queryString: lines(
-      `filter message = "${INGEST_SUMMARY_EVENT}"`,
+      `filter message = "${ingestEvents.summary}"`,
       [
         'stats count(*) as batches',
         'sum(processed) as processedTotal',

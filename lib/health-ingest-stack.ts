@@ -20,14 +20,14 @@ import type { Construct } from 'constructs';
 import { AuditPipeline } from './constructs/audit-pipeline';
 import { PhoneUserPool } from './constructs/phone-user-pool';
 import { ServiceFunction, retentionDays } from './constructs/service-function';
-import { measurementsTable, measurementsTableStringAttributes } from './definitions/measurements-table';
-import { requestGuardsTable } from './definitions/request-guards-table';
+import { measurementsTable, measurementsTableStringAttributes } from '../definitions/measurements-table';
+import { requestGuardsTable } from '../definitions/request-guards-table';
 import {
   LOG_RETENTION_DAYS,
   routes,
   serviceFunctions,
   type ServiceFunctionName,
-} from './definitions/service-functions';
+} from '../definitions/service-functions';
 
 /** Who issues the bearer tokens the API accepts. */
 export interface JwtSettings {

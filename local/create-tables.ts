@@ -7,8 +7,8 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { measurementsTable, measurementsTableStringAttributes } from '../lib/definitions/measurements-table';
-import { requestGuardsTable } from '../lib/definitions/request-guards-table';
+import { measurementsTable, measurementsTableStringAttributes } from '../definitions/measurements-table';
+import { requestGuardsTable } from '../definitions/request-guards-table';
 
 /** The measurements table as a CreateTable call, derived from the definition the stack uses. */
 export function measurementsCreateTableInput(tableName: string): CreateTableCommandInput {

@@ -14,7 +14,7 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
-import type { FilterPattern } from '../lib/definitions/audit-stream';
+import type { FilterPattern } from '../definitions/audit-stream';
 import { localCredentials, localRegion } from './dynamodb-local';
 import { matchesAnyFilterPattern } from './filter-pattern';
 

@@ -1,4 +1,4 @@
-import type { FilterPattern } from '../lib/definitions/audit-stream';
+import type { FilterPattern } from '../definitions/audit-stream';
 
 /**
  * Lambda event filtering, as the event source mapping applies it to a DynamoDB stream record,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { FunctionDefinition } from '../lib/definitions/service-functions';
+import type { FunctionDefinition } from '../definitions/service-functions';
 import { localRegion } from './dynamodb-local';
 
 /** A Lambda function as the local runtime holds it: its definition and its imported handler. */

@@ -1,4 +1,4 @@
-import type { RouteDefinition } from '../lib/definitions/service-functions';
+import type { RouteDefinition } from '../definitions/service-functions';
 
 export interface RouteMatch<R extends RouteDefinition = RouteDefinition> {
   readonly route: R;

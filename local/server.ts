@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { RouteDefinition } from '../lib/definitions/service-functions';
+import type { RouteDefinition } from '../definitions/service-functions';
 import { toHttpApiEvent } from './http-api-event';
 import { invoke, type LocalFunction } from './lambda-context';
 import type { BearerCheck } from './local-auth';

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
-import { serviceFunctions, routes, type FunctionDefinition } from '../lib/definitions/service-functions';
+import { serviceFunctions, routes, type FunctionDefinition } from '../definitions/service-functions';
 import { createAllTables, localTableNames } from './create-tables';
 import {
   JavaMissingError,

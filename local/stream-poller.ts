@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Shard } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { auditStreamSource, type FilterPattern } from '../lib/definitions/audit-stream';
+import { auditStreamSource, type FilterPattern } from '../definitions/audit-stream';
 import { localCredentials, localRegion } from './dynamodb-local';
 import {
   createStreamsClient,

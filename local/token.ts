@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isUsableUserId } from '../functions/measurements/measurement-key';
+import { isUsableUserId } from '../functions/measurements/model/user-id';
 import { DEFAULT_TOKEN_TTL_SECONDS, loadOrCreateSigningKey, signLocalToken } from './local-auth';
 import { localDataDirectory } from './local-data';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { errorEnvelopeSchema, successEnvelope } from '../functions/http/envelope-schema';
-import { batchLimits, batchRequestSchema } from '../functions/measurements/batch-schema';
-import { batchResultSchema } from '../functions/measurements/batch-result-schema';
+import { batchLimits, batchRequestSchema } from '../functions/measurements/batch/batch-schema';
+import { batchResultSchema } from '../functions/measurements/batch/batch-result-schema';
 import {
   deleteByExternalIdsSchema,
   deletedCountSchema,
@@ -13,8 +13,8 @@ import {
   measurementPathSchema,
   measurementRowSchema,
   rowApiLimits,
-} from '../functions/measurements/measurements-api-schema';
-import { routes } from '../lib/definitions/service-functions';
+} from '../functions/measurements-api/measurements-api-schema';
+import { routes } from '../definitions/service-functions';
 import packageJson from '../package.json';
 
 /**
@@ -71,7 +71,7 @@ const operations: Record<string, ZodOpenApiOperationObject> = {
     operationId: 'postMeasurementBatch',
     summary: 'Ingest a batch of HealthKit rows',
     description:
-      'Each entry is validated, mapped and written on its own (contract/batch-api.md): stats rows are ' +
+      'Each entry is validated, mapped and written on its own (docs/batch-api.md): stats rows are ' +
       'overwritten, samples are write-once. Whole-request errors write nothing.',
     requestParams: {
       header: requestHeaders.extend({

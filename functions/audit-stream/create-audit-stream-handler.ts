@@ -1,7 +1,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { auditFailureEvent, classifyChange, type AuditDecision } from '../audit/classify-change';
+import { auditFailureEvent } from '../../definitions/log-events';
+import { classifyChange, type AuditDecision } from '../audit/classify-change';
 import { readItemChange } from '../audit/item-change';
 
 export interface AuditStreamHandlerDependencies {

@@ -1,8 +1,7 @@
-import { serviceFunctions } from '../../lib/definitions/service-functions';
 import { createLogger } from '../commons/logger';
 import { createAuditStreamHandler } from './create-audit-stream-handler';
 
 /** Lambda entry: wiring only, done once per cold start. The audit function never touches the table. */
 export const handler = createAuditStreamHandler({
-  logger: createLogger(serviceFunctions.auditStream.serviceName),
+  logger: createLogger(),
 });

@@ -1,32 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
-import { measurementsTable } from '../../lib/definitions/measurements-table';
-import type { Writer } from '../measurements/measurement-repository';
+import { auditEvents, debugEvents } from '../../definitions/log-events';
+import { measurementsTable } from '../../definitions/measurements-table';
+import { writers as knownWriters, type Writer } from '../measurements/model/measurement';
 import { UnreadableChangeError, type ItemChange } from './item-change';
 
 /**
  * Stream record → audit decision, from the item's old and new images alone. Pure: the audit
  * handler logs what this returns. Field names and event names are the contract of
- * `contract/audit-events.md`; saved queries depend on them, so they never change casually.
+ * the README ("Auditing overwrites"); saved queries depend on them, so they never change casually.
  */
-
-export const auditEvents = {
-  statsOverwrite: 'measurement.batch.stats-overwrite',
-  valueUpdated: 'measurement.value.updated',
-  deleted: 'measurement.deleted',
-} as const;
-
-/** Logged (at ERROR) by the audit handler for every record that becomes a batch item failure. */
-export const auditFailureEvent = 'measurement.audit.record-failed';
-
-/** Changes worth a DEBUG line for whoever investigates, but no audit event. */
-export const debugEvents = {
-  /** A `stats:` re-post with the stored value: the healthy, frequent case. */
-  statsRepostUnchanged: 'measurement.batch.stats-repost-unchanged',
-  /** An edit that left every user-visible attribute as it was. */
-  updateUnchanged: 'measurement.value.update-unchanged',
-  /** A soft delete or removal of a row that was already soft-deleted. */
-  alreadyDeleted: 'measurement.already-deleted',
-} as const;
 
 export interface MeasurementIdentity {
   readonly userId: string;
@@ -102,7 +84,7 @@ export type AuditDecision =
   /** New rows are counted by the ingest summary; a batch never rewrites a write-once sample. */
   | { readonly level: 'none'; readonly reason: 'insert' | 'sample-rewrite' };
 
-const writers: ReadonlySet<string> = new Set<Writer>(['batch', 'edit', 'delete']);
+const writers: ReadonlySet<string> = new Set<Writer>(knownWriters);
 
 /**
  * Attributes that record who wrote last and feed the indexes: every write changes them, so they

@@ -5,6 +5,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * fields are top-level keys (what Logs Insights discovers). Nothing here ever logs a token or
  * a request body.
  */
-export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName });
+export function createLogger(serviceName?: string): Logger {
+  // Without a name, Powertools takes POWERTOOLS_SERVICE_NAME, which the stack and the local
+  // runtime set from the function's definition.
+  return new Logger(serviceName === undefined ? {} : { serviceName });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The envelope of every answer (contract/batch-api.md §6) as zod schemas, for the OpenAPI
+ * The envelope of every answer (docs/batch-api.md, "The answer") as zod schemas, for the OpenAPI
  * document. The handlers build the envelope with envelope.ts; the OpenAPI test checks both agree.
  */
 

@@ -1,6 +1,6 @@
 import { bodyBytes, isJsonContentType, parseJson, type HttpEvent } from './request';
 
-/** Why a JSON body was refused before any schema looked at it; the wording is the contract's (§6). */
+/** Why a JSON body was refused before any schema looked at it; the wording is fixed by docs/batch-api.md ("Checks, in order"). */
 export interface BodyRejection {
   readonly status: 400 | 413 | 415;
   readonly error: string;

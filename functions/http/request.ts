@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { isUsableUserId } from '../measurements/measurement-key';
+import { isUsableUserId } from '../measurements/model/user-id';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 

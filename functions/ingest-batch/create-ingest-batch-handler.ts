@@ -1,3 +1,4 @@
+import { ingestEvents } from '../../definitions/log-events';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { failure, internalServerError, notAuthenticated, success, withHeaders } from '../http/envelope';
@@ -6,7 +7,7 @@ import {
   countSkippedByReason,
   ingestBatch,
   type IngestBatchDependencies,
-} from '../measurements/ingest-batch';
+} from '../measurements/batch/ingest-batch';
 import { idempotencyKeyOf } from '../request-guards/idempotency-key';
 import { unlimited } from '../request-guards/rate-limit';
 import type { RequestGuards } from '../request-guards/request-guards';
@@ -17,7 +18,7 @@ export interface IngestBatchHandlerDependencies extends IngestBatchDependencies 
   /** Kept free before the Lambda deadline to answer. */
   readonly deadlineSafetyMarginMs: number;
   /**
-   * The per-user rate limit and `Idempotency-Key` replay (contract/batch-api.md §5). The Lambda
+   * The per-user rate limit and `Idempotency-Key` replay (docs/request-guards.md). The Lambda
    * wiring always passes them; without them every request runs unguarded.
    */
   readonly guards?: RequestGuards;
@@ -46,7 +47,7 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
 
       const rateLimit = guards ? await guards.rateLimiter.admit(userId, requestId) : unlimited;
       if (!rateLimit.allowed) {
-        logger.info('measurement.batch.rejected', {
+        logger.info(ingestEvents.rejected, {
           userId,
           requestId,
           status: 429,
@@ -61,7 +62,7 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
         const parsed = parseBatchRequest(event);
         if (!parsed.ok) {
           const { status, error, errorCode, exposeErrorCode, details } = parsed.rejection;
-          logger.info('measurement.batch.rejected', { userId, requestId, status, errorCode });
+          logger.info(ingestEvents.rejected, { userId, requestId, status, errorCode });
           return failure(status, error, {
             errorCode: exposeErrorCode ? errorCode : undefined,
             details,
@@ -80,7 +81,7 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
           },
           deps,
         );
-        logger.info('measurement.batch.ingest', {
+        logger.info(ingestEvents.summary, {
           userId,
           requestId,
           processed: result.processed,
@@ -107,7 +108,7 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
         processBatch,
       );
       if (outcome.kind === 'in_progress') {
-        logger.info('measurement.batch.rejected', {
+        logger.info(ingestEvents.rejected, {
           userId,
           requestId,
           status: 409,

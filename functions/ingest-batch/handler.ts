@@ -1,14 +1,13 @@
 import { loadIngestConfig } from '../commons/config';
 import { createDocumentClient, createDynamoDbClient } from '../commons/dynamodb-client';
-import { serviceFunctions } from '../../lib/definitions/service-functions';
 import { createLogger } from '../commons/logger';
-import { MeasurementRepository } from '../measurements/measurement-repository';
+import { MeasurementRepository } from '../measurements/storage/measurement-repository';
 import { createRequestGuards } from '../request-guards/request-guards';
 import { createIngestBatchHandler } from './create-ingest-batch-handler';
 
 /** Lambda entry: wiring only, done once per cold start. */
 const config = loadIngestConfig();
-const logger = createLogger(serviceFunctions.ingestBatch.serviceName);
+const logger = createLogger();
 
 export const handler = createIngestBatchHandler({
   logger,

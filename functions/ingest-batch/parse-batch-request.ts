@@ -1,5 +1,5 @@
-import { batchLimits, batchRequestSchema, type BatchRequest } from '../measurements/batch-schema';
-import { toValidationIssues } from '../measurements/validation-issues';
+import { batchLimits, batchRequestSchema, type BatchRequest } from '../measurements/batch/batch-schema';
+import { toValidationIssues } from '../measurements/model/validation-issues';
 import { readJsonBody } from '../http/json-body';
 import type { HttpEvent } from '../http/request';
 
@@ -18,7 +18,7 @@ export type ParsedBatchRequest = { ok: true; batch: BatchRequest } | { ok: false
 const reject = (rejection: BatchRejection): ParsedBatchRequest => ({ ok: false, rejection });
 
 /**
- * Checks 3–7 of contract/batch-api.md §2, in order; the first that fails answers. The entry
+ * Checks 3–7 of docs/batch-api.md ("Checks, in order"), in order; the first that fails answers. The entry
  * count is checked on the raw parsed body, before the schema, so a 501-entry batch is
  * `too_large` whatever its entries look like.
  */

@@ -8,10 +8,10 @@ import {
   type ResponseHeaders,
 } from '../http/envelope';
 import { authenticatedUserId, echoHeaders, type HttpEvent } from '../http/request';
-import { deleteMeasurement, deleteMeasurementsByExternalIds } from '../measurements/delete-measurements';
-import { editMeasurement } from '../measurements/edit-measurement';
-import type { MeasurementRowStore } from '../measurements/measurement-row';
-import { getMeasurement, listMeasurements } from '../measurements/read-measurements';
+import { deleteMeasurement, deleteMeasurementsByExternalIds } from '../measurements/rows/delete-measurements';
+import { editMeasurement } from '../measurements/rows/edit-measurement';
+import type { MeasurementRowStore } from '../measurements/rows/row-store';
+import { getMeasurement, listMeasurements } from '../measurements/rows/read-measurements';
 import {
   parseDeleteByExternalIdsBody,
   parseEditBody,
@@ -137,7 +137,7 @@ export const measurementsApiRouteKeys: readonly MeasurementsApiRouteKey[] = [
 ];
 
 /**
- * The row API (contract/measurements-api.md) in one function: the route API Gateway matched
+ * The row API (docs/row-api.md) in one function: the route API Gateway matched
  * (`event.routeKey`) picks a thin route handler — parse, call the use case, shape the envelope.
  * The user is always the token's; another user's row answers exactly like a missing one.
  * One `measurement.api.request` line per request.

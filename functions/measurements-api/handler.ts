@@ -1,15 +1,14 @@
 import { loadConfig } from '../commons/config';
 import { createDocumentClient } from '../commons/dynamodb-client';
-import { serviceFunctions } from '../../lib/definitions/service-functions';
 import { createLogger } from '../commons/logger';
-import { MeasurementRepository } from '../measurements/measurement-repository';
+import { MeasurementRepository } from '../measurements/storage/measurement-repository';
 import { createMeasurementsApiHandler } from './create-measurements-api-handler';
 
 /** Lambda entry: wiring only, done once per cold start. */
 const config = loadConfig();
 
 export const handler = createMeasurementsApiHandler({
-  logger: createLogger(serviceFunctions.measurementsApi.serviceName),
+  logger: createLogger(),
   store: new MeasurementRepository(createDocumentClient(config), config.TABLE_NAME),
   deleteConcurrency: config.WRITE_CONCURRENCY,
 });

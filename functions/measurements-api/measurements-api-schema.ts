@@ -2,16 +2,20 @@ import { z } from 'zod';
 import {
   deviceTypes,
   isoDateTime,
+  measurementIdSchema,
   measurementSources,
+  measurementTypeSchema,
   storableNumber,
   wellFormedString,
-} from './batch-schema';
-import { measurementTypes, sleepStages } from './healthkit-types';
-import { parseIsoDateTime } from './iso-date-time';
-import { measurementId } from './measurement-key';
+} from '../measurements/model/field-schemas';
+import { sleepStages } from '../measurements/model/healthkit-types';
+import { parseIsoDateTime } from '../measurements/model/iso-date-time';
+import type { MeasurementEdit } from '../measurements/rows/edit-measurement';
+import type { MeasurementRow } from '../measurements/rows/measurement-row';
+import type { ListMeasurementsQuery, MeasurementPage } from '../measurements/rows/read-measurements';
 
 /**
- * Requests and answers of the row API (contract/measurements-api.md). The handler validates with
+ * Requests and answers of the row API (docs/row-api.md). The handler validates with
  * these schemas and the OpenAPI document is generated from them, so the two cannot disagree.
  */
 
@@ -24,16 +28,6 @@ export const rowApiLimits = {
   /** A real cursor is a few hundred characters; anything much longer is not one of ours. */
   maxCursorLength: 4096,
 } as const;
-
-export const measurementTypeSchema = z
-  .enum(measurementTypes as [string, ...string[]])
-  .meta({ id: 'MeasurementType', description: 'The mapped measurement type (healthkit-types.md)' });
-
-/** The opaque row id the batch answers with (base64url, no user in it). */
-export const measurementIdSchema = z.string().meta({
-  description: 'Opaque row id, as returned by POST /api/measurements/batch',
-  example: measurementId('ACTIVITY_STEPS', 'stats:HKQuantityTypeIdentifierStepCount:2026-05-24'),
-});
 
 export const measurementPathSchema = z.object({ id: measurementIdSchema });
 
@@ -72,9 +66,7 @@ export const listMeasurementsQuerySchema = z
     if (instant(from) > instant(to)) {
       context.addIssue({ code: 'custom', path: ['to'], message: 'Expected to to be at or after from' });
     }
-  });
-
-export type ListMeasurementsQuery = z.infer<typeof listMeasurementsQuerySchema>;
+  }) satisfies z.ZodType<ListMeasurementsQuery>;
 
 export const editMeasurementSchema = z
   .object({
@@ -87,9 +79,7 @@ export const editMeasurementSchema = z
   .meta({
     id: 'MeasurementEdit',
     description: 'At least one of value and measuredAt; other keys are ignored',
-  });
-
-export type MeasurementEdit = z.infer<typeof editMeasurementSchema>;
+  }) satisfies z.ZodType<MeasurementEdit>;
 
 export const deleteByExternalIdsSchema = z
   .object({
@@ -119,9 +109,7 @@ export const measurementRowSchema = z
     createdAt: dateTime('2026-05-24T06:00:00.000Z'),
     updatedAt: dateTime('2026-05-24T18:00:00.000Z'),
   })
-  .meta({ id: 'Measurement' });
-
-export type MeasurementRow = z.infer<typeof measurementRowSchema>;
+  .meta({ id: 'Measurement' }) satisfies z.ZodType<MeasurementRow>;
 
 export const measurementPageSchema = z
   .object({
@@ -131,9 +119,7 @@ export const measurementPageSchema = z
       nextCursor: z.string().nullable().meta({ description: 'null on the last page' }),
     }),
   })
-  .meta({ id: 'MeasurementPage' });
-
-export type MeasurementPage = z.infer<typeof measurementPageSchema>;
+  .meta({ id: 'MeasurementPage' }) satisfies z.ZodType<MeasurementPage>;
 
 export const deletedSchema = z.object({ deleted: z.literal(true) }).meta({ id: 'MeasurementDeleted' });
 

@@ -6,8 +6,8 @@ import {
   editMeasurementSchema,
   listMeasurementsQuerySchema,
   rowApiLimits,
-} from '../measurements/measurements-api-schema';
-import { toValidationIssues, type ValidationIssue } from '../measurements/validation-issues';
+} from './measurements-api-schema';
+import { toValidationIssues, type ValidationIssue } from '../measurements/model/validation-issues';
 
 export interface RequestRejection {
   readonly status: 400 | 413 | 415 | 422;

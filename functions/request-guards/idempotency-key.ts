@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { header, type HttpEvent } from '../http/request';
 
-/** contract/batch-api.md §5: any other key is ignored and the request runs as if it had none. */
+/** Valid keys: 8–128 of `A-Z a-z 0-9 _ - : .`; any other key is ignored and the request runs as if it had none. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
 /**

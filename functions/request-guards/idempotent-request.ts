@@ -14,9 +14,9 @@ import {
   type HttpResponse,
   type StoredResponse,
 } from './replayable-response';
-import { requestGuardsTable } from '../../lib/definitions/request-guards-table';
+import { requestGuardsTable } from '../../definitions/request-guards-table';
 
-/** contract/batch-api.md §5: the first completed answer is replayed for 24 h. */
+/** The first completed answer is replayed for 24 h (docs/request-guards.md). */
 export const REPLAY_WINDOW_SECONDS = 24 * 60 * 60;
 
 export type LambdaContextLike = Pick<Context, 'getRemainingTimeInMillis'>;

@@ -1,6 +1,6 @@
 import type { ResponseHeaders } from '../http/envelope';
 
-/** How many requests one user may make per window (contract/batch-api.md §5). */
+/** How many requests one user may make per window (docs/request-guards.md). */
 export interface RateLimitPolicy {
   readonly limit: number;
   readonly windowSeconds: number;

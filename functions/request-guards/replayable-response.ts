@@ -23,7 +23,7 @@ export const MAX_REPLAYABLE_BODY_BYTES = 300 * 1024;
 const PER_ATTEMPT_HEADERS: ReadonlySet<string> = new Set(['x-request-id']);
 
 /**
- * contract/batch-api.md §5: 401/403/408/429/5xx and `no-store` answers are never cached. The
+ * Never kept (docs/request-guards.md): 401/403/408/429/5xx and `no-store` answers are never cached. The
  * other refusals (400/413/415/422) are: they are decided by the body alone, so a retry of the
  * same body would get the same answer anyway.
  */

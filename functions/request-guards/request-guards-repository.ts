@@ -1,6 +1,6 @@
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { requestGuardsTable } from '../../lib/definitions/request-guards-table';
+import { requestGuardsTable } from '../../definitions/request-guards-table';
 import type { RateLimitWindow } from './rate-limit';
 
 const { partitionKey, timeToLiveAttribute, idempotencyAttributes, counterAttribute, rateLimitKeyPrefix } =

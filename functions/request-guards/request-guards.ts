@@ -37,7 +37,7 @@ export class RateLimiter {
   }
 }
 
-/** What the batch handler checks before it looks at the body (contract/batch-api.md §2, §5). */
+/** What the batch handler checks before it looks at the body (docs/batch-api.md, docs/request-guards.md). */
 export interface RequestGuards {
   readonly rateLimiter: Pick<RateLimiter, 'admit'>;
   readonly idempotency: Pick<IdempotentRequests, 'run'>;

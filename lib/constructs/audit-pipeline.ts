@@ -25,10 +25,10 @@ import {
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { auditEvents, auditFailureEvent } from '../../functions/audit/classify-change';
-import { auditStreamSource } from '../definitions/audit-stream';
-import { INGEST_REJECTED_EVENT, INGEST_SUMMARY_EVENT, savedQueries } from '../definitions/audit-queries';
-import type { ServiceFunctionName } from '../definitions/service-functions';
+import { auditStreamSource } from '../../definitions/audit-stream';
+import { savedQueries } from '../audit-queries';
+import { auditEvents, auditFailureEvent, ingestEvents } from '../../definitions/log-events';
+import type { ServiceFunctionName } from '../../definitions/service-functions';
 
 export interface AuditPipelineProps {
   /** The measurements table; its stream feeds the audit function. */
@@ -127,7 +127,7 @@ export class AuditPipeline extends Construct {
       });
       return (options = {}) => filter.metric({ statistic: 'Sum', ...options });
     };
-    const ingestSummary = `{ $.message = "${INGEST_SUMMARY_EVENT}" }`;
+    const ingestSummary = `{ $.message = "${ingestEvents.summary}" }`;
     const entryOutcomes = [
       ['inserted', count('EntriesInserted', ingest.logGroup, ingestSummary, '$.inserted')],
       ['updated', count('EntriesUpdated', ingest.logGroup, ingestSummary, '$.updated')],
@@ -138,7 +138,7 @@ export class AuditPipeline extends Construct {
     const rejectedBatches = count(
       'BatchesRejected',
       ingest.logGroup,
-      `{ $.message = "${INGEST_REJECTED_EVENT}" }`,
+      `{ $.message = "${ingestEvents.rejected}" }`,
     );
     const overwrites = count(
       'StatsOverwrites',

@@ -5,7 +5,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { FunctionDefinition } from '../definitions/service-functions';
+import type { FunctionDefinition } from '../../definitions/service-functions';
 
 /** Function entries in the definitions are relative to the repository root. */
 const repositoryRoot = path.join(__dirname, '..', '..');

@@ -1,7 +1,8 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { measurementId, measurementKey } from '../../functions/measurements/measurement-key';
-import { measurementsTable } from '../../lib/definitions/measurements-table';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
+import { measurementKey } from '../../functions/measurements/storage/measurement-key';
+import { measurementsTable } from '../../definitions/measurements-table';
 import { createStreamsClient } from '../../local/dynamodb-stream';
 import { auditTrailOf, imageString, imageValue, type AuditTrail } from '../support/audit-trail';
 import { batchClient, entry, stepsDay, type BatchAnswer } from '../support/batch-client';

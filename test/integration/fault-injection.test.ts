@@ -1,8 +1,9 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/commons/dynamodb-client';
-import { measurementId, measurementKey } from '../../functions/measurements/measurement-key';
-import { serviceFunctions } from '../../lib/definitions/service-functions';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
+import { measurementKey } from '../../functions/measurements/storage/measurement-key';
+import { serviceFunctions } from '../../definitions/service-functions';
 import { createStreamsClient } from '../../local/dynamodb-stream';
 import { auditTrailOf, imageValue } from '../support/audit-trail';
 import { batchClient, entry, stepsDay } from '../support/batch-client';

@@ -12,16 +12,16 @@ import {
   measurementsApiRouteKeys,
 } from '../../functions/measurements-api/create-measurements-api-handler';
 import { bodyBytes, type HttpEvent } from '../../functions/http/request';
-import { batchLimits } from '../../functions/measurements/batch-schema';
-import { batchResultSchema } from '../../functions/measurements/batch-result-schema';
-import { measurementId } from '../../functions/measurements/measurement-key';
-import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
+import { batchLimits } from '../../functions/measurements/batch/batch-schema';
+import { batchResultSchema } from '../../functions/measurements/batch/batch-result-schema';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
+import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
 import {
   measurementPageSchema,
   measurementRowSchema,
-} from '../../functions/measurements/measurements-api-schema';
-import { measurementsTable } from '../../lib/definitions/measurements-table';
-import { routes, serviceFunctions } from '../../lib/definitions/service-functions';
+} from '../../functions/measurements-api/measurements-api-schema';
+import { measurementsTable } from '../../definitions/measurements-table';
+import { routes, serviceFunctions } from '../../definitions/service-functions';
 import { toHttpApiEvent } from '../../local/http-api-event';
 import type { LocalFunction } from '../../local/lambda-context';
 import { checkBearerToken, signLocalToken, type SigningKey } from '../../local/local-auth';
@@ -51,7 +51,7 @@ import { createLocalRequestGuardsTable, type LocalRequestGuardsTable } from '../
 import { createLocalTable, type LocalTable } from '../support/local-table';
 
 /**
- * contract/batch-api.md, contract/measurements-api.md against hostile clients: property-based
+ * docs/batch-api.md and docs/row-api.md against hostile clients: property-based
  * (fast-check, fixed seed) over the HTTP entry — the real batch and row-API handlers on DynamoDB
  * Local, driven with API Gateway payload 2.0 events, and the local HTTP server (local/server.ts)
  * in-process with the stack's routes and a real JWT check.
@@ -283,7 +283,7 @@ async function getRow(userId: string, id: string): Promise<Answer> {
   return fromResult(await apiHandler(event));
 }
 
-/** The checks of contract/batch-api.md §2 in order: the first that fails answers. */
+/** The checks of docs/batch-api.md in order: the first that fails answers. */
 function expectedBatchStatus(event: HttpEvent, sub: SubKind, type: string | undefined): number[] {
   if (sub !== 'fresh') return [401];
   if (!(type ?? '').toLowerCase().includes('application/json')) return [415];

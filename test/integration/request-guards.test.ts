@@ -7,9 +7,9 @@ import {
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import { createLogger } from '../../functions/commons/logger';
-import type { MeasurementWriter } from '../../functions/measurements/measurement';
-import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
-import { requestGuardsTable } from '../../lib/definitions/request-guards-table';
+import type { MeasurementWriter } from '../../functions/measurements/batch/measurement-writer';
+import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { requestGuardsTable } from '../../definitions/request-guards-table';
 import { createAllTables } from '../../local/create-tables';
 import { batchClient, entry, stepsDay, type BatchAnswer } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
@@ -17,7 +17,7 @@ import { createLocalRequestGuardsTable, type LocalRequestGuardsTable } from '../
 import { createLocalTable, dynamoDbLocalEndpoint, type LocalTable } from '../support/local-table';
 
 /**
- * contract/batch-api.md §5 and the 409/429 rows of §6: the real handler, repository and guards
+ * docs/request-guards.md and the 409/429 answers of docs/batch-api.md: the real handler, repository and guards
  * (Powertools idempotency, the rate-limit counter) on DynamoDB Local.
  */
 const logger = createLogger('measurement-ingest');

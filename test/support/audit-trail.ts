@@ -1,9 +1,9 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { createAuditStreamHandler } from '../../functions/audit-stream/create-audit-stream-handler';
-import { auditEvents, debugEvents } from '../../functions/audit/classify-change';
+import { auditEvents, debugEvents } from '../../definitions/log-events';
 import { createLogger } from '../../functions/commons/logger';
-import { auditStreamSource } from '../../lib/definitions/audit-stream';
+import { auditStreamSource } from '../../definitions/audit-stream';
 import { latestStreamArn, readStreamRecords, toStreamEvents } from '../../local/dynamodb-stream';
 import type { CapturedLogs } from './captured-logs';
 import type { LocalTable } from './local-table';

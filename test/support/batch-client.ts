@@ -2,8 +2,8 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createLogger } from '../../functions/commons/logger';
 import { createIngestBatchHandler } from '../../functions/ingest-batch/create-ingest-batch-handler';
-import type { MeasurementWriter } from '../../functions/measurements/measurement';
-import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
+import type { MeasurementWriter } from '../../functions/measurements/batch/measurement-writer';
+import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
 import type { RequestGuards } from '../../functions/request-guards/request-guards';
 import { toHttpApiEvent } from '../../local/http-api-event';
 

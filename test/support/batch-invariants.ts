@@ -12,7 +12,7 @@ export interface AnsweredEntry {
 const STORED = new Set(['inserted', 'updated', 'duplicate']);
 const URL_SAFE = /^[A-Za-z0-9_-]+$/;
 
-/** The success payload's keys, in the contract's order (batch-api.md §6). */
+/** The success payload's keys, in the contract's order (docs/batch-api.md, "The answer"). */
 export const BATCH_PAYLOAD_KEYS = [
   'processed',
   'inserted',
@@ -24,7 +24,7 @@ export const BATCH_PAYLOAD_KEYS = [
 ];
 
 /**
- * What the phone checks before it trusts a payload (contract/batch-api.md §6): the keys in order,
+ * What the phone checks before it trusts a payload (docs/batch-api.md, "The answer"): the keys in order,
  * exactly one entry per posted index in order, counts that are the statuses and add up to
  * `processed`, `skipped` mirroring the skipped entries as `{index, reason}`, a URL-safe id on
  * every stored outcome and on no other, and a reason on every failure and skip.

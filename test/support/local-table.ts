@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/commons/dynamodb-client';
-import { measurementKey } from '../../functions/measurements/measurement-key';
+import { measurementKey } from '../../functions/measurements/storage/measurement-key';
 import { ensureTable, measurementsCreateTableInput } from '../../local/create-tables';
 
 /** A fresh measurements table on the run's DynamoDB Local, built from the stack's definition. */

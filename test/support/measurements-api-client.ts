@@ -2,8 +2,8 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createLogger } from '../../functions/commons/logger';
 import { createMeasurementsApiHandler } from '../../functions/measurements-api/create-measurements-api-handler';
-import type { MeasurementRowStore } from '../../functions/measurements/measurement-row';
-import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
+import type { MeasurementRowStore } from '../../functions/measurements/rows/row-store';
+import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
 import { toHttpApiEvent } from '../../local/http-api-event';
 import { toAnswer, type BatchAnswer } from './batch-client';
 

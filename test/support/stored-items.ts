@@ -1,8 +1,9 @@
-import type { Measurement } from '../../functions/measurements/measurement';
-import { kindOfExternalId, measurementId } from '../../functions/measurements/measurement-key';
-import { toMeasurementItem, type MeasurementItem } from '../../functions/measurements/measurement-repository';
+import type { Measurement } from '../../functions/measurements/model/measurement';
+import { kindOfExternalId, measurementId } from '../../functions/measurements/model/measurement-id';
+import type { StoredMeasurement } from '../../functions/measurements/model/measurement';
+import { toMeasurementItem } from '../../functions/measurements/storage/measurement-item';
 
-export interface StoredItemOptions extends Partial<Omit<MeasurementItem, 'pk' | 'id' | 'kind'>> {
+export interface StoredItemOptions extends Partial<Omit<StoredMeasurement, 'pk' | 'id' | 'kind'>> {
   readonly userId?: string;
 }
 
@@ -11,7 +12,7 @@ export interface StoredItemOptions extends Partial<Omit<MeasurementItem, 'pk' | 
  * `toMeasurementItem`, index keys included), so fixtures cannot drift from the stored shape.
  * Defaults: a heart-rate sample of `alice`; the key, id and kind follow `type` and `externalId`.
  */
-export function storedItem(options: StoredItemOptions = {}): MeasurementItem & Record<string, unknown> {
+export function storedItem(options: StoredItemOptions = {}): StoredMeasurement & Record<string, unknown> {
   const {
     userId = 'alice',
     requestId = 'req-batch',
@@ -49,5 +50,5 @@ export function storedItem(options: StoredItemOptions = {}): MeasurementItem & R
     ...(updatedAt === undefined ? {} : { updatedAt }),
     ...(writer === undefined ? {} : { writer }),
     ...(deletedAt === undefined ? {} : { deletedAt }),
-  } as MeasurementItem & Record<string, unknown>;
+  } as StoredMeasurement & Record<string, unknown>;
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditEvents } from '../../functions/audit/classify-change';
-import { measurementTypes } from '../../functions/measurements/healthkit-types';
-import { cumulativeTypes, rowHistoryPlaceholders, savedQueries } from '../../lib/definitions/audit-queries';
+import { auditEvents } from '../../definitions/log-events';
+import { measurementTypes } from '../../functions/measurements/model/healthkit-types';
+import { cumulativeTypes, rowHistoryPlaceholders, savedQueries } from '../../lib/audit-queries';
 
 const auditingDoc = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 

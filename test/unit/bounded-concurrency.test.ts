@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from '../../functions/measurements/bounded-concurrency';
+import { mapWithConcurrency } from '../../functions/commons/bounded-concurrency';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 

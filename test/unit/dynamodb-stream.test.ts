@@ -1,6 +1,6 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { auditStreamSource } from '../../lib/definitions/audit-stream';
+import { auditStreamSource } from '../../definitions/audit-stream';
 import {
   compareSequenceNumbers,
   recordsToRetry,

@@ -2,7 +2,7 @@ import {
   isCanonicalHeartRateBucketId,
   isHeartRateBucketId,
   isUnstableExternalId,
-} from '../../functions/measurements/external-id';
+} from '../../functions/measurements/batch/external-id';
 import { HR_BUCKET_PREFIX } from './fixtures';
 
 describe('batch-api §3 step 1: an externalId is unstable when, trimmed, it is empty, a bare pointer, or contains an object description', () => {
@@ -33,6 +33,8 @@ describe('batch-api §3 step 1: an externalId is unstable when, trimmed, it is e
     ['0x followed by non-hex', '0xyz'],
     ['0x alone', '0x'],
     ['a pointer that is only part of the id', 'sample-0x12568db80'],
+    ['a pointer followed by text (not a bare pointer)', '0x1F-sample'],
+    ['a pointer followed by a space and text', '0x1F sample'],
     ['angle brackets without a pointer', '<HKHealthConceptIdentifier>'],
     ['a pointer without closing bracket', '<HKHealthConceptIdentifier: 0x12568db80'],
     ['an id with surrounding spaces', '  ABC  '],

@@ -1,4 +1,4 @@
-import { auditStreamSource } from '../../lib/definitions/audit-stream';
+import { auditStreamSource } from '../../definitions/audit-stream';
 import {
   matchesAnyFilterPattern,
   matchesFilterPattern,

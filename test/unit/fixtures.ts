@@ -2,9 +2,9 @@
  * Builders shared by the unit tests. Values restate the contract (../shared/contract), never the
  * implementation's own tables.
  */
-import type { BatchEntry } from '../../functions/measurements/batch-schema';
-import type { Measurement } from '../../functions/measurements/measurement';
-import type { EntryVerdict } from '../../functions/measurements/plan-entry';
+import type { BatchEntry } from '../../functions/measurements/batch/batch-schema';
+import type { Measurement } from '../../functions/measurements/model/measurement';
+import type { EntryVerdict } from '../../functions/measurements/batch/plan-entry';
 
 /** The `now` of the contract examples. */
 export const NOW = new Date('2026-08-14T08:00:00Z');

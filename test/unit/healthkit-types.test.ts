@@ -1,5 +1,5 @@
-import { convertValue, findHealthKitMapping } from '../../functions/measurements/healthkit-types';
-import { planEntry } from '../../functions/measurements/plan-entry';
+import { convertValue, findHealthKitMapping } from '../../functions/measurements/model/healthkit-types';
+import { planEntry } from '../../functions/measurements/batch/plan-entry';
 import { CATEGORY, NOW, QUANTITY, entry, skipReason, stored } from './fixtures';
 
 type Conversion = 'none' | 'percent' | 'x100';

@@ -1,15 +1,16 @@
 /**
  * A fake MeasurementWriter for the pure use-case tests: the storage semantics of
- * contract/batch-api.md §4 over a Map (stats rows upserted, samples write-once), plus
+ * docs/batch-api.md ("Storage semantics") over a Map (stats rows upserted, samples write-once), plus
  * instrumentation (calls, maximum writes in flight) and injectable delays and failures.
  */
 import type {
-  Measurement,
   MeasurementWriter,
   WriteOutcome,
   WriteRequest,
-} from '../../functions/measurements/measurement';
-import { measurementId, measurementKey } from '../../functions/measurements/measurement-key';
+} from '../../functions/measurements/batch/measurement-writer';
+import type { Measurement } from '../../functions/measurements/model/measurement';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
+import { measurementKey } from '../../functions/measurements/storage/measurement-key';
 
 export interface StoredRow extends Measurement {
   readonly userId: string;

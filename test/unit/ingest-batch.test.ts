@@ -1,4 +1,4 @@
-import type { BatchEntry } from '../../functions/measurements/batch-schema';
+import type { BatchEntry } from '../../functions/measurements/batch/batch-schema';
 import {
   countSkippedByReason,
   ingestBatch,
@@ -6,8 +6,8 @@ import {
   type BatchResult,
   type EntryOutcome,
   type IngestBatchInput,
-} from '../../functions/measurements/ingest-batch';
-import { measurementId } from '../../functions/measurements/measurement-key';
+} from '../../functions/measurements/batch/ingest-batch';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
 import { HR_BUCKET_PREFIX, NOW, QUANTITY, URL_SAFE, dailyStats, entry, heartRateBucket } from './fixtures';
 import { InMemoryMeasurementWriter } from './in-memory-writer';
 import { mixedSamplesExample } from '../support/contract-examples';
@@ -377,6 +377,64 @@ describe('batch-api §4: entries not yet written when the deadline has passed ar
     expect(result.entries.map((e) => [e.status, 'reason' in e ? e.reason : undefined])).toEqual(
       Array.from({ length: 4 }, () => ['failed', 'deadline_exceeded']),
     );
+  });
+});
+
+describe('batch-api §4: the deadline timer', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('fires when the deadline is reached: after deadlineAt − clock() ms, whatever the clock reads', async () => {
+    const setTimer = jest.spyOn(global, 'setTimeout');
+    await ingestBatch(input(samples(1), { deadlineAt: 5_000_050 }), {
+      writer: new InMemoryMeasurementWriter(),
+      writeConcurrency: 1,
+      clock: () => 5_000_000,
+    });
+    expect(setTimer).toHaveBeenCalledTimes(1);
+    expect(setTimer.mock.calls[0]![1]).toBe(50);
+  });
+
+  it('is cleared on the way out, so a finished batch leaves no timer behind to abort anything', async () => {
+    const setTimer = jest.spyOn(global, 'setTimeout');
+    const clearTimer = jest.spyOn(global, 'clearTimeout');
+    await ingestBatch(input(samples(2)), { writer: new InMemoryMeasurementWriter(), writeConcurrency: 2 });
+    const timer = setTimer.mock.results[0]!.value;
+    expect(clearTimer).toHaveBeenCalledWith(timer);
+  });
+
+  it('is cleared even when shaping the answer throws', async () => {
+    const setTimer = jest.spyOn(global, 'setTimeout');
+    const clearTimer = jest.spyOn(global, 'clearTimeout');
+    const writer = new InMemoryMeasurementWriter();
+    // An outcome no code path knows makes summarize() throw inside the try block.
+    jest.spyOn(writer, 'writeMeasurement').mockResolvedValue({ status: 'bogus' } as never);
+    await expect(ingestBatch(input(samples(1)), { writer, writeConcurrency: 1 })).rejects.toThrow();
+    expect(clearTimer).toHaveBeenCalledWith(setTimer.mock.results[0]!.value);
+  });
+
+  it('a write due exactly at the deadline does not start (the deadline is inclusive)', async () => {
+    const writer = new InMemoryMeasurementWriter();
+    const result = await ingestBatch(input(samples(2), { deadlineAt: 1_000_000 }), {
+      writer,
+      writeConcurrency: 1,
+      clock: () => 1_000_000,
+    });
+    expect(writer.calls).toHaveLength(0);
+    expect(result.entries.map((e) => 'reason' in e && e.reason)).toEqual([
+      'deadline_exceeded',
+      'deadline_exceeded',
+    ]);
+  });
+
+  it('one millisecond before the deadline the write still starts', async () => {
+    const writer = new InMemoryMeasurementWriter();
+    const result = await ingestBatch(input(samples(1), { deadlineAt: 1_000_001 }), {
+      writer,
+      writeConcurrency: 1,
+      clock: () => 1_000_000,
+    });
+    expect(writer.calls).toHaveLength(1);
+    expect(result.entries[0]).toMatchObject({ status: 'inserted' });
   });
 });
 

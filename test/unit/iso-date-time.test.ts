@@ -1,4 +1,4 @@
-import { isIsoDateTime, parseIsoDateTime } from '../../functions/measurements/iso-date-time';
+import { isIsoDateTime, parseIsoDateTime } from '../../functions/measurements/model/iso-date-time';
 
 describe('batch-api §1: startDate/endDate are ISO-8601 date-times with Z or a ±HH:MM offset (seconds and fractions optional)', () => {
   it.each([
@@ -19,6 +19,8 @@ describe('batch-api §1: startDate/endDate are ISO-8601 date-times with Z or a �
     ['1900-01-01T00:00:00Z', '1900-01-01T00:00:00.000Z'],
     ['2026-08-14T23:59:59Z', '2026-08-14T23:59:59.000Z'],
     ['2026-08-14T00:00:00+00:00', '2026-08-14T00:00:00.000Z'],
+    ['2026-08-14T12:00:00+23:59', '2026-08-13T12:01:00.000Z'],
+    ['2026-08-14T12:00:00-23:59', '2026-08-15T11:59:00.000Z'],
   ])('%s is accepted and denotes %s', (text, instant) => {
     expect(isIsoDateTime(text)).toBe(true);
     expect(parseIsoDateTime(text)?.toISOString()).toBe(instant);

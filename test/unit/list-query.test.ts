@@ -1,4 +1,8 @@
-import { decodeListCursor, encodeListCursor, listIndexFor } from '../../functions/measurements/list-query';
+import {
+  decodeListCursor,
+  encodeListCursor,
+  listIndexFor,
+} from '../../functions/measurements/storage/list-pages';
 
 const alice = 'alice';
 const typedKey = {

@@ -1,4 +1,4 @@
-import { routes, type RouteDefinition } from '../../lib/definitions/service-functions';
+import { routes, type RouteDefinition } from '../../definitions/service-functions';
 import { createRouter } from '../../local/router';
 
 /** Declared parameter-first on purpose: specificity, not order, must decide. */

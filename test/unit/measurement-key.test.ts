@@ -1,11 +1,11 @@
 import {
-  isUsableUserId,
+  MAX_ID_LENGTH,
   kindOfExternalId,
   measurementId,
-  measurementKey,
   parseMeasurementId,
-  parseMeasurementKey,
-} from '../../functions/measurements/measurement-key';
+} from '../../functions/measurements/model/measurement-id';
+import { isUsableUserId } from '../../functions/measurements/model/user-id';
+import { measurementKey, parseMeasurementKey } from '../../functions/measurements/storage/measurement-key';
 import { URL_SAFE } from './fixtures';
 
 /** Every measurement type of healthkit-types.md (restated). */
@@ -124,6 +124,16 @@ describe('batch-api §6: parseMeasurementId refuses what no row could have as id
     expect(parseMeasurementId(id)).toBeUndefined();
   });
 
+  it('a valid id of exactly 1,024 characters resolves; one of a valid encoding but longer does not', () => {
+    // 1,024 base64url characters encode 768 bytes: `WEIGHT#` and 761 characters of externalId.
+    const atCap = measurementId('WEIGHT', 'x'.repeat(761));
+    expect(atCap).toHaveLength(MAX_ID_LENGTH);
+    expect(parseMeasurementId(atCap)).toEqual({ type: 'WEIGHT', externalId: 'x'.repeat(761) });
+    const overCap = measurementId('WEIGHT', 'x'.repeat(762));
+    expect(overCap.length).toBeGreaterThan(MAX_ID_LENGTH);
+    expect(parseMeasurementId(overCap)).toBeUndefined();
+  });
+
   it('the canonical form of the spare-bits example does resolve (control for the case above)', () => {
     expect(measurementId('PULSE', 'a')).toBe('UFVMU0UjYQ');
     expect(parseMeasurementId('UFVMU0UjYQ')).toEqual({ type: 'PULSE', externalId: 'a' });
@@ -169,6 +179,8 @@ describe('batch-api §4: userId never contains #', () => {
     ['a Cognito sub', 'c1d2e3f4-0000-4000-8000-000000000000', true],
     ['an id with #', 'user#1', false],
     ['the empty string', '', false],
+    ['256 characters (the longest usable id)', 'u'.repeat(256), true],
+    ['257 characters', 'u'.repeat(257), false],
   ])('%s → %p', (_why, userId, usable) => {
     expect(isUsableUserId(userId)).toBe(usable);
   });

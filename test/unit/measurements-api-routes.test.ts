@@ -1,5 +1,5 @@
 import { measurementsApiRouteKeys } from '../../functions/measurements-api/create-measurements-api-handler';
-import { routes } from '../../lib/definitions/service-functions';
+import { routes } from '../../definitions/service-functions';
 
 describe('the row API function serves exactly its defined routes', () => {
   test('every route of measurementsApi has a handler, and every handler a route', () => {

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { errorEnvelopeSchema } from '../../functions/http/envelope-schema';
 import { failure, notAuthenticated } from '../../functions/http/envelope';
-import { batchResultSchema } from '../../functions/measurements/batch-result-schema';
-import { summarize, type EntryOutcome } from '../../functions/measurements/ingest-batch';
-import { toMeasurementRow } from '../../functions/measurements/measurement-row';
-import { measurementRowSchema } from '../../functions/measurements/measurements-api-schema';
-import { routes } from '../../lib/definitions/service-functions';
+import { batchResultSchema } from '../../functions/measurements/batch/batch-result-schema';
+import { summarize, type EntryOutcome } from '../../functions/measurements/batch/ingest-batch';
+import { toMeasurementRow } from '../../functions/measurements/rows/measurement-row';
+import { measurementRowSchema } from '../../functions/measurements-api/measurements-api-schema';
+import { routes } from '../../definitions/service-functions';
 import { buildOpenApiDocument, renderOpenApiDocument } from '../../scripts/openapi-document';
 import { storedItem } from '../support/stored-items';
 

@@ -1,6 +1,6 @@
-import type { BatchEntry } from '../../functions/measurements/batch-schema';
-import { planBatch, type PlannedEntry } from '../../functions/measurements/ingest-batch';
-import { measurementId } from '../../functions/measurements/measurement-key';
+import type { BatchEntry } from '../../functions/measurements/batch/batch-schema';
+import { planBatch, type PlannedEntry } from '../../functions/measurements/batch/ingest-batch';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
 import { HR_BUCKET_PREFIX, NOW, QUANTITY, dailyStats, entry, heartRateBucket } from './fixtures';
 import { mixedSamplesExample } from '../support/contract-examples';
 

@@ -1,5 +1,5 @@
-import { measurementId } from '../../functions/measurements/measurement-key';
-import { planEntry } from '../../functions/measurements/plan-entry';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
+import { planEntry } from '../../functions/measurements/batch/plan-entry';
 import {
   CATEGORY,
   HR_BUCKET_PREFIX,

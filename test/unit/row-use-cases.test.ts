@@ -1,17 +1,17 @@
 import {
   deleteMeasurement,
   deleteMeasurementsByExternalIds,
-} from '../../functions/measurements/delete-measurements';
-import { editMeasurement } from '../../functions/measurements/edit-measurement';
-import { measurementId } from '../../functions/measurements/measurement-key';
-import type { MeasurementRef, MeasurementRowStore } from '../../functions/measurements/measurement-row';
-import type { MeasurementItem } from '../../functions/measurements/measurement-repository';
-import { getMeasurement } from '../../functions/measurements/read-measurements';
+} from '../../functions/measurements/rows/delete-measurements';
+import { editMeasurement } from '../../functions/measurements/rows/edit-measurement';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
+import type { StoredMeasurement } from '../../functions/measurements/model/measurement';
+import type { MeasurementRef, MeasurementRowStore } from '../../functions/measurements/rows/row-store';
+import { getMeasurement } from '../../functions/measurements/rows/read-measurements';
 import { storedItem, type StoredItemOptions } from '../support/stored-items';
 
 const NOW = new Date('2026-08-14T08:00:00Z');
 
-function item(overrides: StoredItemOptions = {}): MeasurementItem {
+function item(overrides: StoredItemOptions = {}): StoredMeasurement {
   return storedItem(overrides);
 }
 

@@ -1,10 +1,10 @@
 import { parseBatchRequest } from '../../functions/ingest-batch/parse-batch-request';
-import { isStorableNumber, isWellFormedText } from '../../functions/measurements/batch-schema';
+import { isStorableNumber, isWellFormedText } from '../../functions/measurements/model/field-schemas';
 import {
   deleteByExternalIdsSchema,
   editMeasurementSchema,
-} from '../../functions/measurements/measurements-api-schema';
-import { measurementId } from '../../functions/measurements/measurement-key';
+} from '../../functions/measurements-api/measurements-api-schema';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
 import { toHttpApiEvent } from '../../local/http-api-event';
 
 /**

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { measurementIdSchema } from './measurements-api-schema';
-import { skipReasons } from './plan-entry';
+import { measurementIdSchema } from '../model/field-schemas';
+import { skipReasons } from '../../../definitions/skip-reasons';
 
 /**
- * The success payload of `POST /api/measurements/batch` (contract/batch-api.md §6) as a zod
+ * The success payload of `POST /api/measurements/batch` (docs/batch-api.md, "The answer") as a zod
  * schema, for the OpenAPI document. The handler builds it as `BatchResult` (ingest-batch.ts);
  * a unit test parses real results with this schema, so the two cannot drift apart.
  */

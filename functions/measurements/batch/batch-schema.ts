@@ -1,62 +1,21 @@
 import { z } from 'zod';
-import { isIsoDateTime } from './iso-date-time';
+import {
+  deviceTypes,
+  isoDateTime,
+  measurementSources,
+  storableNumber,
+  wellFormedString,
+} from '../model/field-schemas';
 
-/** Limits of `POST /api/measurements/batch` (contract/batch-api.md §1 and §5). */
+/** Limits of `POST /api/measurements/batch` (docs/batch-api.md, "Request" and "Limits and replays"). */
 export const batchLimits = {
   maxEntries: 500,
   maxBodyBytes: 4 * 1024 * 1024,
 } as const;
 
-/** A strict ISO-8601 date-time (iso-date-time.ts), as every endpoint accepts it. */
-export const isoDateTime = z
-  .string()
-  .refine(isIsoDateTime, { message: 'Expected an ISO-8601 date-time with Z or a ±HH:MM offset' })
-  .meta({ format: 'date-time', example: '2026-05-24T18:00:00Z' });
-
-/**
- * A lone UTF-16 surrogate: valid in JSON (`"\ud800"`), but not text. UTF-8 — the row id, DynamoDB,
- * the logs — cannot carry it and turns it into U+FFFD, so `"x\ud800"` and `"x\udbff"` would share
- * one row id and the id the batch answers would not resolve. (The app cannot send one: Swift
- * strings are always well-formed Unicode.)
- */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-export function isWellFormedText(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
-
-/** A string field that must be well-formed Unicode text (no lone surrogate). */
-export const wellFormedString = (min: number, max: number) =>
-  z
-    .string()
-    .min(min)
-    .max(max)
-    .refine(isWellFormedText, { message: 'Expected well-formed Unicode text (no lone UTF-16 surrogate)' });
-
-/**
- * The numbers DynamoDB stores: 0, or a magnitude from 1e-130 up to (not including) 1e126. Past
- * `z.number()` (which already refuses `1e400` → Infinity), a value such as `1e-200` would pass the
- * schema and then fail its write on every retry ("Number underflow") — or, in the row API, answer
- * 500 — and a huge one could turn into Infinity in a ×100 conversion.
- */
-export const DYNAMODB_NUMBER_MAGNITUDE = { min: 1e-130, max: 1e126 } as const;
-
-export function isStorableNumber(value: number): boolean {
-  const magnitude = Math.abs(value);
-  return (
-    value === 0 || (magnitude >= DYNAMODB_NUMBER_MAGNITUDE.min && magnitude < DYNAMODB_NUMBER_MAGNITUDE.max)
-  );
-}
-
-export const storableNumber = z.number().refine(isStorableNumber, {
-  message: 'Expected 0 or a number whose magnitude is from 1e-130 to 1e126 (what DynamoDB can store)',
-});
-
 /** Optional fields: the phone may omit them or send `null`; both mean "not given". */
 const codepoint = z.int().min(0).max(20).nullish();
 
-export const deviceTypes = ['watch', 'band', 'ring', 'phone', 'scale', 'other', 'unknown'] as const;
-export const measurementSources = ['APPLE_HEALTH', 'MANUAL'] as const;
 export const syncTriggers = ['foreground', 'background', 'push', 'manual'] as const;
 
 /** One HealthKit row as the phone posts it. Unknown keys are ignored, not errors. */

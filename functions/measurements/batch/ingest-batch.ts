@@ -1,9 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import type { BatchEntry } from './batch-schema';
-import { mapWithConcurrency } from './bounded-concurrency';
-import type { PlausibleRange } from './healthkit-types';
-import type { Measurement, MeasurementWriter, WriteOutcome } from './measurement';
-import { planEntry, type SkipReason } from './plan-entry';
+import { mapWithConcurrency } from '../../commons/bounded-concurrency';
+import type { PlausibleRange } from '../model/healthkit-types';
+import type { Measurement } from '../model/measurement';
+import type { MeasurementWriter, WriteOutcome } from './measurement-writer';
+import type { SkipReason } from '../../../definitions/skip-reasons';
+import { planEntry } from './plan-entry';
 
 /** What happened to one posted entry; `index` is its position in the request. */
 export type EntryOutcome =
@@ -23,7 +25,7 @@ export type EntryOutcome =
       readonly range?: PlausibleRange & { readonly unit: string };
     };
 
-/** The success payload of the batch endpoint, keys in the contract's order. */
+/** The success payload of the batch endpoint, keys in the order the phone checks (docs/batch-api.md, "The answer"). */
 export interface BatchResult {
   readonly processed: number;
   readonly inserted: number;
@@ -40,7 +42,7 @@ export type PlannedEntry =
   | { readonly index: number; readonly status: 'write'; readonly measurement: Measurement };
 
 /**
- * Steps 1–6 of contract/batch-api.md §3. In-batch repeats of one row: for `stats:` rows the
+ * Steps 1–6 of docs/batch-api.md ("The per-entry pipeline"). In-batch repeats of one row: for `stats:` rows the
  * last entry wins (it is the freshest total), for samples the first one does (samples are
  * write-once); every other copy is a `duplicate` carrying the winning row's id.
  */

@@ -1,3 +1,4 @@
+import type { SkipReason } from '../../../definitions/skip-reasons';
 import type { BatchEntry } from './batch-schema';
 import { isCanonicalHeartRateBucketId, isHeartRateBucketId, isUnstableExternalId } from './external-id';
 import {
@@ -7,21 +8,11 @@ import {
   type EventClassification,
   type HealthKitMapping,
   type PlausibleRange,
-} from './healthkit-types';
-import { parseIsoDateTime } from './iso-date-time';
-import type { Measurement } from './measurement';
-import { kindOfExternalId, measurementId } from './measurement-key';
-
-/** Why an entry is not stored; the phone re-sends some of them, so the strings never change. */
-export const skipReasons = [
-  'unstable_external_id',
-  'unmappable_identifier',
-  'value_out_of_range',
-  'implausible_timestamp',
-  'malformed_hr_bucket_id',
-] as const;
-
-export type SkipReason = (typeof skipReasons)[number];
+} from '../model/healthkit-types';
+import { parseIsoDateTime } from '../model/iso-date-time';
+import type { Measurement } from '../model/measurement';
+import { isPlausibleInstant } from '../model/plausible-instant';
+import { kindOfExternalId, measurementId } from '../model/measurement-id';
 
 export type EntryVerdict =
   | { readonly action: 'store'; readonly measurement: Measurement }
@@ -31,10 +22,6 @@ export type EntryVerdict =
       readonly convertedValue?: number;
       readonly range?: PlausibleRange & { readonly unit: string };
     };
-
-/** How far in the future a measurement's instant may lie (clock skew between phone and server). */
-export const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
-export const EARLIEST_INSTANT = Date.UTC(1900, 0, 1);
 
 const PULSE_RANGE: PlausibleRange = findHealthKitMapping('HKQuantityTypeIdentifierHeartRate')!.range!;
 
@@ -89,7 +76,7 @@ function spreadOf(entry: BatchEntry, value: number): { valueMin: number | null; 
 }
 
 /**
- * Steps 1–5 of the per-entry pipeline (contract/batch-api.md §3), in order: the first rule an entry
+ * Steps 1–5 of the per-entry pipeline (docs/batch-api.md, "The per-entry pipeline"), in order: the first rule an entry
  * breaks decides its skip reason. Pure: `now` is the only outside fact it reads.
  */
 export function planEntry(entry: BatchEntry, now: Date): EntryVerdict {
@@ -111,14 +98,7 @@ export function planEntry(entry: BatchEntry, now: Date): EntryVerdict {
 
   const measuredAt = parseIsoDateTime(entry.endDate);
   const startDate = parseIsoDateTime(entry.startDate);
-  if (
-    !measuredAt ||
-    !startDate ||
-    measuredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS ||
-    measuredAt.getTime() < EARLIEST_INSTANT
-  ) {
-    return skip('implausible_timestamp');
-  }
+  if (!measuredAt || !startDate || !isPlausibleInstant(measuredAt, now)) return skip('implausible_timestamp');
 
   const isBucket = isHeartRateBucketId(entry.externalId);
   if (isBucket && !isCanonicalHeartRateBucketId(entry.externalId)) return skip('malformed_hr_bucket_id');

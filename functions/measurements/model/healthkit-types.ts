@@ -1,5 +1,6 @@
 /**
- * HealthKit identifier → measurement type, as data. Source: contract/healthkit-types.md.
+ * HealthKit identifier → measurement type, its stored unit, conversion and plausible range, as data
+ * (the phone's HealthKit table; docs/batch-api.md, "The per-entry pipeline").
  * Adding a type is adding a row; no code path branches on a particular identifier.
  */
 

@@ -1,6 +1,15 @@
-import type { MeasurementKind } from './measurement-key';
+/**
+ * The measurement model. One name per concept:
+ * - `Measurement`: what a row holds — a value of a type at an instant, with its origin. The batch
+ *   pipeline decides one per stored entry.
+ * - `StoredMeasurement`: a measurement as it sits in the table — the same fields plus who owns it,
+ *   who wrote its current version and when (`writer`, `requestId`, `updatedAt`, `deletedAt`).
+ * - `MeasurementRow` (rows/measurement-row.ts): the row as the API returns it.
+ */
 
-/** A measurement the ingest pipeline decided to store: everything the repository writes. */
+/** `stats:` rows are aggregates the phone re-posts as they grow; samples are write-once readings. */
+export type MeasurementKind = 'stats' | 'sample';
+
 export interface Measurement {
   readonly kind: MeasurementKind;
   readonly id: string;
@@ -10,7 +19,7 @@ export interface Measurement {
   readonly value: number;
   readonly valueMin: number | null;
   readonly valueMax: number | null;
-  /** The stored unit of the type (healthkit-types.md), not the client's string. */
+  /** The stored unit of the type (healthkit-types.ts), not the client's string. */
   readonly unit: string;
   /** The unit string the client sent, kept for information only. */
   readonly clientUnit: string;
@@ -23,22 +32,23 @@ export interface Measurement {
   readonly externalSourceVersion: string | null;
 }
 
-/** The result of one write, as DynamoDB acknowledged it. */
-export type WriteOutcome =
-  | { readonly status: 'inserted' }
-  | { readonly status: 'updated' }
-  /** A sample already stored under this key; `id` is the existing row's id. */
-  | { readonly status: 'duplicate'; readonly id: string }
-  | { readonly status: 'failed'; readonly reason: string };
+/**
+ * Who wrote a stored measurement's current version: the batch (a new row or a `stats:` re-post),
+ * an edit or a soft delete through the row API. The audit function classifies stream records by it.
+ */
+export type Writer = 'batch' | 'edit' | 'delete';
 
-export interface WriteRequest {
+export const writers: readonly Writer[] = ['batch', 'edit', 'delete'];
+
+export interface StoredMeasurement extends Measurement {
+  /** The table key (storage/measurement-key.ts). */
+  readonly pk: string;
   readonly userId: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The API request that wrote this version of the item. */
   readonly requestId: string;
-  readonly writtenAt: string;
-  readonly measurement: Measurement;
-}
-
-/** The port the ingest use case writes through (the repository implements it). */
-export interface MeasurementWriter {
-  writeMeasurement(request: WriteRequest, options?: { abortSignal?: AbortSignal }): Promise<WriteOutcome>;
+  readonly writer: Writer;
+  /** Set by a soft delete; a deleted row is kept but never listed or returned. */
+  readonly deletedAt?: string;
 }

@@ -1,5 +1,6 @@
-import { mapWithConcurrency } from './bounded-concurrency';
-import { resolveMeasurementId, type MeasurementRowStore } from './measurement-row';
+import { mapWithConcurrency } from '../../commons/bounded-concurrency';
+import { resolveMeasurementId } from './measurement-row';
+import type { MeasurementRowStore } from './row-store';
 
 export type DeleteOutcome = { readonly status: 'deleted' } | { readonly status: 'not_found' };
 

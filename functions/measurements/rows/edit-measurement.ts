@@ -1,14 +1,16 @@
-import { measurementTypeRules, type PlausibleRange } from './healthkit-types';
-import { parseIsoDateTime } from './iso-date-time';
-import {
-  isLiveRowOf,
-  resolveMeasurementId,
-  toMeasurementRow,
-  type MeasurementRowStore,
-} from './measurement-row';
-import type { MeasurementEdit, MeasurementRow } from './measurements-api-schema';
-import { EARLIEST_INSTANT, FUTURE_TOLERANCE_MS } from './plan-entry';
-import type { ValidationIssue } from './validation-issues';
+import { measurementTypeRules, type PlausibleRange } from '../model/healthkit-types';
+import { parseIsoDateTime } from '../model/iso-date-time';
+import { isPlausibleInstant } from '../model/plausible-instant';
+import type { ValidationIssue } from '../model/validation-issues';
+import { isLiveRowOf, resolveMeasurementId, toMeasurementRow, type MeasurementRow } from './measurement-row';
+import type { MeasurementRowStore } from './row-store';
+
+/** `PUT`/`PATCH /api/measurements/{id}`, as the handler validated it: at least one of the two. */
+export interface MeasurementEdit {
+  readonly value?: number;
+  /** An ISO-8601 date-time with `Z` or `±HH:MM`. */
+  readonly measuredAt?: string;
+}
 
 export type EditOutcome =
   | { readonly status: 'edited'; readonly row: MeasurementRow }
@@ -29,11 +31,9 @@ function valueIssues(type: string, value: number | undefined): ValidationIssue[]
   return [{ path: 'value', code: 'value_out_of_range', message }];
 }
 
-/** The batch's plausible-instant rule (contract/batch-api.md §3.4) holds for edits too. */
+/** The batch's plausible-instant rule holds for edits too. */
 function instantIssues(measuredAt: Date | undefined, now: Date): ValidationIssue[] {
-  if (!measuredAt) return [];
-  const time = measuredAt.getTime();
-  if (time >= EARLIEST_INSTANT && time <= now.getTime() + FUTURE_TOLERANCE_MS) return [];
+  if (!measuredAt || isPlausibleInstant(measuredAt, now)) return [];
   return [
     {
       path: 'measuredAt',

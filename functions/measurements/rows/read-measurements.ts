@@ -1,13 +1,22 @@
-import { parseIsoDateTime } from './iso-date-time';
-import { decodeListCursor, encodeListCursor } from './list-query';
-import {
-  isLiveRowOf,
-  resolveMeasurementId,
-  toMeasurementRow,
-  type MeasurementRowStore,
-} from './measurement-row';
-import type { ListMeasurementsQuery, MeasurementPage, MeasurementRow } from './measurements-api-schema';
-import type { ValidationIssue } from './validation-issues';
+import { parseIsoDateTime } from '../model/iso-date-time';
+import type { ValidationIssue } from '../model/validation-issues';
+import { isLiveRowOf, resolveMeasurementId, toMeasurementRow, type MeasurementRow } from './measurement-row';
+import type { MeasurementRowStore } from './row-store';
+
+/** `GET /api/measurements`, as the handler validated it. */
+export interface ListMeasurementsQuery {
+  readonly type?: string;
+  /** ISO-8601 date-times with `Z` or `±HH:MM` (any accepted form; compared as instants). */
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface MeasurementPage {
+  readonly measurements: readonly MeasurementRow[];
+  readonly meta: { readonly limit: number; readonly nextCursor: string | null };
+}
 
 export type ListOutcome =
   | { readonly status: 'listed'; readonly page: MeasurementPage }
@@ -36,20 +45,20 @@ export async function listMeasurements(
   store: Pick<MeasurementRowStore, 'listMeasurements'>,
 ): Promise<ListOutcome> {
   const { userId, query } = input;
-  const bounds = { userId, type: query.type, from: storedInstant(query.from), to: storedInstant(query.to) };
-  const startKey = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, bounds);
-  if (query.cursor !== undefined && !startKey) return { status: 'invalid', issues: [invalidCursorIssue] };
-
-  const { items, lastEvaluatedKey } = await store.listMeasurements({
-    ...bounds,
+  const page = await store.listMeasurements({
+    userId,
+    type: query.type,
+    from: storedInstant(query.from),
+    to: storedInstant(query.to),
     limit: query.limit,
-    startKey,
+    cursor: query.cursor,
   });
+  if (page.status === 'invalid_cursor') return { status: 'invalid', issues: [invalidCursorIssue] };
   return {
     status: 'listed',
     page: {
-      measurements: items.filter((item) => isLiveRowOf(item, userId)).map(toMeasurementRow),
-      meta: { limit: query.limit, nextCursor: lastEvaluatedKey ? encodeListCursor(lastEvaluatedKey) : null },
+      measurements: page.items.filter((item) => isLiveRowOf(item, userId)).map(toMeasurementRow),
+      meta: { limit: query.limit, nextCursor: page.nextCursor },
     },
   };
 }

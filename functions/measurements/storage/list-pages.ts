@@ -1,5 +1,6 @@
-import { measurementsTable, type MeasurementsIndex } from '../../lib/definitions/measurements-table';
-import { parseIsoDateTime } from './iso-date-time';
+import { measurementsTable, type MeasurementsIndex } from '../../../definitions/measurements-table';
+import { parseIsoDateTime } from '../model/iso-date-time';
+import type { ListQuery } from '../rows/row-store';
 import { parseMeasurementKey } from './measurement-key';
 
 /**
@@ -12,17 +13,6 @@ import { parseMeasurementKey } from './measurement-key';
  * the query's `from`/`to` bounds. The key condition of the query always comes from the token, so
  * even a cursor that passed could only move the start position inside the caller's own rows.
  */
-
-export interface ListQuery {
-  readonly userId: string;
-  readonly type?: string;
-  /** Inclusive bounds on measuredAt, in the stored `toISOString()` form (string order = time order). */
-  readonly from?: string;
-  readonly to?: string;
-  readonly limit: number;
-  /** Where the page starts: a decoded cursor. */
-  readonly startKey?: ListStartKey;
-}
 
 export type ListStartKey = Readonly<Record<string, string>>;
 

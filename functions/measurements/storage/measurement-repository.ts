@@ -7,59 +7,22 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { measurementsTable } from '../../lib/definitions/measurements-table';
-import { listIndexFor, type ListQuery } from './list-query';
-import type { Measurement, MeasurementWriter, WriteOutcome, WriteRequest } from './measurement';
-import { measurementKey, parseMeasurementKey } from './measurement-key';
+import { measurementsTable } from '../../../definitions/measurements-table';
+import type { MeasurementWriter, WriteOutcome, WriteRequest } from '../batch/measurement-writer';
+import type { StoredMeasurement, Writer } from '../model/measurement';
 import type {
+  ListPage,
+  ListQuery,
   MeasurementEditChange,
-  MeasurementPageItems,
   MeasurementRef,
   MeasurementRowStore,
   RowChange,
-} from './measurement-row';
+} from '../rows/row-store';
+import { decodeListCursor, encodeListCursor, listIndexFor } from './list-pages';
+import { toMeasurementItem } from './measurement-item';
+import { measurementKey, parseMeasurementKey } from './measurement-key';
 
 const { partitionKey, indexAttributes } = measurementsTable;
-
-/** Who wrote an item's current version; the audit function classifies stream records by it. */
-export type Writer = 'batch' | 'edit' | 'delete';
-
-/** A stored measurement item, as it sits in the table. */
-export interface MeasurementItem extends Measurement {
-  readonly pk: string;
-  readonly userId: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  /** The API request that wrote this version of the item. */
-  readonly requestId: string;
-  readonly writer: Writer;
-  readonly deletedAt?: string;
-}
-
-export function toMeasurementItem({
-  userId,
-  requestId,
-  writtenAt,
-  measurement,
-}: WriteRequest): Record<string, unknown> {
-  // One literal, index keys included: copying a finished item into a second object to add them
-  // costs V8 about 20 times the CPU of building it, and this runs for every entry of every batch.
-  return {
-    pk: measurementKey(userId, measurement.type, measurement.externalId),
-    userId,
-    ...measurement,
-    createdAt: writtenAt,
-    updatedAt: writtenAt,
-    requestId,
-    writer: 'batch',
-    // Index keys of a live row; a soft delete removes them, which drops the row from every list.
-    [indexAttributes.user]: userId,
-    [indexAttributes.userType]: `${userId}#${measurement.type}`,
-    [indexAttributes.userExternalId]: `${userId}#${measurement.externalId}`,
-  } satisfies MeasurementItem & Record<IndexAttribute, string>;
-}
-
-type IndexAttribute = (typeof indexAttributes)[keyof typeof indexAttributes];
 
 /** The AWS error name of a failed call (`ProvisionedThroughputExceededException`), else `write_failed`. */
 export function writeFailureReason(error: unknown, abortSignal?: AbortSignal): string {
@@ -135,7 +98,7 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     }
   }
 
-  async getMeasurement(ref: MeasurementRef): Promise<MeasurementItem | undefined> {
+  async getMeasurement(ref: MeasurementRef): Promise<StoredMeasurement | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -144,12 +107,14 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
         ConsistentRead: true,
       }),
     );
-    return Item as MeasurementItem | undefined;
+    return Item as StoredMeasurement | undefined;
   }
 
-  async listMeasurements(query: ListQuery): Promise<MeasurementPageItems> {
-    const { index, partitionValue } = listIndexFor(query.userId, query.type);
+  async listMeasurements(query: ListQuery): Promise<ListPage> {
     const { from, to } = query;
+    const startKey = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, query);
+    if (query.cursor !== undefined && !startKey) return { status: 'invalid_cursor' };
+    const { index, partitionValue } = listIndexFor(query.userId, query.type);
     const names: Record<string, string> = { '#partition': index.partitionKey };
     const values: Record<string, unknown> = { ':partition': partitionValue };
     let condition = '#partition = :partition';
@@ -170,12 +135,13 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
         ExpressionAttributeValues: values,
         ScanIndexForward: false,
         Limit: query.limit,
-        ExclusiveStartKey: query.startKey,
+        ExclusiveStartKey: startKey,
       }),
     );
     return {
-      items: Items as MeasurementItem[],
-      ...(LastEvaluatedKey ? { lastEvaluatedKey: LastEvaluatedKey } : {}),
+      status: 'page',
+      items: Items as StoredMeasurement[],
+      nextCursor: LastEvaluatedKey ? encodeListCursor(LastEvaluatedKey) : null,
     };
   }
 
@@ -183,7 +149,7 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     ref: MeasurementRef,
     change: MeasurementEditChange,
     by: RowChange,
-  ): Promise<MeasurementItem | undefined> {
+  ): Promise<StoredMeasurement | undefined> {
     const writer: Writer = 'edit';
     const assignments: Record<string, unknown> = { updatedAt: by.at, writer, requestId: by.requestId };
     if (change.value !== undefined) {
@@ -200,7 +166,7 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes as MeasurementItem;
+      return Attributes as StoredMeasurement;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;

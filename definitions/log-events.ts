@@ -1,0 +1,33 @@
+/**
+ * The names of the structured log events operators query, count and alarm on. Each is the
+ * `message` of one JSON log line; saved queries, metric filters and alarms select on these exact
+ * strings, so they are defined once and never renamed casually (README, "Auditing overwrites").
+ */
+
+/** Audit events the audit function writes at INFO, one per change a user can see. */
+export const auditEvents = {
+  statsOverwrite: 'measurement.batch.stats-overwrite',
+  valueUpdated: 'measurement.value.updated',
+  deleted: 'measurement.deleted',
+} as const;
+
+/** Logged (at ERROR) by the audit function for every stream record it cannot read. */
+export const auditFailureEvent = 'measurement.audit.record-failed';
+
+/** Changes worth a DEBUG line for whoever investigates, but no audit event. */
+export const debugEvents = {
+  /** A `stats:` re-post with the stored value: the healthy, frequent case. */
+  statsRepostUnchanged: 'measurement.batch.stats-repost-unchanged',
+  /** An edit that left every user-visible attribute as it was. */
+  updateUnchanged: 'measurement.value.update-unchanged',
+  /** A soft delete or removal of a row that was already soft-deleted. */
+  alreadyDeleted: 'measurement.already-deleted',
+} as const;
+
+/** What the ingest function logs once per request. */
+export const ingestEvents = {
+  /** One accepted batch: its outcome counts. */
+  summary: 'measurement.batch.ingest',
+  /** A whole-request refusal (400/409/413/415/422/429). */
+  rejected: 'measurement.batch.rejected',
+} as const;
