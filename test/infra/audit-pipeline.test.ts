@@ -1,9 +1,9 @@
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { savedQueries } from '../../lib/definitions/audit-queries';
-import { auditFilterPatterns, auditStreamSource } from '../../lib/definitions/audit-stream';
-import { serviceFunctions, type ServiceFunctionName } from '../../lib/definitions/service-functions';
+import { savedQueries } from '../../lib/audit-queries';
+import { auditFilterPatterns, auditStreamSource } from '../../definitions/audit-stream';
+import { serviceFunctions, type ServiceFunctionName } from '../../definitions/service-functions';
 import { HealthIngestStack } from '../../lib/health-ingest-stack';
 
 type Resource = { Type: string; Properties: Record<string, any> };

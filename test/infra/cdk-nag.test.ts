@@ -6,7 +6,7 @@ import {
   LOG_RETENTION_DAYS,
   serviceFunctions,
   type ServiceFunctionName,
-} from '../../lib/definitions/service-functions';
+} from '../../definitions/service-functions';
 import { HealthIngestStack } from '../../lib/health-ingest-stack';
 
 /**

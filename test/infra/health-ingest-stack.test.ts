@@ -4,13 +4,13 @@ import type { IConstruct } from 'constructs';
 import {
   measurementsTable,
   measurementsTableStringAttributes,
-} from '../../lib/definitions/measurements-table';
+} from '../../definitions/measurements-table';
 import {
   LOG_RETENTION_DAYS,
   routes,
   serviceFunctions,
   type ServiceFunctionName,
-} from '../../lib/definitions/service-functions';
+} from '../../definitions/service-functions';
 import { HealthIngestStack } from '../../lib/health-ingest-stack';
 
 /** Synthesizes the stack without bundling the functions (esbuild is what `npm run synth` checks). */

@@ -1,8 +1,8 @@
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { measurementsTable } from '../../lib/definitions/measurements-table';
-import { routes, serviceFunctions } from '../../lib/definitions/service-functions';
+import { measurementsTable } from '../../definitions/measurements-table';
+import { routes, serviceFunctions } from '../../definitions/service-functions';
 import { HealthIngestStack } from '../../lib/health-ingest-stack';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };

@@ -1,8 +1,8 @@
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { requestGuardsTable } from '../../lib/definitions/request-guards-table';
-import { serviceFunctions, type ServiceFunctionName } from '../../lib/definitions/service-functions';
+import { requestGuardsTable } from '../../definitions/request-guards-table';
+import { serviceFunctions, type ServiceFunctionName } from '../../definitions/service-functions';
 import { HealthIngestStack } from '../../lib/health-ingest-stack';
 
 /**

@@ -2,9 +2,9 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { createAuditStreamHandler } from '../../functions/audit-stream/create-audit-stream-handler';
 import { createLogger } from '../../functions/commons/logger';
-import { measurementId } from '../../functions/measurements/measurement-key';
-import { MeasurementRepository } from '../../functions/measurements/measurement-repository';
-import { auditStreamSource } from '../../lib/definitions/audit-stream';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
+import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { auditStreamSource } from '../../definitions/audit-stream';
 import {
   createStreamsClient,
   latestStreamArn,

@@ -1,5 +1,5 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { measurementId } from '../../functions/measurements/measurement-key';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
 import { batchClient, entry, stepsDay, type BatchAnswer } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { createLocalTable, type LocalTable } from '../support/local-table';

@@ -1,128 +1,39 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { generateKeyPair } from 'jose';
-import { freePort } from '../../local/dynamodb-local';
-import { signLocalToken } from '../../local/local-auth';
+import { loadOrCreateSigningKey, signLocalToken } from '../../local/local-auth';
+import { isAlive, repositoryRoot, startRuntime, type RunningRuntime } from '../support/runtime-process';
 
 /**
  * `npm start` end to end: the same entry point (tsx running local/start.ts) on free ports and a
  * temporary data directory, tokens from `npm run token`, and nothing but HTTP and the process's
- * standard output — the way a developer or a reviewer uses it (contract/local-runtime.md).
- * Independent of the integration project's shared DynamoDB Local: it starts its own.
+ * standard output — the way a developer or a reviewer uses it (docs/local-runtime.md).
+ * Independent of the integration project's shared DynamoDB Local: it starts its own. Every case
+ * sets up its own rows (a user of its own), so the cases pass in any order (`jest --randomize`).
  */
-const repositoryRoot = resolve(__dirname, '..', '..');
 const DAY = '2026-05-24';
 const STEPS_OF_THE_DAY = `stats:HKQuantityTypeIdentifierStepCount:${DAY}`;
 
-interface OutputLine {
-  readonly at: number;
-  readonly text: string;
-  readonly json?: Record<string, any>;
-}
-
-let dataDirectory: string;
-let env: NodeJS.ProcessEnv;
-let child: ChildProcess;
-let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-let output: OutputLine[];
-let ready: Record<string, any>;
+let runtime: RunningRuntime;
 let base: string;
 let tokenA: string;
 let tokenB: string;
 
-/** Resolves with the first output line that satisfies `predicate`, or fails after `timeoutMs`. */
-function waitForLine(predicate: (line: OutputLine) => boolean, timeoutMs: number): Promise<OutputLine> {
-  return new Promise((resolveLine, reject) => {
-    const giveUp = setTimeout(() => {
-      clearInterval(poll);
-      reject(
-        new Error(`no matching output line within ${timeoutMs} ms:\n${output.map((l) => l.text).join('\n')}`),
-      );
-    }, timeoutMs);
-    const poll = setInterval(() => {
-      const line = output.find(predicate);
-      if (!line) return;
-      clearInterval(poll);
-      clearTimeout(giveUp);
-      resolveLine(line);
-    }, 20);
-  });
-}
-
 async function mintToken(userId: string): Promise<string> {
   const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'token', '--', userId], {
     cwd: repositoryRoot,
-    env,
+    env: runtime.env,
   });
   return stdout.trim().split('\n').at(-1)!;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 beforeAll(async () => {
-  dataDirectory = mkdtempSync(join(tmpdir(), 'local-runtime-'));
-  env = {
-    ...process.env,
-    PORT: String(await freePort()),
-    DYNAMODB_PORT: String(await freePort()),
-    LOCAL_DATA_DIR: dataDirectory,
-  };
-  delete env.DYNAMODB_ENDPOINT;
-  output = [];
-  // What `npm start` runs (`tsx local/start.ts`), without npm in between so the signal reaches it.
-  child = spawn(process.execPath, [require.resolve('tsx/cli'), 'local/start.ts'], {
-    cwd: repositoryRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
-  let pending = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString('utf8')).split('\n');
-    pending = lines.pop()!;
-    for (const text of lines) {
-      let json: Record<string, any> | undefined;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      output.push({ at: Date.now(), text, json });
-    }
-  });
-  child.stderr!.on('data', (chunk: Buffer) => output.push({ at: Date.now(), text: `stderr: ${chunk}` }));
-
-  const readyLine = await Promise.race([
-    waitForLine((line) => /ready http:\/\/127\.0\.0\.1:\d+/.test(line.text), 45000),
-    new Promise<never>((_resolve, reject) =>
-      child.once('exit', (code) =>
-        reject(
-          new Error(`npm start exited (${code}) before ready:\n${output.map((l) => l.text).join('\n')}`),
-        ),
-      ),
-    ),
-  ]);
-  base = /ready (http:\/\/127\.0\.0\.1:\d+)/.exec(readyLine.text)![1]!;
-  ready = readyLine.json ?? {};
+  runtime = await startRuntime();
+  base = runtime.base;
   [tokenA, tokenB] = await Promise.all([mintToken('e2e-user-a'), mintToken('e2e-user-b')]);
 }, 90000);
 
-afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  if (typeof ready?.dynamoDbPid === 'number' && isAlive(ready.dynamoDbPid))
-    process.kill(ready.dynamoDbPid, 'SIGKILL');
-  rmSync(dataDirectory, { recursive: true, force: true });
-});
+afterAll(() => runtime?.dispose());
 
 async function call(method: string, path: string, token?: string, body?: unknown) {
   const response = await fetch(`${base}${path}`, {
@@ -136,105 +47,145 @@ async function call(method: string, path: string, token?: string, body?: unknown
   return { status: response.status, body: (await response.json()) as any };
 }
 
-const stepsOfTheDay = (value: number) => ({
+/** A day's step total as the phone posts it: one `stats:` row per local day. */
+const stepsOfTheDay = (day: string, value: number) => ({
   entries: [
     {
       hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
       value,
       unit: 'count',
-      startDate: `${DAY}T00:00:00+02:00`,
-      endDate: `${DAY}T00:00:00+02:00`,
-      externalId: STEPS_OF_THE_DAY,
+      startDate: `${day}T00:00:00+02:00`,
+      endDate: `${day}T00:00:00+02:00`,
+      externalId: `stats:HKQuantityTypeIdentifierStepCount:${day}`,
     },
   ],
 });
 
-const functionLines = (service: string) => output.filter((line) => line.json?.service === service);
+const functionLines = (service: string) => runtime.output.filter((line) => line.json?.service === service);
+
+let users = 0;
+/** A user of its own for one test, with a token signed by the runtime's key in its data directory. */
+async function newUser(): Promise<{ userId: string; token: string }> {
+  const userId = `e2e-user-${++users}`;
+  return { userId, token: await signLocalToken(userId, await loadOrCreateSigningKey(runtime.dataDirectory)) };
+}
+
+/** Each case sets up its own rows: a user of its own whose steps of DAY went from 300 to 5300. */
+async function stepsOverwritten(): Promise<{
+  userId: string;
+  token: string;
+  rowId: string;
+  overwrittenAt: number;
+}> {
+  const { userId, token } = await newUser();
+  const morning = await call('POST', '/api/measurements/batch', token, stepsOfTheDay(DAY, 300));
+  expect(morning.body.data.entries).toEqual([{ index: 0, status: 'inserted', id: expect.any(String) }]);
+  const rowId: string = morning.body.data.entries[0].id;
+  const evening = await call('POST', '/api/measurements/batch', token, stepsOfTheDay(DAY, 5300));
+  const overwrittenAt = Date.now();
+  expect(evening.body.data.entries).toEqual([{ index: 0, status: 'updated', id: rowId }]);
+  return { userId, token, rowId, overwrittenAt };
+}
 
 describe('npm start serves the whole service on one machine', () => {
-  let rowId: string;
-  let overwrittenAt: number;
-
   it('prints one ready line with the base URL, and the DynamoDB Local process it started', () => {
-    expect(output.filter((line) => line.text.includes('ready http://')).length).toBe(1);
-    expect(ready.dynamoDbPid).toEqual(expect.any(Number));
-    expect(isAlive(ready.dynamoDbPid)).toBe(true);
+    expect(runtime.output.filter((line) => line.text.includes('ready http://')).length).toBe(1);
+    expect(runtime.ready.dynamoDbPid).toEqual(expect.any(Number));
+    expect(isAlive(runtime.ready.dynamoDbPid)).toBe(true);
   });
 
-  it("a day's steps posted as 300, then 5300: inserted, then updated with the same id", async () => {
-    const morning = await call('POST', '/api/measurements/batch', tokenA, stepsOfTheDay(300));
+  it("a token from `npm run token` posts a day's steps as 300, then 5300: inserted, then updated with the same id", async () => {
+    const day = '2026-05-23';
+    const morning = await call('POST', '/api/measurements/batch', tokenA, stepsOfTheDay(day, 300));
     expect(morning.status).toBe(200);
     expect(morning.body.data.entries).toEqual([{ index: 0, status: 'inserted', id: expect.any(String) }]);
-    rowId = morning.body.data.entries[0].id;
+    const rowId = morning.body.data.entries[0].id;
 
-    const evening = await call('POST', '/api/measurements/batch', tokenA, stepsOfTheDay(5300));
-    overwrittenAt = Date.now();
+    const evening = await call('POST', '/api/measurements/batch', tokenA, stepsOfTheDay(day, 5300));
     expect(evening.status).toBe(200);
     expect(evening.body.data.entries).toEqual([{ index: 0, status: 'updated', id: rowId }]);
   });
 
   it('the overwrite appears on standard output as measurement.batch.stats-overwrite within 2 s', async () => {
-    const line = await waitForLine(
+    const { userId, rowId, overwrittenAt } = await stepsOverwritten();
+    const line = await runtime.waitForLine(
       (candidate) =>
-        candidate.json?.message === 'measurement.batch.stats-overwrite' &&
-        candidate.json.externalId === STEPS_OF_THE_DAY,
+        candidate.json?.message === 'measurement.batch.stats-overwrite' && candidate.json.userId === userId,
       5000,
     );
-    expect(line.json).toMatchObject({ userId: 'e2e-user-a', previousValue: 300, value: 5300, id: rowId });
+    expect(line.json).toMatchObject({
+      externalId: STEPS_OF_THE_DAY,
+      previousValue: 300,
+      value: 5300,
+      id: rowId,
+    });
     expect(line.at - overwrittenAt).toBeLessThan(2000);
   });
 
   it('GET /api/measurements/{id} reads 5300 back', async () => {
-    const answer = await call('GET', `/api/measurements/${rowId}`, tokenA);
+    const { token, rowId } = await stepsOverwritten();
+    const answer = await call('GET', `/api/measurements/${rowId}`, token);
     expect(answer.status).toBe(200);
     expect(answer.body.data).toMatchObject({ id: rowId, type: 'ACTIVITY_STEPS', value: 5300 });
   });
 
   it('GET /api/measurements?type=ACTIVITY_STEPS lists the row with 5300', async () => {
-    const answer = await call('GET', '/api/measurements?type=ACTIVITY_STEPS', tokenA);
+    const { token, rowId } = await stepsOverwritten();
+    const answer = await call('GET', '/api/measurements?type=ACTIVITY_STEPS', token);
     expect(answer.status).toBe(200);
     expect(answer.body.data.measurements).toEqual([expect.objectContaining({ id: rowId, value: 5300 })]);
   });
 
   it("another user's token gets 404 for the same id", async () => {
+    const { rowId } = await stepsOverwritten();
     const answer = await call('GET', `/api/measurements/${rowId}`, tokenB);
     expect(answer.status).toBe(404);
     expect(answer.body.data).toBeNull();
   });
 
   it('no token, or a token signed by another key: 401 in the envelope before any handler runs', async () => {
+    const { userId, token, rowId } = await stepsOverwritten();
     const { privateKey } = await generateKeyPair('ES256');
-    const forged = await signLocalToken('e2e-user-a', { kid: 'forged', privateKey });
+    const forged = await signLocalToken(userId, { kid: 'forged', privateKey });
     const handled = functionLines('measurement-ingest').length;
-    for (const token of [undefined, forged, 'not-a-jwt']) {
-      const answer = await call('POST', '/api/measurements/batch', token, stepsOfTheDay(9999));
+    for (const bearer of [undefined, forged, 'not-a-jwt']) {
+      const answer = await call('POST', '/api/measurements/batch', bearer, stepsOfTheDay(DAY, 9999));
       expect(answer).toEqual({ status: 401, body: { data: null, error: 'Not authenticated' } });
     }
     const read = await call('GET', `/api/measurements/${rowId}`, forged);
     expect(read.status).toBe(401);
     expect(functionLines('measurement-ingest')).toHaveLength(handled);
-    expect((await call('GET', `/api/measurements/${rowId}`, tokenA)).body.data.value).toBe(5300);
+    expect((await call('GET', `/api/measurements/${rowId}`, token)).body.data.value).toBe(5300);
   });
 
   it('a route the stack does not define: 404 in the envelope', async () => {
-    expect(await call('GET', '/api/nothing-here', tokenA)).toEqual({
+    const { token } = await newUser();
+    expect(await call('GET', '/api/nothing-here', token)).toEqual({
       status: 404,
       body: { data: null, error: 'Not found' },
     });
-    expect((await call('PATCH', '/api/measurements/batch/extra', tokenA)).status).toBe(404);
+    expect((await call('PATCH', '/api/measurements/batch/extra', token)).status).toBe(404);
   });
+});
 
+describe('npm start stops cleanly', () => {
   it('SIGTERM stops it: the process exits, the port is released, no Java process is left', async () => {
-    child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const exit = await Promise.race([
-      exited,
-      new Promise<never>(
-        (_resolve, reject) => (timer = setTimeout(() => reject(new Error('still running')), 15000)),
-      ),
-    ]).finally(() => clearTimeout(timer));
-    expect(exit).toEqual({ code: 0, signal: null });
-    expect(isAlive(ready.dynamoDbPid)).toBe(false);
-    await expect(fetch(`${base}/api/measurements`)).rejects.toThrow();
-  }, 20000);
+    // A runtime of its own: stopping the shared one would end every other case.
+    const own = await startRuntime();
+    try {
+      own.child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const exit = await Promise.race([
+        own.exited,
+        new Promise<never>(
+          (_resolve, reject) => (timer = setTimeout(() => reject(new Error('still running')), 15000)),
+        ),
+      ]).finally(() => clearTimeout(timer));
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(isAlive(own.ready.dynamoDbPid)).toBe(false);
+      await expect(fetch(`${own.base}/api/measurements`)).rejects.toThrow();
+    } finally {
+      await own.dispose();
+    }
+  }, 60000);
 });

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import type { FunctionDefinition, RouteDefinition } from '../../lib/definitions/service-functions';
+import type { FunctionDefinition, RouteDefinition } from '../../definitions/service-functions';
 import type { LocalFunction } from '../../local/lambda-context';
 import type { BearerCheck } from '../../local/local-auth';
 import { createLocalServer } from '../../local/server';

@@ -1,5 +1,5 @@
-import { measurementId } from '../../functions/measurements/measurement-key';
-import { encodeListCursor } from '../../functions/measurements/list-query';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
+import { encodeListCursor } from '../../functions/measurements/storage/list-pages';
 import { batchClient, entry, stepsDay } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { createLocalTable, type LocalTable } from '../support/local-table';

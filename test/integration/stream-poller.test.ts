@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { auditStreamSource } from '../../lib/definitions/audit-stream';
+import { auditStreamSource } from '../../definitions/audit-stream';
 import type { LocalFunction } from '../../local/lambda-context';
 import type { RuntimeLog } from '../../local/runtime-log';
 import { startStreamPoller, type StreamPoller, type StreamSource } from '../../local/stream-poller';

@@ -1,4 +1,4 @@
-import type { BatchEntry } from '../../functions/measurements/batch-schema';
+import type { BatchEntry } from '../../functions/measurements/batch/batch-schema';
 
 /**
  * The request/response exchanges of the batch contract's examples, restated once as data so the

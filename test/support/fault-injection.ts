@@ -6,7 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { measurementsTable } from '../../lib/definitions/measurements-table';
+import { measurementsTable } from '../../definitions/measurements-table';
 
 /**
  * A faulty DynamoDB endpoint for the integration tests: an HTTP proxy in front of DynamoDB Local

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { healthKitMappings } from '../../functions/measurements/healthkit-types';
+import { healthKitMappings } from '../../functions/measurements/model/healthkit-types';
 
 /**
  * fast-check generators of hostile requests, as JSON *text*: building the text by hand (instead

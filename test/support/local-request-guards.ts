@@ -4,7 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDbClient } from '../../functions/commons/dynamodb-client';
 import { createRequestGuards, type RequestGuards } from '../../functions/request-guards/request-guards';
-import { requestGuardsTable } from '../../lib/definitions/request-guards-table';
+import { requestGuardsTable } from '../../definitions/request-guards-table';
 import { ensureTable, ensureTimeToLive, requestGuardsCreateTableInput } from '../../local/create-tables';
 import { dynamoDbLocalEndpoint } from './local-table';
 
