@@ -1,3 +1,4 @@
+import { cumulativeTypes } from '../definitions/cumulative-types';
 import { auditEvents, ingestEvents } from '../definitions/log-events';
 import type { ServiceFunctionName } from '../definitions/service-functions';
 import { skipReasons } from '../definitions/skip-reasons';
@@ -10,16 +11,6 @@ import { skipReasons } from '../definitions/skip-reasons';
  * The audit function may see a stream record more than once (Lambda retries from a failed
  * record): listings `dedup eventId`, counts use `count_distinct(eventId)`.
  */
-
-/** Day totals the phone re-sends as they grow: a re-post that lowers one deserves a look. */
-export const cumulativeTypes = [
-  'ACTIVITY_STEPS',
-  'ACTIVE_ENERGY_BURNED',
-  'FLIGHTS_CLIMBED',
-  'WALKING_RUNNING_DISTANCE',
-  'TIME_IN_DAYLIGHT',
-  'FALL_COUNT',
-] as const;
 
 /** What an operator replaces in the row-history query before running it. */
 export const rowHistoryPlaceholders = {

@@ -3,12 +3,12 @@ import {
   deviceTypes,
   isoDateTime,
   measurementIdSchema,
-  measurementSources,
   measurementTypeSchema,
   storableNumber,
   wellFormedString,
 } from '../measurements/model/field-schemas';
 import { sleepStages } from '../measurements/model/healthkit-types';
+import { measurementSources } from '../measurements/model/measurement-types';
 import { parseIsoDateTime } from '../measurements/model/iso-date-time';
 import type { MeasurementEdit } from '../measurements/rows/edit-measurement';
 import type { MeasurementRow } from '../measurements/rows/measurement-row';

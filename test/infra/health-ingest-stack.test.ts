@@ -1,10 +1,7 @@
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import {
-  measurementsTable,
-  measurementsTableStringAttributes,
-} from '../../definitions/measurements-table';
+import { measurementsTable, measurementsTableStringAttributes } from '../../definitions/measurements-table';
 import {
   LOG_RETENTION_DAYS,
   routes,

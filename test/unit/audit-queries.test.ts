@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditEvents } from '../../definitions/log-events';
-import { measurementTypes } from '../../functions/measurements/model/healthkit-types';
-import { cumulativeTypes, rowHistoryPlaceholders, savedQueries } from '../../lib/audit-queries';
+import { cumulativeTypes } from '../../definitions/cumulative-types';
+import { measurementTypes } from '../../functions/measurements/model/measurement-types';
+import { rowHistoryPlaceholders, savedQueries } from '../../lib/audit-queries';
 
 const auditingDoc = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 

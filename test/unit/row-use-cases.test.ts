@@ -75,6 +75,15 @@ describe('an edit is checked before it is written', () => {
     expect(store.editMeasurement).toHaveBeenCalledTimes(2);
   });
 
+  test('the range is the type’s hand-entry range, not the HealthKit table’s (HRV: 1–200, not 1–300)', async () => {
+    const hrv = measurementId('HEART_RATE_VARIABILITY', 'HRV-1');
+    expect(await edit(hrv, { value: 200 }, fakeStore())).toEqual({ status: 'not_found' });
+    expect(await edit(hrv, { value: 250 }, fakeStore())).toEqual({
+      status: 'invalid',
+      issues: [{ path: 'value', code: 'value_out_of_range', message: 'Expected a value from 1 to 200 ms' }],
+    });
+  });
+
   test('an event’s value can only stay 1', async () => {
     const id = measurementId('HIGH_HEART_RATE_EVENT', 'event-1');
     expect(await edit(id, { value: 0 }, fakeStore())).toMatchObject({ status: 'invalid' });

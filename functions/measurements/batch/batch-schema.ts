@@ -2,9 +2,9 @@ import { z } from 'zod';
 import {
   deviceTypes,
   isoDateTime,
-  measurementSources,
   storableNumber,
   wellFormedString,
+  writableSources,
 } from '../model/field-schemas';
 
 /** Limits of `POST /api/measurements/batch` (docs/batch-api.md, "Request" and "Limits and replays"). */
@@ -32,7 +32,7 @@ export const batchEntrySchema = z
     valueMax: z.number().nullish(),
     externalId: wellFormedString(1, 120),
     externalSourceVersion: wellFormedString(1, 120).nullish(),
-    source: z.enum(measurementSources).nullish(),
+    source: z.enum(writableSources).nullish(),
     deviceType: z.enum(deviceTypes).nullish(),
   })
   .meta({ id: 'BatchEntry' });

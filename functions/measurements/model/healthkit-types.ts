@@ -177,15 +177,6 @@ export const healthKitMappings: ReadonlyMap<string, HealthKitMapping> = new Map(
   ].map((mapping) => [mapping.hkIdentifier, mapping]),
 );
 
-/** Every measurement type a row can have (e.g. `ACTIVITY_STEPS`). */
-export const measurementTypes: readonly string[] = [
-  ...new Set([...healthKitMappings.values()].map((m) => m.type)),
-];
-
-/** Measurement type → its stored unit and plausible range (the row API checks edits against it). */
-export const measurementTypeRules: ReadonlyMap<string, { unit: string; range: PlausibleRange | null }> =
-  new Map([...healthKitMappings.values()].map((m) => [m.type, { unit: m.unit, range: m.range }]));
-
 export function findHealthKitMapping(hkIdentifier: string): HealthKitMapping | undefined {
   return healthKitMappings.get(hkIdentifier);
 }

@@ -1,5 +1,5 @@
-import { measurementTypeRules, type PlausibleRange } from '../model/healthkit-types';
 import { parseIsoDateTime } from '../model/iso-date-time';
+import { measurementTypeCatalogue } from '../model/measurement-types';
 import { isPlausibleInstant } from '../model/plausible-instant';
 import type { ValidationIssue } from '../model/validation-issues';
 import { isLiveRowOf, resolveMeasurementId, toMeasurementRow, type MeasurementRow } from './measurement-row';
@@ -17,18 +17,19 @@ export type EditOutcome =
   | { readonly status: 'not_found' }
   | { readonly status: 'invalid'; readonly issues: readonly ValidationIssue[] };
 
-/** An event's stored value is always 1 (healthkit-types.md): the only value an edit may keep. */
-const EVENT_VALUE: PlausibleRange = { min: 1, max: 1 };
-
+/** An edited value must lie in the type's plausible range, the same range a hand entry is held to. */
 function valueIssues(type: string, value: number | undefined): ValidationIssue[] {
-  const rule = measurementTypeRules.get(type);
+  const rule = measurementTypeCatalogue.get(type);
   if (value === undefined || !rule) return [];
-  const range = rule.range ?? EVENT_VALUE;
-  if (value >= range.min && value <= range.max) return [];
-  const message = rule.range
-    ? `Expected a value from ${range.min} to ${range.max} ${rule.unit}`
-    : 'Expected 1: the value of an event is always 1';
-  return [{ path: 'value', code: 'value_out_of_range', message }];
+  const { min, max } = rule.range;
+  if (value >= min && value <= max) return [];
+  return [
+    {
+      path: 'value',
+      code: 'value_out_of_range',
+      message: `Expected a value from ${min} to ${max} ${rule.unit}`,
+    },
+  ];
 }
 
 /** The batch's plausible-instant rule holds for edits too. */

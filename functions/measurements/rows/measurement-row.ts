@@ -1,4 +1,4 @@
-import { measurementTypeRules } from '../model/healthkit-types';
+import { isMeasurementType } from '../model/measurement-types';
 import type { StoredMeasurement } from '../model/measurement';
 import { measurementId, parseMeasurementId } from '../model/measurement-id';
 import type { MeasurementRef } from './row-store';
@@ -50,10 +50,7 @@ export function toMeasurementRow(item: StoredMeasurement): MeasurementRow {
 }
 
 /** A row the caller may see: theirs and not soft-deleted. */
-export function isLiveRowOf(
-  item: StoredMeasurement | undefined,
-  userId: string,
-): item is StoredMeasurement {
+export function isLiveRowOf(item: StoredMeasurement | undefined, userId: string): item is StoredMeasurement {
   return item !== undefined && item.userId === userId && item.deletedAt === undefined;
 }
 
@@ -64,6 +61,6 @@ export function isLiveRowOf(
  */
 export function resolveMeasurementId(userId: string, id: string): MeasurementRef | undefined {
   const decoded = parseMeasurementId(id);
-  if (!decoded || !measurementTypeRules.has(decoded.type)) return undefined;
+  if (!decoded || !isMeasurementType(decoded.type)) return undefined;
   return { userId, type: decoded.type, externalId: decoded.externalId };
 }

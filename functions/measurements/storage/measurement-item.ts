@@ -33,4 +33,3 @@ export function toMeasurementItem({
 }
 
 type IndexAttribute = (typeof indexAttributes)[keyof typeof indexAttributes];
-
