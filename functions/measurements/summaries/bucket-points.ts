@@ -27,29 +27,45 @@ export interface BucketPoint {
   readonly valueMax?: number;
 }
 
-/** Adds `count` values summing to `sum`, spreading from `low` to `high`, to the bucket at `key`. */
-export function addToBucket<Key>(
-  buckets: Map<Key, BucketTotals>,
-  key: Key,
-  count: number,
-  sum: number,
-  low: number,
-  high: number,
-): void {
-  const bucket = buckets.get(key);
-  if (!bucket) {
-    buckets.set(key, { count, sum, low, high });
-    return;
-  }
-  bucket.count += count;
-  bucket.sum += sum;
-  if (low < bucket.low) bucket.low = low;
-  if (high > bucket.high) bucket.high = high;
+export interface BucketFiller<Key> {
+  readonly buckets: ReadonlyMap<Key, BucketTotals>;
+  /** Adds `count` values summing to `sum`, spreading from `low` to `high`, to the bucket at `key`. */
+  add(key: Key, count: number, sum: number, low: number, high: number): void;
+}
+
+/**
+ * Empty buckets to fill. Input comes mostly in time order, so an add usually lands in the previous
+ * add's bucket, which is kept at hand instead of looked up again.
+ */
+export function bucketFiller<Key>(): BucketFiller<Key> {
+  const buckets = new Map<Key, BucketTotals>();
+  let lastKey: Key | undefined;
+  let last: BucketTotals | undefined;
+  return {
+    buckets,
+    add(key, count, sum, low, high) {
+      const bucket = last !== undefined && key === lastKey ? last : buckets.get(key);
+      if (bucket) {
+        bucket.count += count;
+        bucket.sum += sum;
+        if (low < bucket.low) bucket.low = low;
+        if (high > bucket.high) bucket.high = high;
+        last = bucket;
+      } else {
+        last = { count, sum, low, high };
+        buckets.set(key, last);
+      }
+      lastKey = key;
+    },
+  };
 }
 
 function pointOf(id: string, at: string, totals: BucketTotals, carriesSpread: boolean): BucketPoint {
-  const point = { id, at, value: roundToDecimals(totals.sum / totals.count, 2), secondary: null };
-  return carriesSpread ? { ...point, valueMin: totals.low, valueMax: totals.high } : point;
+  const value = roundToDecimals(totals.sum / totals.count, 2);
+  // Two literals, not a spread: spreading costs microseconds a point on 87,600-point series.
+  return carriesSpread
+    ? { id, at, value, secondary: null, valueMin: totals.low, valueMax: totals.high }
+    : { id, at, value, secondary: null };
 }
 
 /** Points of buckets keyed by UTC hour (epoch ms ÷ 1 h), oldest first. */

@@ -7,7 +7,7 @@
  * same points and stats the raw-row path answers.
  */
 import {
-  addToBucket,
+  bucketFiller,
   dayPoints,
   hourOf,
   hourPoints,
@@ -17,7 +17,7 @@ import {
 import { localDateOf, utcDateOf, utcMidnightOf } from './local-time';
 import { withoutBinaryNoise } from './rounding';
 import type { SeriesKindSpec } from './series-kinds';
-import { keptSeriesRows, type SeriesRow, type TimedSeriesRow } from './series-points';
+import { keptSeriesRows, oldestFirst, type KeptSeriesRows, type SeriesRow } from './series-points';
 import { EMPTY_ACCUMULATOR, foldValues, mergeAccumulators, type StatsAccumulator } from './series-stats';
 
 /**
@@ -52,21 +52,29 @@ export interface DailyAggregate extends StatsAccumulator {
   readonly slots: readonly SlotSummary[];
 }
 
-function aggregateOf(day: string, rows: readonly TimedSeriesRow[]): DailyAggregate {
-  const dayStart = utcMidnightOf(day);
-  const slots = new Map<number, BucketTotals>();
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The aggregate of one UTC day's kept rows, `indices` in time order. */
+function aggregateOf(
+  dayNumber: number,
+  { rows, at }: KeptSeriesRows,
+  indices: readonly number[],
+): DailyAggregate {
+  const dayStart = dayNumber * DAY_MS;
+  const slots = bucketFiller<number>();
   let low = Infinity;
   let high = -Infinity;
-  for (const { at, row } of rows) {
+  for (const i of indices) {
+    const row = rows[i]!;
     const rowLow = row.valueMin ?? row.value;
     const rowHigh = row.valueMax ?? row.value;
-    addToBucket(slots, Math.floor((at - dayStart) / SLOT_MS), 1, row.value, rowLow, rowHigh);
+    slots.add(Math.floor((at[i]! - dayStart) / SLOT_MS), 1, row.value, rowLow, rowHigh);
     low = Math.min(low, rowLow);
     high = Math.max(high, rowHigh);
   }
-  const stats = foldValues(rows.map((entry) => entry.row.value));
+  const stats = foldValues(indices.map((i) => rows[i]!.value));
   return {
-    day,
+    day: utcDateOf(dayStart),
     count: stats.count,
     sum: withoutBinaryNoise(stats.sum),
     sumOfSquares: withoutBinaryNoise(stats.sumOfSquares),
@@ -74,21 +82,21 @@ function aggregateOf(day: string, rows: readonly TimedSeriesRow[]): DailyAggrega
     max: stats.max,
     low,
     high,
-    slots: [...slots]
+    slots: [...slots.buckets]
       .sort(([a], [b]) => a - b)
       .map(([slot, t]): SlotSummary => [slot, t.count, withoutBinaryNoise(t.sum), t.low, t.high]),
   };
 }
 
-function byUtcDay(rows: readonly TimedSeriesRow[]): Map<string, TimedSeriesRow[]> {
-  const days = new Map<string, TimedSeriesRow[]>();
+/** Kept rows' indices per UTC day number, days and rows in time order. */
+function byUtcDay(window: KeptSeriesRows): Map<number, number[]> {
+  const days = new Map<number, number[]>();
   // Time order, so a day's sums are added in the same order however its rows were read.
-  const sorted = [...rows].sort((a, b) => a.at - b.at || (a.row.id < b.row.id ? -1 : 1));
-  for (const entry of sorted) {
-    const day = utcDateOf(entry.at);
+  for (const i of oldestFirst(window)) {
+    const day = Math.floor(window.at[i]! / DAY_MS);
     const rowsOfDay = days.get(day);
-    if (rowsOfDay) rowsOfDay.push(entry);
-    else days.set(day, [entry]);
+    if (rowsOfDay) rowsOfDay.push(i);
+    else days.set(day, [i]);
   }
   return days;
 }
@@ -101,10 +109,11 @@ export function aggregateDay(
   rows: readonly SeriesRow[],
   spec: Pick<SeriesKindSpec, 'keepsEverySource'>,
 ): DailyAggregate | null {
-  const days = [...byUtcDay(keptSeriesRows(rows, spec))];
+  const window = keptSeriesRows(rows, spec);
+  const days = [...byUtcDay(window)];
   if (days.length > 1) throw new RangeError(`rows span ${days.length} UTC days; an aggregate is one day`);
   const [only] = days;
-  return only ? aggregateOf(only[0], only[1]) : null;
+  return only ? aggregateOf(only[0], window, only[1]) : null;
 }
 
 /** One aggregate per UTC day of `rows`, oldest first: what the stream keeps, or a window's edge days. */
@@ -112,7 +121,8 @@ export function aggregateDays(
   rows: readonly SeriesRow[],
   spec: Pick<SeriesKindSpec, 'keepsEverySource'>,
 ): DailyAggregate[] {
-  return [...byUtcDay(keptSeriesRows(rows, spec))].map(([day, rowsOfDay]) => aggregateOf(day, rowsOfDay));
+  const window = keptSeriesRows(rows, spec);
+  return [...byUtcDay(window)].map(([day, indices]) => aggregateOf(day, window, indices));
 }
 
 /** All of the aggregates' values as one accumulator; fold raw edge rows into it with `foldValues`. */
@@ -123,15 +133,15 @@ export function accumulatorOfAggregates(aggregates: readonly DailyAggregate[]): 
 function slotsInto<Key>(
   aggregates: readonly DailyAggregate[],
   keyOfSlotStart: (slotStart: number) => Key,
-): Map<Key, BucketTotals> {
-  const buckets = new Map<Key, BucketTotals>();
+): ReadonlyMap<Key, BucketTotals> {
+  const filler = bucketFiller<Key>();
   for (const aggregate of aggregates) {
     const dayStart = utcMidnightOf(aggregate.day);
     for (const [slot, count, sum, low, high] of aggregate.slots) {
-      addToBucket(buckets, keyOfSlotStart(dayStart + slot * SLOT_MS), count, sum, low, high);
+      filler.add(keyOfSlotStart(dayStart + slot * SLOT_MS), count, sum, low, high);
     }
   }
-  return buckets;
+  return filler.buckets;
 }
 
 /** One point per user-local day, identical to the raw-row path's daily buckets (see SLOT_MS). */

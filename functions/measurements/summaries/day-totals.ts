@@ -4,7 +4,7 @@
  */
 import { epochMsOf, isoOf, localDateOf, localNoon } from './local-time';
 import { withoutBinaryNoise } from './rounding';
-import { keepHighestSourcePerGroup } from './source-ladder';
+import { highestSourceMask } from './source-ladder';
 import type { SummaryRow } from './summary-row';
 
 /**
@@ -62,59 +62,70 @@ export interface DayTotals {
   readonly droppedDuplicates: number;
 }
 
-interface DatedRow {
-  readonly source: string;
-  readonly row: DayTotalInputRow;
-  readonly at: number;
-  readonly dayKey: string;
-}
-
 interface DayBucket {
   readonly dayKey: string;
   sum: number;
   count: number;
-  newest: DatedRow;
+  /** Index of the day's newest kept row. */
+  newest: number;
 }
 
 /** Steps 2–5 of groupBy=day over the rows step 1 read. */
 export function dayTotals(input: DayTotalsInput): DayTotals {
   const { rows, type, zone, hitLimit } = input;
-  const dated = rows.map((row): DatedRow => {
-    const at = epochMsOf(row.measuredAt);
-    return { source: row.source, row, at, dayKey: localDateOf(at, zone) };
+  // Parallel arrays instead of an object per row: this runs over up to `limit` rows per call and
+  // over whole histories in the benchmark.
+  const at = new Float64Array(rows.length);
+  const dayKeys = new Array<string>(rows.length);
+  rows.forEach((row, i) => {
+    at[i] = epochMsOf(row.measuredAt);
+    dayKeys[i] = localDateOf(at[i]!, zone);
   });
   const kept = cumulativeTypes[type].keepsEverySource
-    ? dated
-    : keepHighestSourcePerGroup(dated, (entry) => entry.dayKey);
+    ? new Uint8Array(rows.length).fill(1)
+    : highestSourceMask(
+        rows.length,
+        (i) => rows[i]!.source,
+        (i) => dayKeys[i]!,
+      );
 
   const byDay = new Map<string, DayBucket>();
-  for (const entry of kept) {
-    const bucket = byDay.get(entry.dayKey);
+  let bucket: DayBucket | undefined;
+  let keptCount = 0;
+  rows.forEach((row, i) => {
+    if (!kept[i]) return;
+    keptCount += 1;
+    const dayKey = dayKeys[i]!;
+    // Rows come newest first, so a row's day is usually the previous row's.
+    if (bucket?.dayKey !== dayKey) bucket = byDay.get(dayKey);
     if (!bucket) {
-      byDay.set(entry.dayKey, { dayKey: entry.dayKey, sum: entry.row.value, count: 1, newest: entry });
-      continue;
+      bucket = { dayKey, sum: 0, count: 0, newest: i };
+      byDay.set(dayKey, bucket);
     }
-    bucket.sum += entry.row.value;
+    bucket.sum += row.value;
     bucket.count += 1;
     // Equal instants keep the row read first: rows arrive newest first.
-    if (entry.at > bucket.newest.at) bucket.newest = entry;
-  }
+    if (at[i]! > at[bucket.newest]!) bucket.newest = i;
+  });
 
   const newestDayFirst = [...byDay.values()].sort((a, b) => (a.dayKey < b.dayKey ? 1 : -1));
   const oldest = newestDayFirst.at(-1);
   return {
-    days: newestDayFirst.map((bucket) => ({
-      id: `day:${type}:${bucket.dayKey}`,
-      type,
-      value: withoutBinaryNoise(bucket.sum),
-      unit: bucket.newest.row.unit,
-      source: bucket.newest.row.source,
-      measuredAt: isoOf(localNoon(bucket.dayKey, zone)),
-      notes: null,
-      dayKey: bucket.dayKey,
-      sampleCount: bucket.count,
-      ...(hitLimit && bucket === oldest ? { partial: true as const } : {}),
-    })),
-    droppedDuplicates: rows.length - kept.length,
+    days: newestDayFirst.map((day) => {
+      const newest = rows[day.newest]!;
+      return {
+        id: `day:${type}:${day.dayKey}`,
+        type,
+        value: withoutBinaryNoise(day.sum),
+        unit: newest.unit,
+        source: newest.source,
+        measuredAt: isoOf(localNoon(day.dayKey, zone)),
+        notes: null,
+        dayKey: day.dayKey,
+        sampleCount: day.count,
+        ...(hitLimit && day === oldest ? { partial: true as const } : {}),
+      };
+    }),
+    droppedDuplicates: rows.length - keptCount,
   };
 }

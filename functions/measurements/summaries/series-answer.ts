@@ -33,8 +33,9 @@ export interface SeriesAnswer {
   readonly stats: SeriesStats;
 }
 
+/** The rows of one type; the usual case, every row of the kind's one type, copies nothing. */
 const ofType = (rows: readonly SummaryRow[], type: string | undefined) =>
-  rows.filter((row) => row.type === type);
+  rows.every((row) => row.type === type) ? rows : rows.filter((row) => row.type === type);
 
 const shapeBuilders: Readonly<
   Record<PointShape, (spec: SeriesKindSpec, input: SeriesInput) => ShapedSeries<SeriesPoint>>

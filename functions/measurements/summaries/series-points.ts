@@ -3,7 +3,7 @@
  * "GET /api/measurements/series"), from the rows of the window.
  */
 import {
-  addToBucket,
+  bucketFiller,
   dayPoints,
   hourOf,
   hourPoints,
@@ -13,7 +13,7 @@ import {
 import { epochMsOf, isoOf, localDateOf } from './local-time';
 import type { SeriesKindSpec } from './series-kinds';
 import { foldValues, finishStats, type SeriesStats } from './series-stats';
-import { keepHighestSourcePerGroup } from './source-ladder';
+import { highestSourceMask } from './source-ladder';
 import type { SummaryRow } from './summary-row';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -47,46 +47,62 @@ export interface ShapedSeries<Point> {
   readonly stats: SeriesStats;
 }
 
-/** A row with its parsed instant (and its source on top, for the ladder). */
-export interface TimedSeriesRow {
-  readonly source: string;
-  readonly row: SeriesRow;
-  readonly at: number;
+/** The window's rows, their instants, and which of them the ladder keeps. */
+export interface KeptSeriesRows {
+  readonly rows: readonly SeriesRow[];
+  /** Epoch milliseconds of each row's measuredAt, by row index. */
+  readonly at: Float64Array;
+  /** Indices of the kept rows, in input order. */
+  readonly kept: Uint32Array;
 }
 
 const compareText = (a: string, b: string) => (a === b ? 0 : a < b ? -1 : 1);
-
-function timed(rows: readonly SeriesRow[]): TimedSeriesRow[] {
-  return rows.map((row) => ({ source: row.source, row, at: epochMsOf(row.measuredAt) }));
-}
-
-/** Oldest first; rows of the same instant by id, so the order never depends on how they were read. */
-function oldestFirst(rows: TimedSeriesRow[]): TimedSeriesRow[] {
-  return rows.sort((a, b) => a.at - b.at || compareText(a.row.id, b.row.id));
-}
 
 /**
  * The ladder of the raw rule, per UTC day: when a day has rows from several sources only the
  * highest stays (unless the kind keeps every source). It filters rows before any shaping, so raw
  * points, hourly and daily buckets, stored aggregates and stats all summarise the same rows.
+ * Arrays rather than an object per row: a dense window can hold half a million rows.
  */
 export function keptSeriesRows(
   rows: readonly SeriesRow[],
   spec: Pick<SeriesKindSpec, 'keepsEverySource'>,
-): TimedSeriesRow[] {
-  const all = timed(rows);
-  return spec.keepsEverySource
-    ? all
-    : keepHighestSourcePerGroup(all, (entry) => Math.floor(entry.at / DAY_MS));
+): KeptSeriesRows {
+  const at = new Float64Array(rows.length);
+  rows.forEach((row, i) => (at[i] = epochMsOf(row.measuredAt)));
+  const mask = spec.keepsEverySource
+    ? null
+    : highestSourceMask(
+        rows.length,
+        (i) => rows[i]!.source,
+        (i) => Math.floor(at[i]! / DAY_MS),
+      );
+  const kept = mask ? new Uint32Array(mask.reduce((sum, bit) => sum + bit, 0)) : new Uint32Array(rows.length);
+  let next = 0;
+  for (let i = 0; i < rows.length; i++) if (!mask || mask[i]) kept[next++] = i;
+  return { rows, at, kept };
 }
 
-const statsOfRows = (rows: readonly TimedSeriesRow[]) =>
-  finishStats(foldValues(rows.map((entry) => entry.row.value)));
+/** The kept rows' indices oldest first; rows of one instant by id, so order never depends on reading. */
+export function oldestFirst({ rows, at, kept }: KeptSeriesRows): Uint32Array {
+  return kept.slice().sort((a, b) => at[a]! - at[b]! || compareText(rows[a]!.id, rows[b]!.id));
+}
 
-function rawPointOf(entry: TimedSeriesRow, carriesSpread: boolean): RawPoint {
-  const { row } = entry;
-  const point = { id: row.id, at: isoOf(entry.at), value: row.value, secondary: null };
-  return carriesSpread ? { ...point, valueMin: row.valueMin, valueMax: row.valueMax } : point;
+function statsOfKept({ rows, kept }: KeptSeriesRows): SeriesStats {
+  return finishStats(foldValues(Array.from(kept, (i) => rows[i]!.value)));
+}
+
+function rawPointOf({ rows, at }: KeptSeriesRows, index: number, carriesSpread: boolean): RawPoint {
+  const row = rows[index]!;
+  const { id, value } = row;
+  const instant = isoOf(at[index]!);
+  return carriesSpread
+    ? { id, at: instant, value, secondary: null, valueMin: row.valueMin, valueMax: row.valueMax }
+    : { id, at: instant, value, secondary: null };
+}
+
+function rawPointsOf(kept: KeptSeriesRows, carriesSpread: boolean): RawPoint[] {
+  return Array.from(oldestFirst(kept), (index) => rawPointOf(kept, index, carriesSpread));
 }
 
 /** `raw`: one point per kept row. Steps are not summed: the phone's day totals are already one row a day. */
@@ -94,15 +110,15 @@ export function rawSeries(
   rows: readonly SeriesRow[],
   spec: Pick<SeriesKindSpec, 'keepsEverySource' | 'carriesSpread'>,
 ): ShapedSeries<RawPoint> {
-  const kept = oldestFirst(keptSeriesRows(rows, spec));
-  return { points: kept.map((entry) => rawPointOf(entry, spec.carriesSpread)), stats: statsOfRows(kept) };
+  const kept = keptSeriesRows(rows, spec);
+  return { points: rawPointsOf(kept, spec.carriesSpread), stats: statsOfKept(kept) };
 }
 
 /** Systolic and diastolic within this distance (inclusive) are one reading. */
 export const PAIR_WINDOW_MS = 5 * 60 * 1000;
 
-/** The diastolic nearest `at` within the window in `sorted` (ascending); on a tie the earlier. */
-function nearestDiastolic(sorted: readonly TimedSeriesRow[], at: number): TimedSeriesRow | undefined {
+/** The value of the diastolic nearest `at` within the window among `sorted` (ascending instants); on a tie the earlier. */
+function nearestDiastolic(sorted: readonly { at: number; value: number }[], at: number): number | null {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -112,10 +128,13 @@ function nearestDiastolic(sorted: readonly TimedSeriesRow[], at: number): TimedS
   }
   const earlier = sorted[lo - 1];
   const later = sorted[lo];
-  const distance = (entry: TimedSeriesRow | undefined) => (entry ? Math.abs(entry.at - at) : Infinity);
+  const distance = (entry: { at: number } | undefined) => (entry ? Math.abs(entry.at - at) : Infinity);
   const nearest = distance(earlier) <= distance(later) ? earlier : later;
-  return distance(nearest) <= PAIR_WINDOW_MS ? nearest : undefined;
+  return nearest && distance(nearest) <= PAIR_WINDOW_MS ? nearest.value : null;
 }
+
+/** Every row, parsed: pairs have no ladder. */
+const allOf = (rows: readonly SeriesRow[]) => keptSeriesRows(rows, { keepsEverySource: true });
 
 /**
  * `pairs`: each systolic row with the nearest diastolic of the same source. A diastolic may serve
@@ -126,21 +145,24 @@ export function pairSeries(
   systolic: readonly SeriesRow[],
   diastolic: readonly SeriesRow[],
 ): ShapedSeries<PairPoint> {
-  const diastolicBySource = new Map<string, TimedSeriesRow[]>();
-  for (const entry of oldestFirst(timed(diastolic))) {
-    const sameSource = diastolicBySource.get(entry.source);
+  const diastolicBySource = new Map<string, { at: number; value: number }[]>();
+  const diastolicRows = allOf(diastolic);
+  for (const index of oldestFirst(diastolicRows)) {
+    const { source, value } = diastolic[index]!;
+    const entry = { at: diastolicRows.at[index]!, value };
+    const sameSource = diastolicBySource.get(source);
     if (sameSource) sameSource.push(entry);
-    else diastolicBySource.set(entry.source, [entry]);
+    else diastolicBySource.set(source, [entry]);
   }
-  const readings = oldestFirst(timed(systolic));
+  const readings = allOf(systolic);
   return {
-    points: readings.map((entry) => ({
-      id: entry.row.id,
-      at: isoOf(entry.at),
-      value: entry.row.value,
-      secondary: nearestDiastolic(diastolicBySource.get(entry.source) ?? [], entry.at)?.row.value ?? null,
-    })),
-    stats: statsOfRows(readings),
+    points: Array.from(oldestFirst(readings), (index) => {
+      const { id, value, source } = systolic[index]!;
+      const at = readings.at[index]!;
+      const secondary = nearestDiastolic(diastolicBySource.get(source) ?? [], at);
+      return { id, at: isoOf(at), value, secondary };
+    }),
+    stats: statsOfKept(readings),
   };
 }
 
@@ -157,24 +179,17 @@ export function denseResolution(days: number, rowCount: number): DenseResolution
   return rowCount > DENSE_RAW_MAX_ROWS ? 'hour' : 'raw';
 }
 
-function addRow<Key>(buckets: Map<Key, BucketTotals>, key: Key, row: SeriesRow): void {
-  addToBucket(buckets, key, 1, row.value, row.valueMin ?? row.value, row.valueMax ?? row.value);
-}
-
-function hourBucketsFromRows(rows: readonly TimedSeriesRow[], carriesSpread: boolean): BucketPoint[] {
-  const buckets = new Map<number, BucketTotals>();
-  for (const entry of rows) addRow(buckets, hourOf(entry.at), entry.row);
-  return hourPoints(buckets, carriesSpread);
-}
-
-function dayBucketsFromRows(
-  rows: readonly TimedSeriesRow[],
-  zone: string,
-  carriesSpread: boolean,
-): BucketPoint[] {
-  const buckets = new Map<string, BucketTotals>();
-  for (const entry of rows) addRow(buckets, localDateOf(entry.at, zone), entry.row);
-  return dayPoints(buckets, zone, carriesSpread);
+/** The kept rows' totals per bucket. */
+function bucketsOf<Key>(
+  { rows, at, kept }: KeptSeriesRows,
+  keyOf: (at: number) => Key,
+): ReadonlyMap<Key, BucketTotals> {
+  const filler = bucketFiller<Key>();
+  for (const i of kept) {
+    const row = rows[i]!;
+    filler.add(keyOf(at[i]!), 1, row.value, row.valueMin ?? row.value, row.valueMax ?? row.value);
+  }
+  return filler.buckets;
 }
 
 /**
@@ -182,11 +197,16 @@ function dayBucketsFromRows(
  * midnight, a row going to the local date of its own instant.
  */
 const densePointsBy: Readonly<
-  Record<DenseResolution, (kept: TimedSeriesRow[], zone: string, carriesSpread: boolean) => DensePoint[]>
+  Record<DenseResolution, (kept: KeptSeriesRows, zone: string, carriesSpread: boolean) => DensePoint[]>
 > = {
-  raw: (kept, _zone, carriesSpread) => oldestFirst(kept).map((entry) => rawPointOf(entry, carriesSpread)),
-  hour: (kept, _zone, carriesSpread) => hourBucketsFromRows(kept, carriesSpread),
-  day: (kept, zone, carriesSpread) => dayBucketsFromRows(kept, zone, carriesSpread),
+  raw: (kept, _zone, carriesSpread) => rawPointsOf(kept, carriesSpread),
+  hour: (kept, _zone, carriesSpread) => hourPoints(bucketsOf(kept, hourOf), carriesSpread),
+  day: (kept, zone, carriesSpread) =>
+    dayPoints(
+      bucketsOf(kept, (at) => localDateOf(at, zone)),
+      zone,
+      carriesSpread,
+    ),
 };
 
 /** `dense` from the window's raw rows; stats stay over the rows, never over bucket means. */
@@ -199,6 +219,6 @@ export function denseSeries(
   const resolution = denseResolution(window.days, rows.length);
   return {
     points: densePointsBy[resolution](kept, window.zone, spec.carriesSpread),
-    stats: statsOfRows(kept),
+    stats: statsOfKept(kept),
   };
 }

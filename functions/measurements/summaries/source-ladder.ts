@@ -23,19 +23,28 @@ export function compareSources(a: string, b: string): number {
 }
 
 /**
- * The rows of the highest-ranked source within each group (`groupOf` names a row's group, e.g.
- * its day), in their input order.
+ * Which of `count` rows the ladder keeps: 1 where a row's source is the highest of its group (its
+ * day, say), 0 elsewhere. Index-based and allocation-light because it runs over whole windows;
+ * a window with a single source (the usual case) is all kept after one pass.
  */
-export function keepHighestSourcePerGroup<Row extends { readonly source: string }, Group>(
-  rows: readonly Row[],
-  groupOf: (row: Row) => Group,
-): Row[] {
+export function highestSourceMask<Group>(
+  count: number,
+  sourceOf: (index: number) => string,
+  groupOf: (index: number) => Group,
+): Uint8Array {
+  const kept = new Uint8Array(count);
+  let single = true;
+  for (let i = 1; i < count && single; i++) single = sourceOf(i) === sourceOf(0);
+  if (single) return kept.fill(1);
+
+  const groups = new Array<Group>(count);
   const best = new Map<Group, string>();
-  const groups = rows.map(groupOf);
-  rows.forEach((row, i) => {
-    const group = groups[i]!;
+  for (let i = 0; i < count; i++) {
+    const source = sourceOf(i);
+    const group = (groups[i] = groupOf(i));
     const current = best.get(group);
-    if (current === undefined || compareSources(row.source, current) < 0) best.set(group, row.source);
-  });
-  return rows.filter((row, i) => best.get(groups[i]!) === row.source);
+    if (current === undefined || compareSources(source, current) < 0) best.set(group, source);
+  }
+  for (let i = 0; i < count; i++) kept[i] = best.get(groups[i]!) === sourceOf(i) ? 1 : 0;
+  return kept;
 }
