@@ -13,9 +13,9 @@ export type SleepStage = (typeof SLEEP_STAGES)[number];
 export type SleepStageTotals = Readonly<Record<SleepStage, number>>;
 
 /**
- * How a stage counts towards asleep minutes (rule 3). A plain ASLEEP segment is what older watches
- * and third-party apps write; a writer that records stages also writes ASLEEP spans over them,
- * so ASLEEP counts only when the session has no detailed stage.
+ * How a stage counts towards asleep minutes (rule 3). Plain ASLEEP is what writers without stage
+ * detection record; where a writer records stages, an ASLEEP span would cover the same minutes
+ * again, so it counts only when the session has no detailed stage.
  */
 const asleepRule: Readonly<Record<SleepStage, 'detailed' | 'unless-detailed' | 'never'>> = {
   IN_BED: 'never',
@@ -154,7 +154,8 @@ function chooseWriter(session: readonly Segment[]): WriterRecord {
     segments,
     detailedStages: new Set(segments.filter((s) => asleepRule[s.stage] === 'detailed').map((s) => s.stage))
       .size,
-    asleepMinutes: minutesOf(asleepSegmentsOf(segments)),
+    // Noise-free, so two writers with the same minutes tie instead of differing in the 15th digit.
+    asleepMinutes: withoutBinaryNoise(minutesOf(asleepSegmentsOf(segments))),
   }));
   return writers.sort(preferWriter)[0]!;
 }
@@ -183,7 +184,7 @@ function toSession(writer: WriterRecord, zone: string): SleepSession {
     segmentCount: writer.segments.length,
     wakeAt,
     wakeDay: localDateOf(wakeAt, zone),
-    asleepMinutes: withoutBinaryNoise(writer.asleepMinutes),
+    asleepMinutes: writer.asleepMinutes,
     stageMinutes: Object.fromEntries(
       SLEEP_STAGES.map((stage) => [stage, withoutBinaryNoise(stageMinutes[stage])]),
     ) as SleepStageTotals,

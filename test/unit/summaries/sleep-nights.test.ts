@@ -113,6 +113,15 @@ describe('rule 2: of several writers (source + deviceType) of one session, one i
     expect(session([...rows, ...onlyCore(noDevice, 400)]).deviceType).toBeNull();
   });
 
+  it('asleep minutes that differ only by binary noise are a tie (0.1 + 0.2 minutes against 0.3)', () => {
+    const rows = [
+      segment('CORE', '2026-05-01T21:00:00Z', '2026-05-01T21:00:06Z', MANUAL),
+      segment('CORE', '2026-05-01T21:00:06Z', '2026-05-01T21:00:18Z', MANUAL),
+      segment('CORE', '2026-05-01T21:00:00Z', '2026-05-01T21:00:18Z', WITHINGS_MAT),
+    ];
+    expect(session(rows).source).toBe('WITHINGS');
+  });
+
   it("the night row is the kept writer's alone: its source, its segments, its minutes", () => {
     const [night] = sleepNights([...onlyCore(IPHONE, 600), ...stagedNight()], BERLIN);
     expect(night).toMatchObject({ source: 'APPLE_HEALTH', sampleCount: 10, value: 440 });
