@@ -2,14 +2,16 @@
  * The user's local calendar (contract/auth.md, "The user's time zone"): day-shaped answers are cut
  * at local midnight of an IANA zone. Only `Intl.DateTimeFormat` knows the zone rules, and it is
  * slow (a few µs a call), so results are memoised: per-row work is a parse and a map lookup.
+ * Functions taking a zone expect a valid one (`isIanaZone`); an unknown zone throws RangeError.
  */
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 /**
- * Offsets are memoised per UTC week: no zone changes its offset twice within seven days, so a week
- * is one offset, or two with one switch between them (found once by bisection).
+ * Offsets are memoised per UTC week, assuming no zone changes its offset twice within seven days
+ * (DST rules are months apart): a week is one offset, or two with one switch between them, found
+ * once by bisection.
  */
 const WEEK_MS = 7 * DAY_MS;
 /** Memo entries per zone and kind before that memo starts over: decades of days, well under 1 MB. */
