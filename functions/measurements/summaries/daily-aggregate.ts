@@ -125,7 +125,11 @@ export function aggregateDays(
   return [...byUtcDay(window)].map(([day, indices]) => aggregateOf(day, window, indices));
 }
 
-/** All of the aggregates' values as one accumulator; fold raw edge rows into it with `foldValues`. */
+/**
+ * All of the aggregates' values as one accumulator. A window's partial edge days join as
+ * aggregates of their own (`aggregateDays` of the edge rows, which applies the same ladder), or,
+ * for single-source rows, by folding their values in with `foldValues`.
+ */
 export function accumulatorOfAggregates(aggregates: readonly DailyAggregate[]): StatsAccumulator {
   return aggregates.reduce<StatsAccumulator>(mergeAccumulators, EMPTY_ACCUMULATOR);
 }
