@@ -1,0 +1,130 @@
+/**
+ * `GET /api/measurements?groupBy=day` for a cumulative type (contract/measurements-api.md,
+ * "groupBy=day"): the rows read become one total per local day of the user.
+ */
+import { epochMsOf, isoOf, localDateOf, localNoon } from './local-time';
+import { withoutBinaryNoise } from './rounding';
+import { highestSourceMask } from './source-ladder';
+import type { SummaryRow } from './summary-row';
+
+/**
+ * The cumulative types, and whether a day keeps every source instead of the highest one (step 3).
+ * Daylight and falls are not recorded twice by two sources the way steps or energy are, so
+ * dropping a source would lose real minutes and real falls.
+ */
+export const cumulativeTypes = {
+  ACTIVITY_STEPS: { keepsEverySource: false },
+  ACTIVE_ENERGY_BURNED: { keepsEverySource: false },
+  FLIGHTS_CLIMBED: { keepsEverySource: false },
+  WALKING_RUNNING_DISTANCE: { keepsEverySource: false },
+  TIME_IN_DAYLIGHT: { keepsEverySource: true },
+  FALL_COUNT: { keepsEverySource: true },
+} as const satisfies Record<string, { readonly keepsEverySource: boolean }>;
+
+export type CumulativeType = keyof typeof cumulativeTypes;
+
+/** Whether `groupBy=day` applies to `type`; for any other type the plain list answers. */
+export function isCumulativeType(type: string): type is CumulativeType {
+  return Object.hasOwn(cumulativeTypes, type);
+}
+
+export type DayTotalInputRow = Pick<SummaryRow, 'value' | 'unit' | 'source' | 'measuredAt'>;
+
+export interface DayTotalsInput {
+  /** The rows read (step 1): newest first, `from`/`to`/`sourceEq` applied, at most `limit`. */
+  readonly rows: readonly DayTotalInputRow[];
+  readonly type: CumulativeType;
+  /** The user's IANA zone. */
+  readonly zone: string;
+  /** Whether reading stopped at `limit`, so the oldest day may miss rows. */
+  readonly hitLimit: boolean;
+}
+
+export interface DayTotalRow {
+  readonly id: string;
+  readonly type: CumulativeType;
+  readonly value: number;
+  readonly unit: string;
+  readonly source: string;
+  /** 12:00 local time of the day: inside the day whatever the client's zone, and clear of DST switches. */
+  readonly measuredAt: string;
+  readonly notes: null;
+  readonly dayKey: string;
+  readonly sampleCount: number;
+  /** Present (and true) only on the oldest day, only when reading hit `limit`; absent otherwise. */
+  readonly partial?: true;
+}
+
+export interface DayTotals {
+  /** Newest day first. */
+  readonly days: DayTotalRow[];
+  /** Rows read minus rows kept (meta.droppedDuplicates). */
+  readonly droppedDuplicates: number;
+}
+
+interface DayBucket {
+  readonly dayKey: string;
+  sum: number;
+  count: number;
+  /** Index of the day's newest kept row. */
+  newest: number;
+}
+
+/** Steps 2–5 of groupBy=day over the rows step 1 read. */
+export function dayTotals(input: DayTotalsInput): DayTotals {
+  const { rows, type, zone, hitLimit } = input;
+  // Parallel arrays instead of an object per row: the same code runs over whole histories.
+  const at = new Float64Array(rows.length);
+  const dayKeys = new Array<string>(rows.length);
+  rows.forEach((row, i) => {
+    at[i] = epochMsOf(row.measuredAt);
+    dayKeys[i] = localDateOf(at[i]!, zone);
+  });
+  const kept = cumulativeTypes[type].keepsEverySource
+    ? new Uint8Array(rows.length).fill(1)
+    : highestSourceMask(
+        rows.length,
+        (i) => rows[i]!.source,
+        (i) => dayKeys[i]!,
+      );
+
+  const byDay = new Map<string, DayBucket>();
+  let bucket: DayBucket | undefined;
+  let keptCount = 0;
+  rows.forEach((row, i) => {
+    if (!kept[i]) return;
+    keptCount += 1;
+    const dayKey = dayKeys[i]!;
+    // Rows come newest first, so a row's day is usually the previous row's.
+    if (bucket?.dayKey !== dayKey) bucket = byDay.get(dayKey);
+    if (!bucket) {
+      bucket = { dayKey, sum: 0, count: 0, newest: i };
+      byDay.set(dayKey, bucket);
+    }
+    bucket.sum += row.value;
+    bucket.count += 1;
+    // Equal instants keep the row read first: rows arrive newest first.
+    if (at[i]! > at[bucket.newest]!) bucket.newest = i;
+  });
+
+  const newestDayFirst = [...byDay.values()].sort((a, b) => (a.dayKey < b.dayKey ? 1 : -1));
+  const oldest = newestDayFirst.at(-1);
+  return {
+    days: newestDayFirst.map((day) => {
+      const newest = rows[day.newest]!;
+      return {
+        id: `day:${type}:${day.dayKey}`,
+        type,
+        value: withoutBinaryNoise(day.sum),
+        unit: newest.unit,
+        source: newest.source,
+        measuredAt: isoOf(localNoon(day.dayKey, zone)),
+        notes: null,
+        dayKey: day.dayKey,
+        sampleCount: day.count,
+        ...(hitLimit && day === oldest ? { partial: true as const } : {}),
+      };
+    }),
+    droppedDuplicates: rows.length - keptCount,
+  };
+}
