@@ -13,3 +13,8 @@ export const cumulativeTypes = [
 ] as const;
 
 export type CumulativeType = (typeof cumulativeTypes)[number];
+
+/** Whether `groupBy=day` applies to `type`; for any other type the plain list answers. */
+export function isCumulativeType(type: string): type is CumulativeType {
+  return (cumulativeTypes as readonly string[]).includes(type);
+}

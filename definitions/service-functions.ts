@@ -51,6 +51,15 @@ export const serviceFunctions = {
     serviceName: 'measurement-audit',
     environment: {},
   },
+  dailyAggregates: {
+    id: 'DailyAggregatesFunction',
+    entry: 'functions/daily-aggregates/handler.ts',
+    description: "DynamoDB stream → per-day aggregates of dense types, recomputed from the day's rows",
+    memorySize: 512,
+    timeoutSeconds: 60,
+    serviceName: 'measurement-aggregates',
+    environment: { DYNAMODB_MAX_ATTEMPTS: '5', DYNAMODB_REQUEST_TIMEOUT_MS: '3000', WRITE_CONCURRENCY: '8' },
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type ServiceFunctionName = keyof typeof serviceFunctions;
@@ -69,6 +78,7 @@ export interface RouteDefinition {
 export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/measurements/batch', function: 'ingestBatch' },
   { method: 'GET', path: '/api/measurements', function: 'measurementsApi' },
+  { method: 'GET', path: '/api/measurements/series', function: 'measurementsApi' },
   { method: 'GET', path: '/api/measurements/{id}', function: 'measurementsApi' },
   { method: 'PUT', path: '/api/measurements/{id}', function: 'measurementsApi' },
   { method: 'PATCH', path: '/api/measurements/{id}', function: 'measurementsApi' },

@@ -17,6 +17,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { AggregatePipeline } from './constructs/aggregate-pipeline';
 import { AuditPipeline } from './constructs/audit-pipeline';
 import { PhoneUserPool } from './constructs/phone-user-pool';
 import { ServiceFunction, retentionDays } from './constructs/service-function';
@@ -49,6 +50,7 @@ export class HealthIngestStack extends Stack {
   readonly requestGuardsTable: TableV2;
   readonly functions: Readonly<Record<ServiceFunctionName, ServiceFunction>>;
   readonly auditPipeline: AuditPipeline;
+  readonly aggregatePipeline: AggregatePipeline;
   readonly api: HttpApi;
   readonly stage: HttpStage;
   /** Only when no external issuer was configured. */
@@ -139,11 +141,32 @@ export class HealthIngestStack extends Stack {
       },
       // The stream only, never the items: granted with its event source mapping (AuditPipeline).
       auditStream: () => undefined,
+      // The stream, the day's rows through byUserType and PutItem on its own table: granted by
+      // AggregatePipeline, next to the table and the mapping.
+      dailyAggregates: () => undefined,
     };
     for (const name of Object.keys(functions) as ServiceFunctionName[]) grants[name](functions[name]);
 
     // Stream → audit function, its dead-letter queue, saved queries, dashboard and alarms.
     this.auditPipeline = new AuditPipeline(this, 'AuditPipeline', { table: this.table, functions });
+
+    // Stream → daily aggregates of the dense types, which long chart windows read.
+    this.aggregatePipeline = new AggregatePipeline(this, 'AggregatePipeline', {
+      table: this.table,
+      aggregator: functions.dailyAggregates,
+      alarmTopic: this.auditPipeline.alarmTopic,
+      dashboard: this.auditPipeline.dashboard,
+    });
+    functions.measurementsApi.addEnvironment(
+      'DAILY_AGGREGATES_TABLE_NAME',
+      this.aggregatePipeline.table.tableName,
+    );
+    functions.measurementsApi.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [this.aggregatePipeline.table.tableArn],
+      }),
+    );
 
     const externalIssuer = jwtSettingsFromContext(this);
     let jwt: JwtSettings;

@@ -8,6 +8,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { measurementsTable, measurementsTableStringAttributes } from '../definitions/measurements-table';
+import { dailyAggregatesTable } from '../definitions/daily-aggregates-table';
 import { requestGuardsTable } from '../definitions/request-guards-table';
 
 /** The measurements table as a CreateTable call, derived from the definition the stack uses. */
@@ -52,6 +53,22 @@ export function requestGuardsCreateTableInput(tableName: string): CreateTableCom
   };
 }
 
+/** The daily-aggregates table (derived from the measurements table's stream) as a CreateTable call. */
+export function dailyAggregatesCreateTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [
+      { AttributeName: dailyAggregatesTable.partitionKey, KeyType: 'HASH' },
+      { AttributeName: dailyAggregatesTable.sortKey, KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: [
+      { AttributeName: dailyAggregatesTable.partitionKey, AttributeType: 'S' },
+      { AttributeName: dailyAggregatesTable.sortKey, AttributeType: 'S' },
+    ],
+  };
+}
+
 /** TTL is not part of CreateTable: it is switched on afterwards, once (a repeat call would fail). */
 export async function ensureTimeToLive(
   client: DynamoDBClient,
@@ -76,9 +93,15 @@ export interface TableNames {
   readonly measurements: string;
   /** What the ingest function reads from `REQUEST_GUARDS_TABLE_NAME`. */
   readonly requestGuards: string;
+  /** What the row API and the aggregate function read from `DAILY_AGGREGATES_TABLE_NAME`. */
+  readonly dailyAggregates: string;
 }
 
-export const localTableNames: TableNames = { measurements: 'measurements', requestGuards: 'request-guards' };
+export const localTableNames: TableNames = {
+  measurements: 'measurements',
+  requestGuards: 'request-guards',
+  dailyAggregates: 'daily-aggregates',
+};
 
 /**
  * Every table of the service, created unless it exists, from the definitions the stack uses:
@@ -91,4 +114,5 @@ export async function createAllTables(
   await ensureTable(client, measurementsCreateTableInput(names.measurements));
   await ensureTable(client, requestGuardsCreateTableInput(names.requestGuards));
   await ensureTimeToLive(client, names.requestGuards, requestGuardsTable.timeToLiveAttribute);
+  await ensureTable(client, dailyAggregatesCreateTableInput(names.dailyAggregates));
 }

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { serviceFunctions, routes, type FunctionDefinition } from '../definitions/service-functions';
+import { streamConsumers, type StreamConsumerName } from '../definitions/stream-consumers';
 import { createAllTables, localTableNames } from './create-tables';
 import {
   JavaMissingError,
@@ -27,7 +28,6 @@ import { startStreamPoller, streamCheckpointPath, type StreamPoller } from './st
  * stack's routes and handlers behind a local JWT authorizer, and the table's stream feeding the
  * audit function — until Ctrl-C or SIGTERM.
  */
-const AUDIT_FUNCTION = 'auditStream';
 const repositoryRoot = resolve(__dirname, '..');
 
 const log = jsonLineLog();
@@ -37,10 +37,10 @@ const writeError = process.stderr.write.bind(process.stderr);
 interface Running {
   dynamoDb?: Promise<DynamoDbLocal>;
   server?: Server;
-  poller?: StreamPoller;
+  pollers: StreamPoller[];
 }
 
-const running: Running = {};
+const running: Running = { pollers: [] };
 let stopping: Promise<void> | undefined;
 
 /** A reason not to start that one sentence explains; no stack trace. */
@@ -78,10 +78,10 @@ async function main(): Promise<void> {
   await assertPortFree(dynamoDbPort, 'DYNAMODB_PORT');
   const dataDirectory = localDataDirectory();
   const dbPath = join(dataDirectory, 'dynamodb');
-  const checkpointPath = streamCheckpointPath(dataDirectory);
+  const consumers = Object.keys(streamConsumers) as StreamConsumerName[];
   if (values.fresh) {
     rmSync(dbPath, { recursive: true, force: true });
-    rmSync(checkpointPath, { force: true });
+    for (const consumer of consumers) rmSync(streamCheckpointPath(dataDirectory, consumer), { force: true });
   }
   mkdirSync(dbPath, { recursive: true });
   const signingKey = await loadOrCreateSigningKey(dataDirectory);
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     // The names the stack passes its functions, here for the local tables.
     TABLE_NAME: localTableNames.measurements,
     REQUEST_GUARDS_TABLE_NAME: localTableNames.requestGuards,
+    DAILY_AGGREGATES_TABLE_NAME: localTableNames.dailyAggregates,
     DYNAMODB_ENDPOINT: dynamoDb.endpoint,
     AWS_REGION: localRegion,
     AWS_DEFAULT_REGION: localRegion,
@@ -130,17 +131,23 @@ async function main(): Promise<void> {
   const functions = await loadFunctions();
   if (stopping) return;
 
-  const audit = functions.get(AUDIT_FUNCTION);
-  if (audit) {
-    running.poller = await startStreamPoller({
-      endpoint: dynamoDb.endpoint,
-      tableName: localTableNames.measurements,
-      auditFunction: audit,
-      checkpointPath,
-      log,
-    });
-  } else {
-    log('WARN', `local-runtime: no "${AUDIT_FUNCTION}" function to feed, the stream reader is not started`);
+  // One stream reader per consumer the stack maps to the table's stream, with the same settings.
+  for (const name of consumers) {
+    const consumer = functions.get(name);
+    if (!consumer) {
+      log('WARN', `local-runtime: no "${name}" function to feed, its stream reader is not started`);
+      continue;
+    }
+    running.pollers.push(
+      await startStreamPoller({
+        endpoint: dynamoDb.endpoint,
+        tableName: localTableNames.measurements,
+        consumer,
+        source: streamConsumers[name],
+        checkpointPath: streamCheckpointPath(dataDirectory, name),
+        log,
+      }),
+    );
   }
 
   const server = createLocalServer({
@@ -166,7 +173,7 @@ async function main(): Promise<void> {
     tables: localTableNames,
     dataDirectory,
     functions: [...functions.keys()],
-    streamReader: running.poller !== undefined,
+    streamReaders: running.pollers.map((poller) => poller.consumer),
   });
 }
 
@@ -214,14 +221,14 @@ function overlayEnvironment(variables: Record<string, string>): () => void {
 }
 
 async function stop(): Promise<void> {
-  const { server, poller } = running;
+  const { server, pollers } = running;
   if (server) {
     const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 2000).unref();
     await closed;
   }
-  await poller?.stop();
+  await Promise.all(pollers.map((poller) => poller.stop()));
   // Still starting? Wait for it, so the Java process it spawns is stopped too.
   const dynamoDb = await running.dynamoDb?.catch(() => undefined);
   await dynamoDb?.stop();

@@ -34,7 +34,8 @@ export interface StreamSource {
 export interface StreamPollerOptions {
   readonly endpoint: string;
   readonly tableName: string;
-  readonly auditFunction: LocalFunction;
+  /** The function the mapping invokes (the audit or the daily-aggregate function). */
+  readonly consumer: LocalFunction;
   /** Where shard checkpoints persist across restarts; none when absent. */
   readonly checkpointPath?: string;
   readonly log: RuntimeLog;
@@ -46,12 +47,18 @@ export interface StreamPollerOptions {
 }
 
 export interface StreamPoller {
+  /** The name of the function it feeds. */
+  readonly consumer: string;
   /** Stops reading; a batch in flight may finish (for a few seconds at most) and is checkpointed. */
   stop(): Promise<void>;
 }
 
-export function streamCheckpointPath(dataDirectory: string): string {
-  return join(dataDirectory, 'stream-checkpoints.json');
+/** Where one consumer's shard checkpoints persist (the audit function's keeps its original name). */
+export function streamCheckpointPath(dataDirectory: string, consumer = 'auditStream'): string {
+  return join(
+    dataDirectory,
+    consumer === 'auditStream' ? 'stream-checkpoints.json' : `stream-checkpoints-${consumer}.json`,
+  );
 }
 
 interface CheckpointFile {
@@ -78,7 +85,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const source: StreamSource = options.source ?? auditStreamSource;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const discoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 1000;
-  const { log, auditFunction } = options;
+  const { log, consumer } = options;
 
   const dynamoDb = new DynamoDBClient({
     endpoint: options.endpoint,
@@ -131,7 +138,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       let retry: DynamoDBRecord[];
       let reason: string;
       try {
-        const response = (await invoke(auditFunction, event)) as DynamoDBBatchResponse | undefined;
+        const response = (await invoke(consumer, event)) as DynamoDBBatchResponse | undefined;
         retry = source.reportBatchItemFailures ? recordsToRetry(event, response) : [];
         reason = 'batch item failures';
       } catch (error) {
@@ -178,7 +185,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   /** Lambda hands these to the mapping's on-failure destination; here they get one line. */
   function skip(shardId: string, records: DynamoDBRecord[], reason: string): void {
     log('ERROR', 'local-runtime.stream.records-skipped', {
-      function: auditFunction.definition.id,
+      function: consumer.definition.id,
       shardId,
       reason,
       count: records.length,
@@ -309,6 +316,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   })();
 
   return {
+    consumer: consumer.name,
     async stop() {
       stopped = true;
       for (const wake of [...wakeUps]) wake();

@@ -7,9 +7,9 @@ import ts from 'typescript';
  * - layers: the Lambda code (`functions/`) and the infrastructure (`lib/`, `bin/`) never import
  *   each other; both may import the neutral `definitions/`, which imports neither; the local
  *   runtime (`local/`) runs the functions and reads the definitions, never the CDK code;
- * - inside `functions/measurements/`, imports go one way: the model imports no capability, the
- *   batch pipeline and the row use cases import the model (never each other, never storage), and
- *   storage implements their ports;
+ * - inside `functions/measurements/`, imports go one way: the model and the pure summaries import
+ *   no capability; the batch pipeline, the row use cases and the aggregate recompute import the
+ *   model and the summaries (never each other, never storage), and storage implements their ports;
  * - no cycles at all, `import type` included.
  * `npm test` runs these checks (test/unit/import-boundaries.test.ts).
  */
@@ -50,6 +50,22 @@ export const boundaryRules: readonly BoundaryRule[] = [
     mayImport: [
       'functions/measurements/rows/',
       'functions/measurements/model/',
+      'functions/measurements/summaries/',
+      'functions/commons/',
+      'definitions/',
+    ],
+  },
+  // Pure shaping of rows into days, nights and chart points: no I/O, no other capability.
+  {
+    from: 'functions/measurements/summaries/',
+    mayImport: ['functions/measurements/summaries/', 'definitions/'],
+  },
+  {
+    from: 'functions/measurements/aggregates/',
+    mayImport: [
+      'functions/measurements/aggregates/',
+      'functions/measurements/model/',
+      'functions/measurements/summaries/',
       'functions/commons/',
       'definitions/',
     ],
@@ -59,15 +75,17 @@ export const boundaryRules: readonly BoundaryRule[] = [
     mayImport: [
       'functions/measurements/storage/',
       'functions/measurements/model/',
+      'functions/measurements/summaries/',
       // the ports it implements
       'functions/measurements/batch/measurement-writer',
       'functions/measurements/rows/row-store',
+      'functions/measurements/aggregates/aggregate-store',
       'definitions/',
     ],
   },
   {
     from: 'functions/audit/',
-    mayImport: ['functions/audit/', 'functions/measurements/model/', 'definitions/'],
+    mayImport: ['functions/audit/', 'functions/measurements/model/', 'functions/commons/', 'definitions/'],
   },
 ];
 

@@ -8,12 +8,16 @@ import {
   deletedCountSchema,
   deletedSchema,
   editMeasurementSchema,
-  listMeasurementsQuerySchema,
-  measurementPageSchema,
   measurementPathSchema,
   measurementRowSchema,
   rowApiLimits,
 } from '../functions/measurements-api/measurements-api-schema';
+import {
+  listMeasurementsQuerySchema,
+  measurementPageSchema,
+  seriesQuerySchema,
+  seriesSchema,
+} from '../functions/measurements-api/read-schemas';
 import { routes } from '../definitions/service-functions';
 import packageJson from '../package.json';
 
@@ -103,10 +107,28 @@ const operations: Record<string, ZodOpenApiOperationObject> = {
     description:
       'Served by a Query on an index (byUserType with type, byUser without), never a Scan; soft-deleted rows ' +
       'are never listed. Follow meta.nextCursor until it is null; a full last page may be followed by an ' +
-      'empty one. A cursor is only valid for the same caller, type and from/to.',
+      'empty one. A cursor is only valid for the same caller, type and from/to. type=SLEEP_DURATION answers ' +
+      'one row per night (wake day, the caller’s time zone), groupBy=day with a cumulative type one row per ' +
+      'local day (source ladder APPLE_HEALTH > WITHINGS > MANUAL); unknown parameters are ignored.',
     requestParams: { query: listMeasurementsQuerySchema, header: requestHeaders },
     responses: {
       200: { ...ok('A page of rows', measurementPageSchema), headers: echoedHeaders },
+      401: errors[401],
+      422: errors[422],
+      500: errors[500],
+    },
+  },
+  'GET /api/measurements/series': {
+    operationId: 'getMeasurementSeries',
+    summary: 'Chart points and stats of one kind over the last days',
+    description:
+      'Points oldest first: one per row (raw kinds), systolic/diastolic pairs (bloodPressure), one per night ' +
+      '(sleep, hours), and for the dense kinds raw points up to 90 days and 10,000 rows, else one per UTC hour ' +
+      '(up to 90 days) or per local day (longer windows, answered from daily aggregates). stats are over the ' +
+      'values the points summarise; stdDev is the population standard deviation.',
+    requestParams: { query: seriesQuerySchema, header: requestHeaders },
+    responses: {
+      200: { ...ok('The series', seriesSchema), headers: echoedHeaders },
       401: errors[401],
       422: errors[422],
       500: errors[500],

@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { auditFailureEvent } from '../../definitions/log-events';
 import { classifyChange, type AuditDecision } from '../audit/classify-change';
-import { readItemChange } from '../audit/item-change';
+import { readItemChange } from '../commons/item-change';
 
 export interface AuditStreamHandlerDependencies {
   readonly logger: Logger;

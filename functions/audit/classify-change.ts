@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { auditEvents, debugEvents } from '../../definitions/log-events';
 import { measurementsTable } from '../../definitions/measurements-table';
 import { writers as knownWriters, type Writer } from '../measurements/model/measurement';
-import { UnreadableChangeError, type ItemChange } from './item-change';
+import { UnreadableChangeError, type ItemChange } from '../commons/item-change';
 
 /**
  * Stream record → audit decision, from the item's old and new images alone. Pure: the audit

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The functions' configuration, validated once at cold start. The stack sets these variables
- * (lib/definitions/service-functions.ts) and the local runtime sets the same ones.
+ * (definitions/service-functions.ts) and the local runtime sets the same ones.
  */
 const configSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -26,7 +26,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** The ingest function's settings: the shared ones plus the table its request guards use. */
 const ingestConfigSchema = configSchema.extend({
-  /** Idempotency-Key records and rate-limit counters (lib/definitions/request-guards-table.ts). */
+  /** Idempotency-Key records and rate-limit counters (definitions/request-guards-table.ts). */
   REQUEST_GUARDS_TABLE_NAME: z.string().min(1),
 });
 
@@ -34,4 +34,18 @@ export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 
 export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
   return ingestConfigSchema.parse(env);
+}
+
+/** The row API's and the daily-aggregate function's settings: the shared ones plus the aggregates table. */
+const readerConfigSchema = configSchema.extend({
+  /** Daily aggregates of the dense types (definitions/daily-aggregates-table.ts). */
+  DAILY_AGGREGATES_TABLE_NAME: z.string().min(1),
+  /** The zone of a caller whose credential names none. */
+  DEFAULT_TIME_ZONE: z.string().min(1).default('Europe/Berlin'),
+});
+
+export type ReaderConfig = z.infer<typeof readerConfigSchema>;
+
+export function loadReaderConfig(env: NodeJS.ProcessEnv = process.env): ReaderConfig {
+  return readerConfigSchema.parse(env);
 }

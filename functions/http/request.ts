@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { isUsableUserId } from '../measurements/model/user-id';
+import { isIanaZone } from '../measurements/summaries/local-time';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
@@ -19,6 +20,15 @@ export function header(event: Pick<HttpEvent, 'headers'>, name: string): string 
 export function authenticatedUserId(event: HttpEvent): string | undefined {
   const sub = event.requestContext?.authorizer?.jwt?.claims?.sub;
   return typeof sub === 'string' && isUsableUserId(sub) ? sub : undefined;
+}
+
+/**
+ * The caller's IANA time zone: the token's `zoneinfo` when it names a valid zone, else the
+ * deployment's default.
+ */
+export function callerTimeZone(event: HttpEvent, fallback: string): string {
+  const zone = event.requestContext?.authorizer?.jwt?.claims?.zoneinfo;
+  return typeof zone === 'string' && isIanaZone(zone) ? zone : fallback;
 }
 
 /** The raw request body as bytes, decoding API Gateway's base64 form. */

@@ -7,15 +7,18 @@ import {
   success,
   type ResponseHeaders,
 } from '../http/envelope';
-import { authenticatedUserId, echoHeaders, type HttpEvent } from '../http/request';
+import { authenticatedUserId, callerTimeZone, echoHeaders, type HttpEvent } from '../http/request';
 import { deleteMeasurement, deleteMeasurementsByExternalIds } from '../measurements/rows/delete-measurements';
 import { editMeasurement } from '../measurements/rows/edit-measurement';
 import type { MeasurementRowStore } from '../measurements/rows/row-store';
 import { getMeasurement, listMeasurements } from '../measurements/rows/read-measurements';
+import { readSeries } from '../measurements/rows/read-series';
+import type { DailyAggregateReader } from '../measurements/rows/row-store';
 import {
   parseDeleteByExternalIdsBody,
   parseEditBody,
   parseListQuery,
+  parseSeriesQuery,
   validationFailed,
   type RequestRejection,
 } from './parse-measurements-request';
@@ -23,6 +26,10 @@ import {
 export interface MeasurementsApiHandlerDependencies {
   readonly logger: Logger;
   readonly store: MeasurementRowStore;
+  /** The zone of a caller whose token names none (an IANA name). */
+  readonly defaultTimeZone: string;
+  /** Daily aggregates of the dense types, for long chart windows. */
+  readonly aggregates: DailyAggregateReader;
   /** Lookups and deletes of one by-external-ids request in flight at once. */
   readonly deleteConcurrency: number;
   readonly clock?: () => Date;
@@ -33,6 +40,8 @@ type Handler = (event: HttpEvent) => Promise<APIGatewayProxyStructuredResultV2>;
 interface RouteRequest {
   readonly event: HttpEvent;
   readonly userId: string;
+  /** The caller's IANA zone: day totals, nights and daily chart buckets are cut at their midnight. */
+  readonly timeZone: string;
   readonly requestId: string;
   readonly now: Date;
   readonly headers: ResponseHeaders;
@@ -81,14 +90,44 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
   };
 
   return {
-    'GET /api/measurements': async ({ event, userId, headers }: RouteRequest): Promise<RouteAnswer> => {
+    'GET /api/measurements': async ({
+      event,
+      userId,
+      timeZone,
+      now,
+      headers,
+    }: RouteRequest): Promise<RouteAnswer> => {
       const parsed = parseListQuery(event);
       if (!parsed.ok) return rejected(parsed.rejection, headers);
-      const outcome = await listMeasurements({ userId, query: parsed.value }, store);
+      const query = parsed.value;
+      const outcome = await listMeasurements({ userId, timeZone, query, now }, store);
       if (outcome.status === 'invalid') return rejected(validationFailed(outcome.issues), headers);
       return {
         response: success(outcome.page, headers),
-        log: { returned: outcome.page.measurements.length, type: parsed.value.type ?? null },
+        log: {
+          returned: outcome.page.measurements.length,
+          type: query.type ?? null,
+          groupBy: outcome.page.meta.groupBy ?? null,
+          limit: query.limit,
+        },
+      };
+    },
+    'GET /api/measurements/series': async ({
+      event,
+      userId,
+      timeZone,
+      now,
+      headers,
+    }: RouteRequest): Promise<RouteAnswer> => {
+      const parsed = parseSeriesQuery(event);
+      if (!parsed.ok) return rejected(parsed.rejection, headers);
+      const { series, itemsRead } = await readSeries(
+        { userId, timeZone, query: parsed.value, now },
+        { rows: store, aggregates: deps.aggregates },
+      );
+      return {
+        response: success(series, headers),
+        log: { kind: series.kind, days: parsed.value.days, points: series.points.length, itemsRead },
       };
     },
     'GET /api/measurements/{id}': async ({ event, userId, headers }: RouteRequest): Promise<RouteAnswer> => {
@@ -129,6 +168,7 @@ export type MeasurementsApiRouteKey = keyof ReturnType<typeof routeHandlers>;
 /** The route keys this function serves (`METHOD /path` as API Gateway names them). */
 export const measurementsApiRouteKeys: readonly MeasurementsApiRouteKey[] = [
   'GET /api/measurements',
+  'GET /api/measurements/series',
   'GET /api/measurements/{id}',
   'PUT /api/measurements/{id}',
   'PATCH /api/measurements/{id}',
@@ -159,7 +199,8 @@ export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDepende
       const handle = handlers.get(route);
       if (!handle) return failure(404, 'Not found', { headers });
 
-      const { response, log } = await handle({ event, userId, requestId, now: clock(), headers });
+      const timeZone = callerTimeZone(event, deps.defaultTimeZone);
+      const { response, log } = await handle({ event, userId, timeZone, requestId, now: clock(), headers });
       logger.info('measurement.api.request', {
         route,
         userId,

@@ -1,14 +1,21 @@
-import { loadConfig } from '../commons/config';
+import { loadReaderConfig } from '../commons/config';
 import { createDocumentClient } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
+import { DailyAggregates } from '../measurements/storage/daily-aggregates';
 import { MeasurementRepository } from '../measurements/storage/measurement-repository';
 import { createMeasurementsApiHandler } from './create-measurements-api-handler';
 
 /** Lambda entry: wiring only, done once per cold start. */
-const config = loadConfig();
+const config = loadReaderConfig();
+const client = createDocumentClient(config);
 
 export const handler = createMeasurementsApiHandler({
   logger: createLogger(),
-  store: new MeasurementRepository(createDocumentClient(config), config.TABLE_NAME),
+  store: new MeasurementRepository(client, config.TABLE_NAME),
+  aggregates: new DailyAggregates(client, {
+    measurements: config.TABLE_NAME,
+    aggregates: config.DAILY_AGGREGATES_TABLE_NAME,
+  }),
+  defaultTimeZone: config.DEFAULT_TIME_ZONE,
   deleteConcurrency: config.WRITE_CONCURRENCY,
 });

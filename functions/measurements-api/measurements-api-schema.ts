@@ -9,10 +9,8 @@ import {
 } from '../measurements/model/field-schemas';
 import { sleepStages } from '../measurements/model/healthkit-types';
 import { measurementSources } from '../measurements/model/measurement-types';
-import { parseIsoDateTime } from '../measurements/model/iso-date-time';
 import type { MeasurementEdit } from '../measurements/rows/edit-measurement';
 import type { MeasurementRow } from '../measurements/rows/measurement-row';
-import type { ListMeasurementsQuery, MeasurementPage } from '../measurements/rows/read-measurements';
 
 /**
  * Requests and answers of the row API (docs/row-api.md). The handler validates with
@@ -20,53 +18,12 @@ import type { ListMeasurementsQuery, MeasurementPage } from '../measurements/row
  */
 
 export const rowApiLimits = {
-  defaultPageSize: 100,
-  maxPageSize: 1000,
   maxExternalIds: 500,
   /** 500 externalIds of 120 characters, even fully `\u`-escaped, fit with room to spare. */
   maxBodyBytes: 1024 * 1024,
-  /** A real cursor is a few hundred characters; anything much longer is not one of ours. */
-  maxCursorLength: 4096,
 } as const;
 
 export const measurementPathSchema = z.object({ id: measurementIdSchema });
-
-/** Query strings carry text; only plain digits become a number (no `1e2`, no spaces, no `0x`). */
-const wholeNumber = (value: unknown) =>
-  typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
-
-const pageSize = z
-  .preprocess(
-    wholeNumber,
-    z
-      .int({ error: `Expected a whole number from 1 to ${rowApiLimits.maxPageSize}` })
-      .min(1)
-      .max(rowApiLimits.maxPageSize),
-  )
-  .default(rowApiLimits.defaultPageSize)
-  .meta({ description: 'Rows per page', override: { default: rowApiLimits.defaultPageSize } });
-
-/** `NaN` for a malformed date-time: the field's own check names that one, this comparison stays silent. */
-const instant = (text: string | undefined) => (text ? (parseIsoDateTime(text)?.getTime() ?? NaN) : NaN);
-
-export const listMeasurementsQuerySchema = z
-  .object({
-    type: measurementTypeSchema.optional().meta({ description: 'Only rows of this type' }),
-    from: isoDateTime.optional().meta({ description: 'Earliest measuredAt (inclusive)' }),
-    to: isoDateTime.optional().meta({ description: 'Latest measuredAt (inclusive)' }),
-    limit: pageSize,
-    cursor: z
-      .string()
-      .min(1)
-      .max(rowApiLimits.maxCursorLength)
-      .optional()
-      .meta({ description: 'The nextCursor of the previous page, unchanged' }),
-  })
-  .superRefine(({ from, to }, context) => {
-    if (instant(from) > instant(to)) {
-      context.addIssue({ code: 'custom', path: ['to'], message: 'Expected to to be at or after from' });
-    }
-  }) satisfies z.ZodType<ListMeasurementsQuery>;
 
 export const editMeasurementSchema = z
   .object({
@@ -110,16 +67,6 @@ export const measurementRowSchema = z
     updatedAt: dateTime('2026-05-24T18:00:00.000Z'),
   })
   .meta({ id: 'Measurement' }) satisfies z.ZodType<MeasurementRow>;
-
-export const measurementPageSchema = z
-  .object({
-    measurements: z.array(measurementRowSchema).meta({ description: 'Newest first' }),
-    meta: z.object({
-      limit: z.int().min(1).max(rowApiLimits.maxPageSize),
-      nextCursor: z.string().nullable().meta({ description: 'null on the last page' }),
-    }),
-  })
-  .meta({ id: 'MeasurementPage' }) satisfies z.ZodType<MeasurementPage>;
 
 export const deletedSchema = z.object({ deleted: z.literal(true) }).meta({ id: 'MeasurementDeleted' });
 

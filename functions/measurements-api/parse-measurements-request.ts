@@ -1,12 +1,8 @@
 import type { z } from 'zod';
 import { readJsonBody } from '../http/json-body';
 import type { HttpEvent } from '../http/request';
-import {
-  deleteByExternalIdsSchema,
-  editMeasurementSchema,
-  listMeasurementsQuerySchema,
-  rowApiLimits,
-} from './measurements-api-schema';
+import { deleteByExternalIdsSchema, editMeasurementSchema, rowApiLimits } from './measurements-api-schema';
+import { listMeasurementsQuerySchema, seriesQuerySchema } from './read-schemas';
 import { toValidationIssues, type ValidationIssue } from '../measurements/model/validation-issues';
 
 export interface RequestRejection {
@@ -46,6 +42,11 @@ function jsonBody(event: HttpEvent): Parsed<unknown> {
 /** `GET /api/measurements` query parameters; unknown ones are ignored. */
 export function parseListQuery(event: HttpEvent) {
   return validate(listMeasurementsQuerySchema, event.queryStringParameters ?? {});
+}
+
+/** `GET /api/measurements/series` query parameters; unknown ones are ignored. */
+export function parseSeriesQuery(event: HttpEvent) {
+  return validate(seriesQuerySchema, event.queryStringParameters ?? {});
 }
 
 /** `PUT`/`PATCH /api/measurements/{id}` body: content type, size, JSON, then the schema. */

@@ -37,6 +37,21 @@ export interface AuditPipelineProps {
   readonly functions: Readonly<Record<ServiceFunctionName, LambdaFunction>>;
 }
 
+/**
+ * A stream mapping's on-failure queue is itself a dead-letter destination; cdk-nag's SQS3 only
+ * recognises queues named in a RedrivePolicy.
+ */
+export function acknowledgeStreamDeadLetterQueue(queue: Queue): void {
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason:
+      'This queue is itself a dead-letter destination: the on-failure destination of a stream event source mapping, ' +
+      'where Lambda puts the description of a batch of stream records it gave up on. cdk-nag only recognises ' +
+      'queues named in a RedrivePolicy. Nothing consumes it (an alarm fires on its first message), so a queue ' +
+      'behind it would never receive anything.',
+  });
+}
+
 /** Iterator age above which the audit trail is too far behind the writes (ms). */
 export const AUDIT_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000;
 
@@ -72,14 +87,7 @@ export class AuditPipeline extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter destination: the on-failure destination of the audit ' +
-        "function's stream event source mapping, where Lambda puts the description of a batch of " +
-        'stream records it gave up on. cdk-nag only recognises queues named in a RedrivePolicy. ' +
-        'Nothing consumes it (an alarm fires on its first message), so a queue behind it would never receive anything.',
-    });
+    acknowledgeStreamDeadLetterQueue(this.deadLetterQueue);
 
     const source = auditStreamSource;
     // DynamoEventSource grants the function read access to the stream (and the queue its send).

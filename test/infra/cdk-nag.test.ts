@@ -119,6 +119,7 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
     [string, string]
   >),
   ['AwsSolutions-SQS3', 'AuditPipeline/AuditDeadLetterQueue'],
+  ['AwsSolutions-SQS3', 'AggregatePipeline/AggregateDeadLetterQueue'],
   ['AwsSolutions-COG2', 'PhoneUsers/UserPool'],
   ['AwsSolutions-COG8', 'PhoneUsers/UserPool'],
 ] as const;
@@ -211,18 +212,22 @@ describe.each(configurations)('security controls %s', (_name, context) => {
   });
 
   describe('data at rest is encrypted', () => {
-    it('both tables, with an explicitly chosen key (DynamoDB-owned; DynamoDB has no unencrypted mode)', () => {
+    it('every table, with an explicitly chosen key (DynamoDB-owned; DynamoDB has no unencrypted mode)', () => {
       const tables = ofType(resources, 'AWS::DynamoDB::GlobalTable');
       expect(tables.map(([id]) => id).sort()).toEqual(
-        [logicalId(stack.table), logicalId(stack.requestGuardsTable)].sort(),
+        [
+          logicalId(stack.table),
+          logicalId(stack.requestGuardsTable),
+          logicalId(stack.aggregatePipeline.table),
+        ].sort(),
       );
       for (const [, table] of tables)
         expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: false });
     });
 
-    it('every queue (the audit dead-letter queue)', () => {
+    it('every queue (the dead-letter queues of the two stream mappings)', () => {
       const queues = ofType(resources, 'AWS::SQS::Queue');
-      expect(queues).toHaveLength(1);
+      expect(queues).toHaveLength(2);
       for (const [, queue] of queues) {
         expect(queue.Properties.SqsManagedSseEnabled ?? queue.Properties.KmsMasterKeyId).toBeTruthy();
       }

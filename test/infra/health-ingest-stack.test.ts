@@ -119,15 +119,21 @@ describe('with the default configuration (no issuer in the context)', () => {
         Timeout: definition.timeoutSeconds,
         Description: definition.description,
       });
+      const aggregatesTable = { Ref: logicalId(stack.aggregatePipeline.table) };
+      // The tables a function uses beyond the measurements table, and nothing else.
+      const tablesOf: Record<typeof name, Record<string, unknown>> = {
+        ingestBatch: { REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) } },
+        measurementsApi: { DAILY_AGGREGATES_TABLE_NAME: aggregatesTable },
+        auditStream: {},
+        dailyAggregates: { DAILY_AGGREGATES_TABLE_NAME: aggregatesTable },
+      };
       expect(fn.Properties.Environment.Variables).toEqual({
         TABLE_NAME: { Ref: tableId },
         POWERTOOLS_SERVICE_NAME: definition.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...definition.environment,
-        ...(name === 'ingestBatch'
-          ? { REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) } }
-          : {}),
+        ...tablesOf[name],
       });
     });
 

@@ -43,6 +43,7 @@ describe('the row API routes', () => {
       routes.filter((route) => route.function === 'measurementsApi').map((r) => `${r.method} ${r.path}`),
     ).toEqual([
       'GET /api/measurements',
+      'GET /api/measurements/series',
       'GET /api/measurements/{id}',
       'PUT /api/measurements/{id}',
       'PATCH /api/measurements/{id}',
@@ -103,13 +104,13 @@ describe('the row API function may only read by key, query the list indexes and 
     }
   });
 
-  test('Query on the three list indexes only: not the table, not the stream', () => {
+  test('Query on the three list indexes and the daily-aggregates table only: not the table, not the stream', () => {
     const query = statements.filter((statement) => asList(statement.Action).includes('dynamodb:Query'));
-    expect(query).toHaveLength(1);
-    expect(asList(query[0]!.Action)).toEqual(['dynamodb:Query']);
-    expect(asList(query[0]!.Resource)).toEqual(
-      Object.values(measurementsTable.indexes).map((index) => indexArn(index.indexName)),
-    );
+    for (const statement of query) expect(asList(statement.Action)).toEqual(['dynamodb:Query']);
+    expect(query.flatMap((statement) => asList(statement.Resource))).toEqual([
+      ...Object.values(measurementsTable.indexes).map((index) => indexArn(index.indexName)),
+      { 'Fn::GetAtt': [logicalId(stack.aggregatePipeline.table), 'Arn'] },
+    ]);
   });
 
   test('nothing that creates, removes or scans rows', () => {

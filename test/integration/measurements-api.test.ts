@@ -115,7 +115,7 @@ describe('GET /api/measurements lists the caller’s rows, newest first', () => 
       '2026-08-14T08:00:00.000Z',
       '2026-08-14T07:00:00.000Z',
     ]);
-    expect(answer.body.data.meta).toEqual({ limit: 100, nextCursor: null });
+    expect(answer.body.data.meta).toEqual({ limit: 100, offset: 0, nextCursor: null });
     for (const row of answer.body.data.measurements) expect(Object.keys(row)).toEqual(ROW_KEYS);
     expect(answer.body.data.measurements[0]).toEqual({
       id: pulseIds[1],
@@ -180,13 +180,13 @@ describe('GET /api/measurements lists the caller’s rows, newest first', () => 
     ]);
 
     const empty = await api.list(userId, { from: '2030-01-01T00:00:00Z' });
-    expect(empty.body.data).toEqual({ measurements: [], meta: { limit: 100, nextCursor: null } });
+    expect(empty.body.data).toEqual({ measurements: [], meta: { limit: 100, offset: 0, nextCursor: null } });
   });
 
   test('limit caps the page and the answer echoes it', async () => {
     const answer = await api.list(userId, { limit: 2 });
     expect(answer.body.data.measurements).toHaveLength(2);
-    expect(answer.body.data.meta).toEqual({ limit: 2, nextCursor: expect.any(String) });
+    expect(answer.body.data.meta).toEqual({ limit: 2, offset: 0, nextCursor: expect.any(String) });
   });
 
   test('answers are never stored by a cache', async () => {
@@ -235,7 +235,7 @@ describe('paging with the opaque cursor', () => {
     const instants = [first, second, third].flatMap(measuredAts);
     expect(instants).toHaveLength(6);
     // DynamoDB cannot know a full page was the last one: the page after it is empty, and final.
-    expect(third.body.data).toEqual({ measurements: [], meta: { limit: 3, nextCursor: null } });
+    expect(third.body.data).toEqual({ measurements: [], meta: { limit: 3, offset: 0, nextCursor: null } });
     expect(instants).toEqual([...instants].sort().reverse());
     expect(instants.every((at: string) => at >= '2026-07-02' && at <= '2026-07-05T00:00:00.000Z')).toBe(true);
   });
@@ -342,7 +342,7 @@ describe('query parameters are validated: 422 with the offending parameter named
   test.each([
     [{ type: 'STEPS' }, ['type']],
     [{ limit: 0 }, ['limit']],
-    [{ limit: 1001 }, ['limit']],
+    [{ limit: 5001 }, ['limit']],
     [{ limit: 'ten' }, ['limit']],
     [{ limit: '5.5' }, ['limit']],
     [{ limit: '1e2' }, ['limit']],
@@ -355,9 +355,9 @@ describe('query parameters are validated: 422 with the offending parameter named
     expectValidationFailed(await api.list(newUser(), query as Record<string, string>), paths);
   });
 
-  test('limit 1 and 1000 are fine, unknown parameters are ignored', async () => {
+  test('limit 1 and 5000 are fine, unknown parameters are ignored', async () => {
     expect((await api.list(newUser(), { limit: 1 })).status).toBe(200);
-    expect((await api.list(newUser(), { limit: 1000, sort: 'asc' })).body.data.meta.limit).toBe(1000);
+    expect((await api.list(newUser(), { limit: 5000, sort: 'asc' })).body.data.meta.limit).toBe(5000);
   });
 });
 

@@ -619,7 +619,11 @@ describe('rate limit: 60 batch requests per user per 60 s', () => {
 describe('the local runtime creates every table from the same definitions', () => {
   it('createAllTables creates the measurements and request-guards tables, TTL on, and is safe to repeat', async () => {
     const client = new DynamoDBClient({ endpoint: dynamoDbLocalEndpoint() });
-    const names = { measurements: `m-${randomUUID()}`, requestGuards: `g-${randomUUID()}` };
+    const names = {
+      measurements: `m-${randomUUID()}`,
+      requestGuards: `g-${randomUUID()}`,
+      dailyAggregates: `a-${randomUUID()}`,
+    };
     try {
       await createAllTables(client, names);
       await createAllTables(client, names);

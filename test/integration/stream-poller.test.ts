@@ -69,7 +69,7 @@ async function start(answer: Answer, source: StreamSource = everything): Promise
   const poller = await startStreamPoller({
     endpoint: table.endpoint,
     tableName: table.tableName,
-    auditFunction,
+    consumer: auditFunction,
     checkpointPath: join(directory, 'checkpoints.json'),
     log,
     source,

@@ -3,11 +3,17 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/commons/dynamodb-client';
 import { measurementKey } from '../../functions/measurements/storage/measurement-key';
-import { ensureTable, measurementsCreateTableInput } from '../../local/create-tables';
+import {
+  dailyAggregatesCreateTableInput,
+  ensureTable,
+  measurementsCreateTableInput,
+} from '../../local/create-tables';
 
 /** A fresh measurements table on the run's DynamoDB Local, built from the stack's definition. */
 export interface LocalTable {
   readonly tableName: string;
+  /** Its daily-aggregates table (created with it, dropped with it). */
+  readonly aggregatesTableName: string;
   readonly endpoint: string;
   readonly client: DynamoDBClient;
   readonly documentClient: DynamoDBDocumentClient;
@@ -27,8 +33,10 @@ export function dynamoDbLocalEndpoint(): string {
 export async function createLocalTable(): Promise<LocalTable> {
   const endpoint = dynamoDbLocalEndpoint();
   const tableName = `measurements-${randomUUID()}`;
+  const aggregatesTableName = `daily-aggregates-${randomUUID()}`;
   const client = new DynamoDBClient({ endpoint });
   await ensureTable(client, measurementsCreateTableInput(tableName));
+  await ensureTable(client, dailyAggregatesCreateTableInput(aggregatesTableName));
   const documentClient = createDocumentClient({
     DYNAMODB_ENDPOINT: endpoint,
     DYNAMODB_MAX_ATTEMPTS: 3,
@@ -37,6 +45,7 @@ export async function createLocalTable(): Promise<LocalTable> {
   });
   return {
     tableName,
+    aggregatesTableName,
     endpoint,
     client,
     documentClient,
@@ -58,6 +67,7 @@ export async function createLocalTable(): Promise<LocalTable> {
     },
     async drop() {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
+      await client.send(new DeleteTableCommand({ TableName: aggregatesTableName }));
       documentClient.destroy();
       client.destroy();
     },

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createLogger } from '../../functions/commons/logger';
 import { createMeasurementsApiHandler } from '../../functions/measurements-api/create-measurements-api-handler';
 import type { MeasurementRowStore } from '../../functions/measurements/rows/row-store';
+import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
 import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
 import { toHttpApiEvent } from '../../local/http-api-event';
 import { toAnswer, type BatchAnswer } from './batch-client';
@@ -13,6 +14,8 @@ export interface ApiCall {
   readonly route: string;
   /** `null` sends a token without a `sub`. Defaults to `user-a`. */
   readonly userId?: string | null;
+  /** The token's `zoneinfo` claim. */
+  readonly timeZone?: string;
   readonly id?: string;
   readonly query?: Record<string, string | number>;
   readonly body?: unknown;
@@ -28,12 +31,19 @@ export type ApiAnswer = BatchAnswer;
 export function measurementsApiClient(options: {
   documentClient?: DynamoDBDocumentClient;
   tableName?: string;
+  aggregatesTableName?: string;
   store?: MeasurementRowStore;
   clock?: () => Date;
+  defaultTimeZone?: string;
 }) {
   const handler = createMeasurementsApiHandler({
     logger: createLogger('measurement-api'),
     store: options.store ?? new MeasurementRepository(options.documentClient!, options.tableName!),
+    aggregates: new DailyAggregates(options.documentClient!, {
+      measurements: options.tableName ?? 'unused',
+      aggregates: options.aggregatesTableName ?? 'unused',
+    }),
+    defaultTimeZone: options.defaultTimeZone ?? 'Europe/Berlin',
     deleteConcurrency: 8,
     clock: options.clock,
   });
@@ -54,7 +64,10 @@ export function measurementsApiClient(options: {
       pathParameters: request.route.includes('{id}') ? { id: request.id ?? '' } : undefined,
       headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...request.headers },
       body: request.rawBody ?? (request.body === undefined ? undefined : JSON.stringify(request.body)),
-      claims: userId === null ? {} : { sub: userId },
+      claims: {
+        ...(userId === null ? {} : { sub: userId }),
+        ...(request.timeZone === undefined ? {} : { zoneinfo: request.timeZone }),
+      },
       requestId: request.requestId,
     });
     const result = (await handler(event)) as APIGatewayProxyStructuredResultV2;
@@ -64,8 +77,10 @@ export function measurementsApiClient(options: {
   const ROW = '/api/measurements/{id}';
   return {
     call,
-    list: (userId: string, query: Record<string, string | number> = {}) =>
-      call({ method: 'GET', route: '/api/measurements', userId, query }),
+    list: (userId: string, query: Record<string, string | number> = {}, timeZone?: string) =>
+      call({ method: 'GET', route: '/api/measurements', userId, query, timeZone }),
+    series: (userId: string, query: Record<string, string | number>, timeZone?: string) =>
+      call({ method: 'GET', route: '/api/measurements/series', userId, query, timeZone }),
     get: (userId: string, id: string) => call({ method: 'GET', route: ROW, userId, id }),
     put: (userId: string, id: string, body: unknown, requestId?: string) =>
       call({ method: 'PUT', route: ROW, userId, id, body, requestId }),

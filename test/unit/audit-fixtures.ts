@@ -4,7 +4,7 @@
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { ItemChange } from '../../functions/audit/item-change';
+import type { ItemChange } from '../../functions/commons/item-change';
 import { storedItem } from '../support/stored-items';
 
 export const USER = 'user-7f3a';

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { readItemChange, UnreadableChangeError } from '../../functions/audit/item-change';
+import { readItemChange, UnreadableChangeError } from '../../functions/commons/item-change';
 import { createAuditStreamHandler } from '../../functions/audit-stream/create-audit-stream-handler';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { lambdaRecord, repostOf, sampleItem, softDeletedOf, statsItem } from './audit-fixtures';

@@ -4,7 +4,7 @@ import {
   difference,
   type AuditDecision,
 } from '../../functions/audit/classify-change';
-import { UnreadableChangeError } from '../../functions/audit/item-change';
+import { UnreadableChangeError } from '../../functions/commons/item-change';
 import {
   POSITION,
   STEPS_EXTERNAL_ID,

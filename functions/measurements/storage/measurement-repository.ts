@@ -7,12 +7,14 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { measurementsTable } from '../../../definitions/measurements-table';
+import { measurementsTable, type MeasurementsIndex } from '../../../definitions/measurements-table';
 import type { MeasurementWriter, WriteOutcome, WriteRequest } from '../batch/measurement-writer';
 import type { StoredMeasurement, Writer } from '../model/measurement';
 import type {
   ListPage,
   ListQuery,
+  RowsQuery,
+  RowsRead,
   MeasurementEditChange,
   MeasurementRef,
   MeasurementRowStore,
@@ -110,13 +112,64 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     return Item as StoredMeasurement | undefined;
   }
 
+  /**
+   * One page of a user's live rows, newest first. A page of up to `limit` rows may take several
+   * Queries (DynamoDB returns at most 1 MB each, and a `source` filter drops rows after reading);
+   * the cursor then points at the last row returned.
+   */
   async listMeasurements(query: ListQuery): Promise<ListPage> {
-    const { from, to } = query;
     const startKey = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, query);
     if (query.cursor !== undefined && !startKey) return { status: 'invalid_cursor' };
     const { index, partitionValue } = listIndexFor(query.userId, query.type);
+    const { items, lastEvaluatedKey } = await this.queryIndex({
+      index,
+      partitionValue,
+      from: query.from,
+      to: query.to,
+      source: query.source,
+      limit: query.limit,
+      newestFirst: true,
+      startKey,
+    });
+    return {
+      status: 'page',
+      items,
+      nextCursor: lastEvaluatedKey ? encodeListCursor(lastEvaluatedKey) : null,
+    };
+  }
+
+  async readRows(query: RowsQuery): Promise<RowsRead> {
+    const { index, partitionValue } = listIndexFor(query.userId, query.type);
+    const { items, lastEvaluatedKey } = await this.queryIndex({
+      index,
+      partitionValue,
+      from: query.from,
+      to: query.to,
+      source: query.source,
+      limit: query.limit,
+      newestFirst: query.limit !== undefined,
+    });
+    return { items, hitLimit: lastEvaluatedKey !== undefined };
+  }
+
+  /**
+   * A Query of a list index, page after page, until `limit` matching rows or the end. Returns the
+   * key to continue from when rows may be left: DynamoDB's own, or — when the limit was reached
+   * inside a page — the key of the last row returned.
+   */
+  private async queryIndex(request: {
+    index: MeasurementsIndex & { sortKey: string };
+    partitionValue: string;
+    from?: string;
+    to?: string;
+    source?: string;
+    limit?: number;
+    newestFirst: boolean;
+    startKey?: Record<string, unknown>;
+  }): Promise<{ items: StoredMeasurement[]; lastEvaluatedKey?: Record<string, unknown> }> {
+    const { index, from, to, source, limit } = request;
     const names: Record<string, string> = { '#partition': index.partitionKey };
-    const values: Record<string, unknown> = { ':partition': partitionValue };
+    const values: Record<string, unknown> = { ':partition': request.partitionValue };
     let condition = '#partition = :partition';
     // measuredAt is stored as `toISOString()`, so string order is time order.
     if (from !== undefined || to !== undefined) names['#measuredAt'] = index.sortKey;
@@ -125,24 +178,36 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     if (from !== undefined && to !== undefined) condition += ' AND #measuredAt BETWEEN :from AND :to';
     else if (from !== undefined) condition += ' AND #measuredAt >= :from';
     else if (to !== undefined) condition += ' AND #measuredAt <= :to';
+    if (source !== undefined) {
+      names['#source'] = 'source';
+      values[':source'] = source;
+    }
 
-    const { Items = [], LastEvaluatedKey } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.indexName,
-        KeyConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    return {
-      status: 'page',
-      items: Items as StoredMeasurement[],
-      nextCursor: LastEvaluatedKey ? encodeListCursor(LastEvaluatedKey) : null,
-    };
+    const items: StoredMeasurement[] = [];
+    let startKey = request.startKey;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.indexName,
+          KeyConditionExpression: condition,
+          ...(source === undefined ? {} : { FilterExpression: '#source = :source' }),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: !request.newestFirst,
+          ...(limit === undefined ? {} : { Limit: limit - items.length }),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const room = limit === undefined ? Items.length : limit - items.length;
+      items.push(...(Items.slice(0, room) as StoredMeasurement[]));
+      startKey = LastEvaluatedKey;
+      if (limit !== undefined && items.length >= limit) {
+        if (Items.length > room) startKey = startKeyOf(items[items.length - 1]!, index);
+        break;
+      }
+    } while (startKey);
+    return { items, ...(startKey ? { lastEvaluatedKey: startKey } : {}) };
   }
 
   async editMeasurement(
@@ -218,6 +283,19 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     } while (startKey);
     return found;
   }
+}
+
+/** The index key of a row, as DynamoDB would hand it back as LastEvaluatedKey after that row. */
+function startKeyOf(
+  item: StoredMeasurement,
+  index: MeasurementsIndex & { sortKey: string },
+): Record<string, unknown> {
+  const attributes = item as unknown as Record<string, unknown>;
+  return {
+    [partitionKey]: attributes[partitionKey],
+    [index.partitionKey]: attributes[index.partitionKey],
+    [index.sortKey]: attributes[index.sortKey],
+  };
 }
 
 function keyOf(ref: MeasurementRef): Record<string, string> {

@@ -2,31 +2,18 @@
  * `GET /api/measurements?groupBy=day` for a cumulative type (contract/measurements-api.md,
  * "groupBy=day"): the rows read become one total per local day of the user.
  */
+import type { CumulativeType } from '../../../definitions/cumulative-types';
 import { epochMsOf, isoOf, localDateOf, localNoon } from './local-time';
 import { withoutBinaryNoise } from './rounding';
 import { highestSourceMask } from './source-ladder';
 import type { SummaryRow } from './summary-row';
 
 /**
- * The cumulative types, and whether a day keeps every source instead of the highest one (step 3).
- * Daylight and falls are not recorded twice by two sources the way steps or energy are, so
- * dropping a source would lose real minutes and real falls.
+ * Cumulative types whose day keeps every source instead of the highest one (step 3). Daylight and
+ * falls are not recorded twice by two sources the way steps or energy are, so dropping a source
+ * would lose real minutes and real falls.
  */
-export const cumulativeTypes = {
-  ACTIVITY_STEPS: { keepsEverySource: false },
-  ACTIVE_ENERGY_BURNED: { keepsEverySource: false },
-  FLIGHTS_CLIMBED: { keepsEverySource: false },
-  WALKING_RUNNING_DISTANCE: { keepsEverySource: false },
-  TIME_IN_DAYLIGHT: { keepsEverySource: true },
-  FALL_COUNT: { keepsEverySource: true },
-} as const satisfies Record<string, { readonly keepsEverySource: boolean }>;
-
-export type CumulativeType = keyof typeof cumulativeTypes;
-
-/** Whether `groupBy=day` applies to `type`; for any other type the plain list answers. */
-export function isCumulativeType(type: string): type is CumulativeType {
-  return Object.hasOwn(cumulativeTypes, type);
-}
+const keepsEverySource: ReadonlySet<CumulativeType> = new Set(['TIME_IN_DAYLIGHT', 'FALL_COUNT']);
 
 export type DayTotalInputRow = Pick<SummaryRow, 'value' | 'unit' | 'source' | 'measuredAt'>;
 
@@ -80,7 +67,7 @@ export function dayTotals(input: DayTotalsInput): DayTotals {
     at[i] = epochMsOf(row.measuredAt);
     dayKeys[i] = localDateOf(at[i]!, zone);
   });
-  const kept = cumulativeTypes[type].keepsEverySource
+  const kept = keepsEverySource.has(type)
     ? new Uint8Array(rows.length).fill(1)
     : highestSourceMask(
         rows.length,

@@ -1,0 +1,17 @@
+import { loadReaderConfig } from '../commons/config';
+import { createDocumentClient } from '../commons/dynamodb-client';
+import { createLogger } from '../commons/logger';
+import { DailyAggregates } from '../measurements/storage/daily-aggregates';
+import { createDailyAggregatesHandler } from './create-daily-aggregates-handler';
+
+/** Lambda entry: wiring only, done once per cold start. */
+const config = loadReaderConfig();
+
+export const handler = createDailyAggregatesHandler({
+  logger: createLogger(),
+  store: new DailyAggregates(createDocumentClient(config), {
+    measurements: config.TABLE_NAME,
+    aggregates: config.DAILY_AGGREGATES_TABLE_NAME,
+  }),
+  concurrency: config.WRITE_CONCURRENCY,
+});

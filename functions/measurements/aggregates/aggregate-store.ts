@@ -1,0 +1,35 @@
+import type { StoredMeasurement } from '../model/measurement';
+import type { DailyAggregate } from '../summaries/daily-aggregate';
+
+/** One user's aggregate of one type on one UTC day (`YYYY-MM-DD`). */
+export interface AggregateDay {
+  readonly userId: string;
+  readonly type: string;
+  readonly day: string;
+}
+
+/**
+ * How complete the rows an aggregate was computed from were: the latest `updatedAt` among them
+ * and how many rows carry it, as one string that sorts in that order. A recompute that saw more
+ * of the day's latest writes sorts higher, so of two recomputes racing each other (the stream
+ * delivers a day's rows on several shards, and the index they are read from lags the table by up
+ * to a second) the one that read less can never replace the one that read more.
+ */
+export type AggregateVersion = string;
+
+export type AggregateWrite = 'written' | 'superseded';
+
+/** The port the recompute reads rows and writes aggregates through (storage/ implements it). */
+export interface DailyAggregateStore {
+  /** The live rows of that type measured on that UTC day (read from the list index: eventually consistent). */
+  readDayRows(day: AggregateDay): Promise<readonly StoredMeasurement[]>;
+  /**
+   * Stores the day's aggregate (`null`: the day has no rows left) unless one from more complete
+   * rows is already stored.
+   */
+  writeAggregate(
+    day: AggregateDay,
+    aggregate: DailyAggregate | null,
+    version: AggregateVersion,
+  ): Promise<AggregateWrite>;
+}

@@ -1,0 +1,150 @@
+import { aggregatedTypes } from '../../../definitions/daily-aggregates-table';
+import { mapWithConcurrency } from '../../commons/bounded-concurrency';
+import type { StoredMeasurement } from '../model/measurement';
+import { aggregateDay } from '../summaries/daily-aggregate';
+import { utcDateOf } from '../summaries/local-time';
+import { denseKindOfType, seriesKinds } from '../summaries/series-kinds';
+import type { AggregateDay, AggregateVersion, AggregateWrite, DailyAggregateStore } from './aggregate-store';
+
+/** One item change of the measurements table: its images before and after (as the stream has them). */
+export interface RowChange {
+  /** Identifies the change for a retry (the stream record's sequence number). */
+  readonly id: string;
+  readonly oldImage?: Readonly<Record<string, unknown>>;
+  readonly newImage?: Readonly<Record<string, unknown>>;
+}
+
+/** What one change says about one row on one day: its state after the change, as of `updatedAt`. */
+interface RowState {
+  readonly pk: string;
+  readonly updatedAt: string;
+  /** The row as it now is on that day, or null when it is no longer a live row of that day. */
+  readonly row: StoredMeasurement | null;
+}
+
+export interface DayToRecompute {
+  readonly day: AggregateDay;
+  /** The newest state of every changed row on that day, by key. */
+  readonly changed: ReadonlyMap<string, RowState>;
+  /** The changes that touched the day (to retry when its recompute fails). */
+  readonly changeIds: readonly string[];
+}
+
+const aggregated: ReadonlySet<string> = new Set(aggregatedTypes);
+const measurementKinds: ReadonlySet<string> = new Set(['stats', 'sample', 'manual']);
+
+function asRow(image: Readonly<Record<string, unknown>> | undefined): StoredMeasurement | undefined {
+  if (!image) return undefined;
+  const { pk, userId, type, kind, measuredAt, updatedAt, value } = image;
+  const readable =
+    typeof pk === 'string' &&
+    typeof userId === 'string' &&
+    typeof type === 'string' &&
+    typeof kind === 'string' &&
+    typeof measuredAt === 'string' &&
+    typeof updatedAt === 'string' &&
+    typeof value === 'number' &&
+    aggregated.has(type) &&
+    measurementKinds.has(kind);
+  return readable ? (image as unknown as StoredMeasurement) : undefined;
+}
+
+const dayOf = (row: StoredMeasurement) => utcDateOf(Date.parse(row.measuredAt));
+const keyOf = ({ userId, type, day }: AggregateDay) => `${userId}#${type}#${day}`;
+
+/**
+ * The (user, type, UTC day) aggregates a batch of changes touches, each with the newest state of
+ * every changed row. An edit that moves a row to another day touches both days: on the old one
+ * the row is gone. A soft-deleted row is gone from its day.
+ */
+export function daysToRecompute(changes: readonly RowChange[]): DayToRecompute[] {
+  const days = new Map<string, { day: AggregateDay; changed: Map<string, RowState>; changeIds: string[] }>();
+  const note = (row: StoredMeasurement, state: RowState, changeId: string) => {
+    const day: AggregateDay = { userId: row.userId, type: row.type, day: dayOf(row) };
+    const key = keyOf(day);
+    let entry = days.get(key);
+    if (!entry) days.set(key, (entry = { day, changed: new Map(), changeIds: [] }));
+    if (!entry.changeIds.includes(changeId)) entry.changeIds.push(changeId);
+    const known = entry.changed.get(state.pk);
+    if (!known || known.updatedAt <= state.updatedAt) entry.changed.set(state.pk, state);
+  };
+  for (const change of changes) {
+    const before = asRow(change.oldImage);
+    const after = asRow(change.newImage);
+    const latest = after ?? before;
+    if (!latest) continue;
+    const live = after !== undefined && after.deletedAt === undefined;
+    if (after) note(after, { pk: after.pk, updatedAt: after.updatedAt, row: live ? after : null }, change.id);
+    if (before && (!after || dayOf(before) !== dayOf(after))) {
+      // The row left this day (deleted outright, or its instant moved).
+      note(before, { pk: before.pk, updatedAt: latest.updatedAt, row: null }, change.id);
+    }
+  }
+  return [...days.values()];
+}
+
+/**
+ * The rows of the day as they stand after the changes: what the index returned, with every
+ * changed row whose index entry is older than the change replaced by the change's own state (the
+ * index may not have caught up with the write the change reports yet).
+ */
+export function dayRows(
+  indexed: readonly StoredMeasurement[],
+  changed: ReadonlyMap<string, RowState>,
+): StoredMeasurement[] {
+  const rows = new Map(indexed.map((row) => [row.pk, row]));
+  for (const state of changed.values()) {
+    const current = rows.get(state.pk);
+    if (current && current.updatedAt >= state.updatedAt) continue;
+    if (state.row) rows.set(state.pk, state.row);
+    else rows.delete(state.pk);
+  }
+  return [...rows.values()];
+}
+
+/** See `AggregateVersion`: the latest write the rows reflect, and how many rows reflect it. */
+export function aggregateVersion(
+  rows: readonly StoredMeasurement[],
+  changed: ReadonlyMap<string, RowState>,
+): AggregateVersion {
+  const stamps = [
+    ...rows.map((row) => row.updatedAt),
+    ...[...changed.values()].filter((s) => !s.row).map((s) => s.updatedAt),
+  ];
+  const latest = stamps.reduce((max, stamp) => (stamp > max ? stamp : max), '');
+  const atLatest = stamps.filter((stamp) => stamp === latest).length;
+  return `${latest}#${String(atLatest).padStart(6, '0')}`;
+}
+
+export interface RecomputeOutcome {
+  readonly day: AggregateDay;
+  readonly result: AggregateWrite | 'failed';
+  readonly changeIds: readonly string[];
+  readonly error?: unknown;
+}
+
+/**
+ * Recomputes every touched day from its rows — never adds a change to a stored total, so a change
+ * delivered twice, or out of order, cannot count twice — and stores the aggregate unless a more
+ * complete one is already there.
+ */
+export async function recomputeDays(
+  changes: readonly RowChange[],
+  deps: { readonly store: DailyAggregateStore; readonly concurrency: number },
+): Promise<RecomputeOutcome[]> {
+  return mapWithConcurrency(
+    daysToRecompute(changes),
+    deps.concurrency,
+    async ({ day, changed, changeIds }) => {
+      try {
+        const rows = dayRows(await deps.store.readDayRows(day), changed);
+        const kind = denseKindOfType(day.type)!;
+        const aggregate = aggregateDay(rows, seriesKinds[kind]);
+        const result = await deps.store.writeAggregate(day, aggregate, aggregateVersion(rows, changed));
+        return { day, result, changeIds };
+      } catch (error) {
+        return { day, result: 'failed', changeIds, error };
+      }
+    },
+  );
+}

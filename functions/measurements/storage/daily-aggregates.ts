@@ -1,0 +1,157 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dailyAggregatesTable } from '../../../definitions/daily-aggregates-table';
+import type {
+  AggregateDay,
+  AggregateVersion,
+  AggregateWrite,
+  DailyAggregateStore,
+} from '../aggregates/aggregate-store';
+import type { StoredMeasurement } from '../model/measurement';
+import type { DailyAggregateReader } from '../rows/row-store';
+import type { DailyAggregate, SlotSummary } from '../summaries/daily-aggregate';
+import { listIndexFor } from './list-pages';
+
+const { partitionKey, sortKey } = dailyAggregatesTable;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A stored aggregate: the day's totals, its slots as one JSON string, and what it was computed from. */
+interface AggregateItem {
+  readonly [partitionKey]: string;
+  readonly [sortKey]: string;
+  /** 0 when the day has no rows left: the item then only keeps the version. */
+  readonly count: number;
+  readonly sum?: number;
+  readonly sumOfSquares?: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly low?: number;
+  readonly high?: number;
+  /**
+   * `[[slot, count, sum, low, high], …]`. A string, not a DynamoDB list: a 3650-day window reads
+   * ~170,000 slots, and one JSON.parse per item costs a fraction of unmarshalling nested lists.
+   */
+  readonly slots?: string;
+  readonly version: AggregateVersion;
+  readonly updatedAt: string;
+}
+
+const aggregateKey = (userId: string, type: string) => `${userId}#${type}`;
+
+/**
+ * The daily-aggregates table, and the day reads the recompute needs from the measurements table:
+ * the only code that builds DynamoDB commands for aggregates.
+ */
+export class DailyAggregates implements DailyAggregateStore, DailyAggregateReader {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: { readonly measurements: string; readonly aggregates: string },
+  ) {}
+
+  async readDayRows({ userId, type, day }: AggregateDay): Promise<readonly StoredMeasurement[]> {
+    const start = Date.parse(`${day}T00:00:00.000Z`);
+    const { index, partitionValue } = listIndexFor(userId, type);
+    const rows: StoredMeasurement[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.measurements,
+          IndexName: index.indexName,
+          KeyConditionExpression: '#partition = :partition AND #measuredAt BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#partition': index.partitionKey, '#measuredAt': index.sortKey },
+          ExpressionAttributeValues: {
+            ':partition': partitionValue,
+            ':from': new Date(start).toISOString(),
+            ':to': new Date(start + DAY_MS - 1).toISOString(),
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      rows.push(...(Items as StoredMeasurement[]));
+      startKey = LastEvaluatedKey;
+    } while (startKey);
+    return rows;
+  }
+
+  async writeAggregate(
+    { userId, type, day }: AggregateDay,
+    aggregate: DailyAggregate | null,
+    version: AggregateVersion,
+  ): Promise<AggregateWrite> {
+    const item: AggregateItem = {
+      [partitionKey]: aggregateKey(userId, type),
+      [sortKey]: day,
+      ...(aggregate
+        ? {
+            count: aggregate.count,
+            sum: aggregate.sum,
+            sumOfSquares: aggregate.sumOfSquares,
+            min: aggregate.min,
+            max: aggregate.max,
+            low: aggregate.low,
+            high: aggregate.high,
+            slots: JSON.stringify(aggregate.slots),
+          }
+        : { count: 0 }),
+      version,
+      updatedAt: new Date().toISOString(),
+    };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.aggregates,
+          Item: item,
+          // Never replace an aggregate computed from more complete rows (see AggregateVersion).
+          ConditionExpression: 'attribute_not_exists(#pk) OR #version <= :version',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#version': 'version' },
+          ExpressionAttributeValues: { ':version': version },
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'superseded';
+      throw error;
+    }
+  }
+
+  async readAggregates(
+    userId: string,
+    type: string,
+    fromDay: string,
+    toDay: string,
+  ): Promise<readonly DailyAggregate[]> {
+    const aggregates: DailyAggregate[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.aggregates,
+          KeyConditionExpression: '#pk = :pk AND #day BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#day': sortKey },
+          ExpressionAttributeValues: { ':pk': aggregateKey(userId, type), ':from': fromDay, ':to': toDay },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of Items as AggregateItem[]) {
+        if (item.count > 0) aggregates.push(toDailyAggregate(item));
+      }
+      startKey = LastEvaluatedKey;
+    } while (startKey);
+    return aggregates;
+  }
+}
+
+function toDailyAggregate(item: AggregateItem): DailyAggregate {
+  return {
+    day: item[sortKey],
+    count: item.count,
+    sum: item.sum!,
+    sumOfSquares: item.sumOfSquares!,
+    min: item.min!,
+    max: item.max!,
+    low: item.low!,
+    high: item.high!,
+    slots: JSON.parse(item.slots ?? '[]') as SlotSummary[],
+  };
+}
