@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
 import { measureColdStart } from './cold-start';
+import { measureSeries } from './series';
 import { useLocalCredentials } from './engine';
 import { currentLoadAverage, describeMachine } from './machine';
 import type { MeasureResult } from './measure';
@@ -15,7 +16,8 @@ import { benchSettings, type BenchSettings } from './settings';
  * `npm run bench`: starts its own DynamoDB Local (in memory, free port), measures, and writes
  * docs/benchmarks.md, its charts and the raw results (docs/benchmarks/). `-- --quick` checks the
  * harness in a fraction of the time and writes to a temporary directory unless `--out <dir>` is
- * given; `-- --from <results.json>` only rewrites the report from earlier raw results.
+ * given; `-- --from <results.json>` only rewrites the report from earlier raw results;
+ * `-- --only series` measures the chart benchmark alone.
  */
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -57,7 +59,31 @@ async function measureOnEngine(engine: DynamoDbLocal, settings: BenchSettings): 
   }
 }
 
+/**
+ * `-- --only series`: measures the chart benchmark alone and writes the report with it and the
+ * other sections of the last full run (docs/benchmarks/results.json).
+ */
+async function measureOnlySeries(): Promise<void> {
+  const outDir = resolve(option('--out') ?? join(__dirname, '..', 'docs'));
+  const lastRun = join(__dirname, '..', 'docs', 'benchmarks', 'results.json');
+  const previous = JSON.parse(readFileSync(lastRun, 'utf8')) as BenchResults;
+  const settings = benchSettings(process.argv.includes('--quick'));
+  useLocalCredentials();
+  const engine = await startDynamoDbLocal();
+  try {
+    const series = await measureSeries(engine.endpoint, settings.series, (line) => log(`  ${line}`));
+    const written = await writeReport(
+      { ...previous, settings: { ...previous.settings, series: settings.series }, series },
+      outDir,
+    );
+    log(`bench: wrote ${written.join(', ')}`);
+  } finally {
+    await engine.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (option('--only') === 'series') return measureOnlySeries();
   const from = option('--from');
   if (from) {
     // Only the report, from the raw results of an earlier run.
@@ -88,6 +114,8 @@ async function main(): Promise<void> {
     const coldStart = await measureColdStart({ endpoint: engine.endpoint, ...settings.coldStart }, (line) =>
       log(`  ${line}`),
     );
+    log('chart series');
+    const series = await measureSeries(engine.endpoint, settings.series, (line) => log(`  ${line}`));
     results = {
       generatedAt: startedAt.toISOString(),
       durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
@@ -95,6 +123,7 @@ async function main(): Promise<void> {
       settings,
       ...measured,
       coldStart,
+      series,
     };
   } finally {
     await engine.stop();

@@ -1,4 +1,5 @@
 import { serviceFunctions } from '../definitions/service-functions';
+import type { SeriesSettings } from './series';
 
 /** How much the benchmark measures; `npm run bench -- --quick` is for checking the harness only. */
 export interface BenchSettings {
@@ -16,6 +17,8 @@ export interface BenchSettings {
   readonly engineWarmupRuns: number;
   readonly cpu: { readonly warmupCalls: number; readonly callsPerRound: number; readonly rounds: number };
   readonly coldStart: { readonly warmupProcesses: number; readonly measuredProcesses: number };
+  /** The chart benchmark: a user with this many days of 10-minute heart-rate buckets. */
+  readonly series: SeriesSettings;
 }
 
 export function benchSettings(quick: boolean): BenchSettings {
@@ -34,5 +37,8 @@ export function benchSettings(quick: boolean): BenchSettings {
     coldStart: quick
       ? { warmupProcesses: 1, measuredProcesses: 3 }
       : { warmupProcesses: 1, measuredProcesses: 7 },
+    series: quick
+      ? { historyDays: 40, windows: [30, 365], measuredRuns: 2 }
+      : { historyDays: 3650, windows: [30, 365, 3650], measuredRuns: 7 },
   };
 }
