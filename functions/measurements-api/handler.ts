@@ -11,4 +11,5 @@ export const handler = createMeasurementsApiHandler({
   logger: createLogger(),
   store: new MeasurementRepository(createDocumentClient(config), config.TABLE_NAME),
   deleteConcurrency: config.WRITE_CONCURRENCY,
+  defaultTimeZone: config.DEFAULT_TIME_ZONE,
 });
