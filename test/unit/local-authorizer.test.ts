@@ -40,7 +40,7 @@ describe('a Lambda authorizer as API Gateway runs it', () => {
   it('without an Authorization header, or with an empty one: 401 {"message":"Unauthorized"}, not invoked', async () => {
     const { fn, events } = stubAuthorizer(() => ({ isAuthorized: true, context: {} }));
     const authorize = lambdaAuthorizer({ fn, ttlSeconds: 60, log });
-    for (const headers of [{}, { authorization: '' }]) {
+    for (const headers of [{}, { authorization: '' }] as Record<string, string>[]) {
       expect(await authorize(request(headers))).toEqual({
         allowed: false,
         statusCode: 401,
