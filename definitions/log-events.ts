@@ -31,3 +31,9 @@ export const ingestEvents = {
   /** A whole-request refusal (400/409/413/415/422/429). */
   rejected: 'measurement.batch.rejected',
 } as const;
+
+/** What the HealthLog authorizer logs once per introspection (never the token or HealthLog's body). */
+export const authorizerEvents = {
+  /** `outcome`: authenticated | unauthenticated (INFO) or failed (ERROR: the app got a 5xx). */
+  introspection: 'auth.healthlog.introspection',
+} as const;

@@ -64,6 +64,23 @@ export const serviceFunctions = {
 
 export type ServiceFunctionName = keyof typeof serviceFunctions;
 
+/**
+ * The `healthlog` mode's Lambda authorizer (definitions/authentication.ts): it introspects each
+ * bearer token with HealthLog and passes the user on to the route's function. Deployed — and run
+ * by `npm start -- --healthlog-url` — only in that mode, in front of every route; no route names
+ * it. Its HealthLog URL comes from the deployment (`HEALTHLOG_URL`); it touches no table.
+ */
+export const healthLogAuthorizerFunction = {
+  id: 'HealthLogAuthorizerFunction',
+  entry: 'functions/healthlog-authorizer/handler.ts',
+  description: 'healthlog mode: who a bearer token belongs to, asked of HealthLog (GET /api/auth/me)',
+  memorySize: 256,
+  // The introspection gives up after HEALTHLOG_TIMEOUT_MS; this only bounds a cold start on top.
+  timeoutSeconds: 5,
+  serviceName: 'healthlog-authorizer',
+  environment: { HEALTHLOG_TIMEOUT_MS: '2000' },
+} as const satisfies FunctionDefinition;
+
 export interface RouteDefinition {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway route path; `{name}` is a path parameter. */

@@ -1,7 +1,17 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpJwtAuthorizer,
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import {
@@ -18,6 +28,12 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AggregatePipeline } from './constructs/aggregate-pipeline';
+import {
+  authenticationFromContext,
+  defaultTimeZoneFromContext,
+  type AuthenticationSettings,
+  type JwtSettings,
+} from './authentication-settings';
 import { AuditPipeline } from './constructs/audit-pipeline';
 import { PhoneUserPool } from './constructs/phone-user-pool';
 import { ServiceFunction, retentionDays } from './constructs/service-function';
@@ -25,24 +41,26 @@ import { measurementsTable, measurementsTableStringAttributes } from '../definit
 import { requestGuardsTable } from '../definitions/request-guards-table';
 import {
   LOG_RETENTION_DAYS,
+  healthLogAuthorizerFunction,
   routes,
   serviceFunctions,
   type ServiceFunctionName,
 } from '../definitions/service-functions';
 
-/** Who issues the bearer tokens the API accepts. */
-export interface JwtSettings {
-  readonly issuer: string;
-  readonly audience: readonly string[];
-}
+/** The identity source of every authorizer: the bearer token, and in `healthlog` mode the cache key. */
+const IDENTITY_SOURCE = '$request.header.Authorization';
 
 /**
  * The whole service in one stack: the measurements table, one function per definition in
- * `definitions/service-functions.ts`, and an HTTP API that serves exactly the defined routes
- * behind a JWT authorizer. Environment-agnostic, so `cdk synth` needs no credentials.
+ * `definitions/service-functions.ts`, and an HTTP API that serves exactly the defined routes,
+ * every one behind the deployment's authorizer. Environment-agnostic, so `cdk synth` needs no
+ * credentials.
  *
- * Tokens come from the issuer named by the context keys `jwtIssuer` and `jwtAudience`
- * (comma-separated); without them the stack creates a Cognito user pool for the phone.
+ * The authorizer follows the context (lib/authentication-settings.ts): `healthlogUrl` → a Lambda
+ * authorizer introspecting HealthLog's own tokens (`authorizerCacheSeconds`, default 60);
+ * `jwtIssuer` + `jwtAudience` (comma-separated) → a JWT authorizer for that issuer; neither → a
+ * JWT authorizer for a Cognito user pool the stack creates. `defaultTimeZone` (default
+ * Europe/Berlin) is the zone of a caller whose credential names none.
  */
 export class HealthIngestStack extends Stack {
   readonly table: TableV2;
@@ -53,12 +71,18 @@ export class HealthIngestStack extends Stack {
   readonly aggregatePipeline: AggregatePipeline;
   readonly api: HttpApi;
   readonly stage: HttpStage;
-  /** Only when no external issuer was configured. */
+  readonly authentication: AuthenticationSettings;
+  /** `healthlog` mode only: the Lambda authorizer in front of every route. */
+  readonly healthLogAuthorizer?: ServiceFunction;
+  /** `cognito` mode only. */
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
+    // First, so a contradictory context fails the synth before anything is built.
+    this.authentication = authenticationFromContext(this);
+    const defaultTimeZone = defaultTimeZoneFromContext(this);
 
     this.table = new TableV2(this, 'MeasurementsTable', {
       partitionKey: stringAttribute(measurementsTable.partitionKey),
@@ -95,7 +119,7 @@ export class HealthIngestStack extends Stack {
     for (const name of Object.keys(serviceFunctions) as ServiceFunctionName[]) {
       functions[name] = new ServiceFunction(this, {
         definition: serviceFunctions[name],
-        sharedEnvironment: { TABLE_NAME: this.table.tableName },
+        sharedEnvironment: { TABLE_NAME: this.table.tableName, DEFAULT_TIME_ZONE: defaultTimeZone },
         logRetentionDays: LOG_RETENTION_DAYS,
       });
     }
@@ -168,24 +192,41 @@ export class HealthIngestStack extends Stack {
       }),
     );
 
-    const externalIssuer = jwtSettingsFromContext(this);
-    let jwt: JwtSettings;
-    if (externalIssuer) {
-      jwt = externalIssuer;
+    let authorizer: IHttpRouteAuthorizer;
+    if (this.authentication.mode === 'healthlog') {
+      // A function of the service like the others: same construct, its own log group, and a role
+      // that writes its own logs and nothing else (no data grant: it only calls HealthLog).
+      this.healthLogAuthorizer = new ServiceFunction(this, {
+        definition: healthLogAuthorizerFunction,
+        sharedEnvironment: { HEALTHLOG_URL: this.authentication.healthLogUrl },
+        logRetentionDays: LOG_RETENTION_DAYS,
+      });
+      // Payload 2.0 with simple responses; it always answers isAuthorized: true and tells the
+      // function who is calling (create-healthlog-authorizer-handler.ts says why). A request
+      // without the Authorization header gets API Gateway's 401 without an invocation.
+      authorizer = new HttpLambdaAuthorizer('HealthLogAuthorizer', this.healthLogAuthorizer, {
+        responseTypes: [HttpLambdaResponseType.SIMPLE],
+        identitySource: [IDENTITY_SOURCE],
+        resultsCacheTtl: Duration.seconds(this.authentication.authorizerCacheSeconds),
+      });
     } else {
-      const phoneUsers = new PhoneUserPool(this, 'PhoneUsers');
-      this.userPool = phoneUsers.userPool;
-      this.userPoolClient = phoneUsers.client;
-      jwt = phoneUsers;
-      new CfnOutput(this, 'UserPoolId', { value: phoneUsers.userPool.userPoolId });
-      new CfnOutput(this, 'UserPoolClientId', { value: phoneUsers.client.userPoolClientId });
-      new CfnOutput(this, 'JwtIssuer', { value: phoneUsers.issuer });
+      let jwt: JwtSettings;
+      if (this.authentication.mode === 'jwt') {
+        jwt = this.authentication;
+      } else {
+        const phoneUsers = new PhoneUserPool(this, 'PhoneUsers');
+        this.userPool = phoneUsers.userPool;
+        this.userPoolClient = phoneUsers.client;
+        jwt = phoneUsers;
+        new CfnOutput(this, 'UserPoolId', { value: phoneUsers.userPool.userPoolId });
+        new CfnOutput(this, 'UserPoolClientId', { value: phoneUsers.client.userPoolClientId });
+        new CfnOutput(this, 'JwtIssuer', { value: phoneUsers.issuer });
+      }
+      authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuer, {
+        jwtAudience: [...jwt.audience],
+        identitySource: [IDENTITY_SOURCE],
+      });
     }
-
-    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuer, {
-      jwtAudience: [...jwt.audience],
-      identitySource: ['$request.header.Authorization'],
-    });
 
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: this.stackName,
@@ -213,7 +254,7 @@ export class HealthIngestStack extends Stack {
       throttle: stageThrottleFromContext(this),
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        format: accessLogFormat(),
+        format: accessLogFormat(this.authentication),
       },
     });
 
@@ -261,31 +302,11 @@ export function stageThrottleFromContext(scope: Construct): { rateLimit: number;
 }
 
 /**
- * `jwtIssuer` and `jwtAudience` (comma-separated, or a list in cdk.json) from the CDK context;
- * undefined when neither is set. Setting only one is a mistake, not a request for Cognito.
- */
-export function jwtSettingsFromContext(scope: Construct): JwtSettings | undefined {
-  const issuer: unknown = scope.node.tryGetContext('jwtIssuer');
-  const audience: unknown = scope.node.tryGetContext('jwtAudience');
-  if (issuer === undefined && audience === undefined) return undefined;
-
-  if (typeof issuer !== 'string' || !/^https:\/\/\S+$/.test(issuer)) {
-    throw new Error('Context jwtIssuer must be the https URL of the token issuer when jwtAudience is set');
-  }
-  const audiences = (Array.isArray(audience) ? audience : String(audience ?? '').split(','))
-    .map((value) => String(value).trim())
-    .filter((value) => value.length > 0);
-  if (audiences.length === 0) {
-    throw new Error('Context jwtAudience must name at least one audience when jwtIssuer is set');
-  }
-  return { issuer, audience: audiences };
-}
-
-/**
  * One JSON object per request. Deliberately no request or response bodies and no headers (the
- * Authorization header is a bearer token); the user is the token's `sub`, as in the audit events.
+ * Authorization header is a bearer token); the user is the one the authorizer established (the
+ * token's `sub`, or the HealthLog user id), as in the audit events.
  */
-function accessLogFormat(): AccessLogFormat {
+function accessLogFormat(authentication: AuthenticationSettings): AccessLogFormat {
   return AccessLogFormat.custom(
     JSON.stringify({
       requestId: '$context.requestId',
@@ -300,7 +321,8 @@ function accessLogFormat(): AccessLogFormat {
       integrationError: '$context.integrationErrorMessage',
       error: '$context.error.message',
       authorizerError: '$context.authorizer.error',
-      userId: '$context.authorizer.claims.sub',
+      userId:
+        authentication.mode === 'healthlog' ? '$context.authorizer.userId' : '$context.authorizer.claims.sub',
       sourceIp: '$context.identity.sourceIp',
     }),
   );

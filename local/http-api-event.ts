@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import type { HttpAuthorizerContext, HttpEvent } from '../functions/http/request';
+import { localRegion } from './dynamodb-local';
 
 export interface HttpApiRequest {
   readonly method: string;
@@ -13,16 +15,19 @@ export interface HttpApiRequest {
   readonly body?: string | Buffer;
   /** The verified token's claims (what the JWT authorizer passes on). */
   readonly claims?: Record<string, string | number | boolean>;
+  /** A Lambda authorizer's context; when given, the event carries it instead of JWT claims. */
+  readonly lambdaContext?: Record<string, unknown>;
   readonly requestId?: string;
   /** Send the body base64-encoded even when it is text (API Gateway does so for binary media types). */
   readonly base64Body?: boolean;
 }
 
 /**
- * An API Gateway HTTP API (payload 2.0) event, as the JWT authorizer would hand it to a function.
+ * An API Gateway HTTP API (payload 2.0) event, as the route's authorizer would hand it to a
+ * function: the JWT authorizer's claims, or a Lambda authorizer's context (`lambdaContext`).
  * Bodies that are not valid UTF-8 text arrive base64-encoded, as API Gateway sends them.
  */
-export function toHttpApiEvent(request: HttpApiRequest): APIGatewayProxyEventV2WithJWTAuthorizer {
+export function toHttpApiEvent(request: HttpApiRequest): HttpEvent {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
   const method = request.method.toUpperCase();
@@ -69,13 +74,46 @@ export function toHttpApiEvent(request: HttpApiRequest): APIGatewayProxyEventV2W
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      authorizer: {
-        principalId: '',
-        integrationLatency: 0,
-        jwt: { claims: request.claims ?? {}, scopes: [] },
-      },
+      authorizer: authorizerContext(request),
     },
     body,
     isBase64Encoded,
-  } as APIGatewayProxyEventV2WithJWTAuthorizer;
+  } as HttpEvent;
+}
+
+function authorizerContext(request: HttpApiRequest): HttpAuthorizerContext {
+  if (request.lambdaContext) return { lambda: request.lambdaContext };
+  return {
+    principalId: '',
+    integrationLatency: 0,
+    jwt: { claims: request.claims ?? {}, scopes: [] },
+  } as HttpAuthorizerContext;
+}
+
+/**
+ * The payload 2.0 REQUEST event API Gateway sends an HTTP API Lambda authorizer for a request:
+ * the request's route, path, query, headers and context, and the values of the authorizer's
+ * identity sources (here the Authorization header).
+ */
+export function toAuthorizerEvent(
+  request: HttpEvent,
+  identitySource: readonly string[],
+): APIGatewayRequestAuthorizerEventV2 {
+  const { authorizer: _none, ...requestContext } = request.requestContext;
+  const { method } = request.requestContext.http;
+  const routePath = request.routeKey.slice(request.routeKey.indexOf(' ') + 1);
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:${localRegion}:000000000000:local/$default/${method}${routePath}`,
+    identitySource: [...identitySource],
+    routeKey: request.routeKey,
+    rawPath: request.rawPath,
+    rawQueryString: request.rawQueryString,
+    cookies: [],
+    headers: { ...request.headers },
+    ...(request.queryStringParameters ? { queryStringParameters: { ...request.queryStringParameters } } : {}),
+    ...(request.pathParameters ? { pathParameters: { ...request.pathParameters } } : {}),
+    requestContext,
+  };
 }

@@ -74,6 +74,8 @@ export interface TokenOptions {
   readonly issuer?: string;
   readonly audience?: string;
   readonly now?: Date;
+  /** The `zoneinfo` claim: the user's IANA time zone (auth.md, "The user's time zone"). */
+  readonly timeZone?: string;
 }
 
 /** A bearer token for `userId` (its `sub`), as the stack's issuer would hand one to the phone. */
@@ -83,7 +85,10 @@ export async function signLocalToken(
   options: TokenOptions = {},
 ): Promise<string> {
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  return new SignJWT({ token_use: 'access' })
+  return new SignJWT({
+    token_use: 'access',
+    ...(options.timeZone === undefined ? {} : { zoneinfo: options.timeZone }),
+  })
     .setProtectedHeader({ alg: LOCAL_JWT_ALGORITHM, kid: key.kid, typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(options.issuer ?? LOCAL_JWT_ISSUER)

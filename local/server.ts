@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { RouteDefinition } from '../definitions/service-functions';
 import { toHttpApiEvent } from './http-api-event';
 import { invoke, type LocalFunction } from './lambda-context';
-import type { BearerCheck } from './local-auth';
+import type { LocalAuthorizer } from './local-authorizer';
 import { createRouter } from './router';
 import type { RuntimeLog } from './runtime-log';
 
@@ -14,8 +14,8 @@ export interface LocalServerOptions {
   readonly routes: readonly RouteDefinition[];
   /** Loaded functions by definition name; routes to a function not in here are not served. */
   readonly functions: ReadonlyMap<string, LocalFunction>;
-  /** The authorizer: `Authorization` header in, claims out. */
-  readonly checkBearer: (authorization: string | undefined) => Promise<BearerCheck>;
+  /** The stack's authorizer for this mode (local/local-authorizer.ts), run before any route. */
+  readonly authorizer: LocalAuthorizer;
   readonly log: RuntimeLog;
   readonly maxBodyBytes?: number;
 }
@@ -32,8 +32,14 @@ const envelopeError = (statusCode: number, error: string): HttpAnswer => ({
   body: Buffer.from(JSON.stringify({ data: null, error })),
 });
 
+const gatewayAnswer = (statusCode: number, body: unknown): HttpAnswer => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: Buffer.from(JSON.stringify(body)),
+});
+
 /**
- * The local API Gateway: route selection from the stack's route table, the JWT check before any
+ * The local API Gateway: route selection from the stack's route table, the authorizer before any
  * handler runs, a payload 2.0 event per request, and the function's result written back.
  */
 export function createLocalServer(options: LocalServerOptions): Server {
@@ -50,23 +56,26 @@ export function createLocalServer(options: LocalServerOptions): Server {
     if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) return tooLarge(maxBodyBytes);
     const matched = match(request.method ?? 'GET', rawPath);
     if (!matched) return envelopeError(404, 'Not found');
-    const auth = await options.checkBearer(request.headers.authorization);
-    if (!auth.ok) return envelopeError(401, 'Not authenticated');
-    const body = await readBody(request, maxBodyBytes);
-    if (body === 'too-large') return tooLarge(maxBodyBytes);
-
-    const fn = options.functions.get(matched.route.function)!;
     const requestId = randomUUID();
-    const event = toHttpApiEvent({
+    const routed = {
       method: request.method ?? 'GET',
       rawPath,
       rawQueryString,
       routePath: matched.route.path,
       ...(Object.keys(matched.pathParameters).length > 0 ? { pathParameters: matched.pathParameters } : {}),
       headers: flattenHeaders(request),
-      body,
-      claims: auth.claims,
       requestId,
+    };
+    const auth = await options.authorizer(toHttpApiEvent(routed));
+    if (!auth.allowed) return gatewayAnswer(auth.statusCode, auth.body);
+    const body = await readBody(request, maxBodyBytes);
+    if (body === 'too-large') return tooLarge(maxBodyBytes);
+
+    const fn = options.functions.get(matched.route.function)!;
+    const event = toHttpApiEvent({
+      ...routed,
+      body,
+      ...(auth.lambdaContext ? { lambdaContext: auth.lambdaContext } : { claims: auth.claims }),
     });
     try {
       return fromLambdaResult(await invoke(fn, event));

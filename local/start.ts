@@ -5,7 +5,13 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
-import { serviceFunctions, routes, type FunctionDefinition } from '../definitions/service-functions';
+import { AUTHORIZER_CACHE_SECONDS, parseHealthLogUrl } from '../definitions/authentication';
+import {
+  healthLogAuthorizerFunction,
+  routes,
+  serviceFunctions,
+  type FunctionDefinition,
+} from '../definitions/service-functions';
 import { streamConsumers, type StreamConsumerName } from '../definitions/stream-consumers';
 import { createAllTables, localTableNames } from './create-tables';
 import {
@@ -17,6 +23,7 @@ import {
 } from './dynamodb-local';
 import type { LocalFunction } from './lambda-context';
 import { checkBearerToken, loadOrCreateSigningKey } from './local-auth';
+import { jwtAuthorizer, lambdaAuthorizer, type LocalAuthorizer } from './local-authorizer';
 import { localDataDirectory } from './local-data';
 import { watchLaunchers } from './launcher-watch';
 import { jsonLineLog } from './runtime-log';
@@ -25,9 +32,11 @@ import { startStreamPoller, streamCheckpointPath, type StreamPoller } from './st
 
 /**
  * `npm start`: the whole service on one machine — DynamoDB Local with the stack's table, the
- * stack's routes and handlers behind a local JWT authorizer, and the table's stream feeding the
- * audit function — until Ctrl-C or SIGTERM.
+ * stack's routes and handlers behind the stack's authorizer (a local JWT check, or with
+ * `--healthlog-url` the HealthLog authorizer function introspecting tokens against that server),
+ * and the table's stream feeding the audit function — until Ctrl-C or SIGTERM.
  */
+const USAGE = 'Usage: npm start [-- [--fresh] [--healthlog-url <https URL of a HealthLog server>]]';
 const repositoryRoot = resolve(__dirname, '..');
 
 const log = jsonLineLog();
@@ -70,8 +79,33 @@ async function assertPortFree(port: number, variable: string): Promise<void> {
   });
 }
 
+/** `--healthlog-url`, else `HEALTHLOG_URL`: the `healthlog` mode of docs/local-runtime.md. */
+function healthLogSettings(flag: string | undefined): { baseUrl: string; ttlSeconds: number } | undefined {
+  const raw = flag ?? process.env.HEALTHLOG_URL;
+  if (raw === undefined || raw === '') return undefined;
+  const url = parseHealthLogUrl(raw);
+  if (!url.ok) throw new StartError(`${url.problem}.`);
+  const ttlRaw = process.env.AUTHORIZER_CACHE_SECONDS;
+  const ttlSeconds =
+    ttlRaw === undefined || ttlRaw === '' ? AUTHORIZER_CACHE_SECONDS.default : Number(ttlRaw);
+  if (
+    !Number.isInteger(ttlSeconds) ||
+    ttlSeconds < AUTHORIZER_CACHE_SECONDS.min ||
+    ttlSeconds > AUTHORIZER_CACHE_SECONDS.max
+  ) {
+    throw new StartError(
+      `AUTHORIZER_CACHE_SECONDS must be a whole number of seconds from ${AUTHORIZER_CACHE_SECONDS.min} to ${AUTHORIZER_CACHE_SECONDS.max}, got "${ttlRaw}".`,
+    );
+  }
+  return { baseUrl: url.baseUrl, ttlSeconds };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    options: { fresh: { type: 'boolean', default: false }, 'healthlog-url': { type: 'string' } },
+    strict: true,
+  });
+  const healthLog = healthLogSettings(values['healthlog-url']);
   const port = portFromEnv('PORT', 3000);
   const dynamoDbPort = portFromEnv('DYNAMODB_PORT', 8000);
   await assertPortFree(port, 'PORT');
@@ -150,12 +184,19 @@ async function main(): Promise<void> {
     );
   }
 
-  const server = createLocalServer({
-    routes,
-    functions,
-    checkBearer: (authorization) => checkBearerToken(authorization, signingKey),
-    log,
-  });
+  let authorizer: LocalAuthorizer;
+  if (healthLog) {
+    const fn = await loadFunction('healthLogAuthorizer', healthLogAuthorizerFunction, {
+      HEALTHLOG_URL: healthLog.baseUrl,
+    });
+    if (!fn) throw new StartError(`${healthLogAuthorizerFunction.entry} does not exist.`);
+    authorizer = lambdaAuthorizer({ fn, ttlSeconds: healthLog.ttlSeconds, log });
+  } else {
+    authorizer = jwtAuthorizer((authorization) => checkBearerToken(authorization, signingKey));
+  }
+  if (stopping) return;
+
+  const server = createLocalServer({ routes, functions, authorizer, log });
   running.server = server;
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
@@ -174,39 +215,53 @@ async function main(): Promise<void> {
     dataDirectory,
     functions: [...functions.keys()],
     streamReaders: running.pollers.map((poller) => poller.consumer),
+    authentication: healthLog ? 'healthlog' : 'jwt',
+    ...(healthLog ? { healthlogUrl: healthLog.baseUrl, authorizerCacheSeconds: healthLog.ttlSeconds } : {}),
   });
 }
 
-/**
- * Imports each defined function whose entry exists, with its own environment set while its
- * module loads: like Lambda, a function reads its configuration at cold start.
- */
+/** Every defined function whose entry exists, by definition name. */
 async function loadFunctions(): Promise<Map<string, LocalFunction>> {
   const loaded = new Map<string, LocalFunction>();
   const definitions = Object.entries(serviceFunctions) as [string, FunctionDefinition][];
   for (const [name, definition] of definitions) {
-    const entry = join(repositoryRoot, definition.entry);
-    if (!existsSync(entry)) {
-      log('WARN', `local-runtime: ${definition.entry} does not exist, ${name} is not served`);
-      continue;
-    }
-    const restore = overlayEnvironment({
-      POWERTOOLS_SERVICE_NAME: definition.serviceName,
-      ...definition.environment,
-    });
-    try {
-      const module = (await import(pathToFileURL(entry).href)) as {
-        handler?: LocalFunction['handler'];
-        default?: { handler?: LocalFunction['handler'] };
-      };
-      const handler = module.handler ?? module.default?.handler;
-      if (typeof handler !== 'function') throw new Error(`${definition.entry} does not export a handler`);
-      loaded.set(name, { name, definition, handler });
-    } finally {
-      restore();
-    }
+    const fn = await loadFunction(name, definition);
+    if (fn) loaded.set(name, fn);
   }
   return loaded;
+}
+
+/**
+ * Imports a function's entry with its own environment set while its module loads — like Lambda,
+ * a function reads its configuration at cold start. `deployment` holds what the stack passes it
+ * beyond its definition (the HealthLog URL, say).
+ */
+async function loadFunction(
+  name: string,
+  definition: FunctionDefinition,
+  deployment: Record<string, string> = {},
+): Promise<LocalFunction | undefined> {
+  const entry = join(repositoryRoot, definition.entry);
+  if (!existsSync(entry)) {
+    log('WARN', `local-runtime: ${definition.entry} does not exist, ${name} is not served`);
+    return undefined;
+  }
+  const restore = overlayEnvironment({
+    ...deployment,
+    POWERTOOLS_SERVICE_NAME: definition.serviceName,
+    ...definition.environment,
+  });
+  try {
+    const module = (await import(pathToFileURL(entry).href)) as {
+      handler?: LocalFunction['handler'];
+      default?: { handler?: LocalFunction['handler'] };
+    };
+    const handler = module.handler ?? module.default?.handler;
+    if (typeof handler !== 'function') throw new Error(`${definition.entry} does not export a handler`);
+    return { name, definition, handler };
+  } finally {
+    restore();
+  }
 }
 
 function overlayEnvironment(variables: Record<string, string>): () => void {
@@ -260,8 +315,12 @@ main().catch(async (error: unknown) => {
     writeError(`${error.message}\n`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     writeError(`Port ${(error as { port?: number }).port} is in use: stop what listens there or set PORT.\n`);
-  } else if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    writeError(`${(error as Error).message}\nUsage: npm start [-- --fresh]\n`);
+  } else if (
+    ['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'].includes(
+      String((error as NodeJS.ErrnoException).code),
+    )
+  ) {
+    writeError(`${(error as Error).message}\n${USAGE}\n`);
   } else {
     writeError(`The local runtime could not start: ${(error as Error).stack ?? String(error)}\n`);
   }

@@ -1,20 +1,22 @@
 import { parseArgs } from 'node:util';
-import { isUsableUserId } from '../functions/measurements/model/user-id';
+import { canonicalTimeZone } from '../definitions/authentication';
+import { MAX_USER_ID_LENGTH, isUsableUserId } from '../functions/measurements/model/user-id';
 import { DEFAULT_TOKEN_TTL_SECONDS, loadOrCreateSigningKey, signLocalToken } from './local-auth';
 import { localDataDirectory } from './local-data';
 
 /**
- * `npm run --silent token -- <userId> [--ttl <seconds>]`: a bearer token the local server
- * accepts for that user, as the last (and only) line of standard output.
+ * `npm run --silent token -- <userId> [--ttl <seconds>] [--tz <IANA zone>]`: a bearer token the
+ * local server accepts for that user (with `--tz`, its `zoneinfo` claim), as the last (and only)
+ * line of standard output.
  */
-const USAGE = 'Usage: npm run --silent token -- <userId> [--ttl <seconds>]';
+const USAGE = 'Usage: npm run --silent token -- <userId> [--ttl <seconds>] [--tz <IANA time zone>]';
 
-function parse(argv: string[]): { userId: string; ttlSeconds: number } | string {
+function parse(argv: string[]): { userId: string; ttlSeconds: number; timeZone?: string } | string {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
-      options: { ttl: { type: 'string' } },
+      options: { ttl: { type: 'string' }, tz: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
@@ -23,11 +25,16 @@ function parse(argv: string[]): { userId: string; ttlSeconds: number } | string 
   }
   const [userId, ...extra] = parsed.positionals;
   if (!userId || extra.length > 0) return 'Give exactly one user id.';
-  if (!isUsableUserId(userId)) return 'The user id must be 1–256 characters without "#".';
+  if (!isUsableUserId(userId))
+    return `The user id must be 1–${MAX_USER_ID_LENGTH} characters of well-formed text without "#".`;
   const ttlSeconds = parsed.values.ttl === undefined ? DEFAULT_TOKEN_TTL_SECONDS : Number(parsed.values.ttl);
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0)
     return '--ttl must be a positive whole number of seconds.';
-  return { userId, ttlSeconds };
+  if (parsed.values.tz === undefined) return { userId, ttlSeconds };
+  const timeZone = canonicalTimeZone(parsed.values.tz);
+  if (timeZone === undefined)
+    return `--tz must be an IANA time zone such as Europe/Berlin, got "${parsed.values.tz}".`;
+  return { userId, ttlSeconds, timeZone };
 }
 
 async function main(): Promise<number> {
@@ -37,7 +44,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const key = await loadOrCreateSigningKey(localDataDirectory());
-  process.stdout.write(`${await signLocalToken(request.userId, key, { ttlSeconds: request.ttlSeconds })}\n`);
+  const token = await signLocalToken(request.userId, key, {
+    ttlSeconds: request.ttlSeconds,
+    timeZone: request.timeZone,
+  });
+  process.stdout.write(`${token}\n`);
   return 0;
 }
 

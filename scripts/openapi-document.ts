@@ -41,6 +41,10 @@ const echoedHeaders = z.object({
 const errors = {
   400: error('Invalid JSON body'),
   401: error('Not authenticated: no user in the verified token'),
+  403: error(
+    'Shared records are not available on this endpoint (meta.errorCode sharing.not_permitted): the request ' +
+      'carried X-HealthLog-Account',
+  ),
   404: error('Measurement not found: missing, soft-deleted, another user’s, or not an id'),
   413: (limit: number) => error(`Request body exceeds ${limit} bytes`),
   415: error('Content-Type must be application/json'),
@@ -188,7 +192,12 @@ export function buildOpenApiDocument() {
     const operation = operations[key];
     if (!operation) throw new Error(`No OpenAPI operation describes the route ${key}`);
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    paths[route.path] = { ...paths[route.path], [method]: { tags: ['measurements'], ...operation } };
+    // Every route refuses shared-record requests the same way (functions/http/caller.ts).
+    const responses = { ...operation.responses, 403: errors[403] };
+    paths[route.path] = {
+      ...paths[route.path],
+      [method]: { tags: ['measurements'], ...operation, responses },
+    };
   }
   const routeKeys = new Set(routes.map((route) => `${route.method} ${route.path}`));
   const unrouted = Object.keys(operations).filter((key) => !routeKeys.has(key));
@@ -201,11 +210,20 @@ export function buildOpenApiDocument() {
       version: packageJson.version,
       description:
         'Apple Health data from the HealthLog iOS app: batch ingest, and reading back, editing and deleting ' +
-        'rows. Every answer is the envelope {data, error}; every route needs a bearer JWT (the user is its sub).',
+        'rows. Every answer is the envelope {data, error}; every route needs a bearer token: the HealthLog ' +
+        'API token the app already has (healthlog mode, introspected with HealthLog), or a JWT whose sub is ' +
+        'the user (jwt and cognito modes). A request with X-HealthLog-Account is refused with 403.',
     },
     security: [{ bearerAuth: [] }],
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'healthlog mode: HealthLog’s own API token (hlk_…); jwt and cognito modes: a JWT from the issuer',
+        },
+      },
     },
     paths,
   });

@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE, canonicalTimeZone, parseHealthLogUrl } from '../../definitions/authentication';
+
+/** An IANA zone, canonicalized (`europe/berlin` → `Europe/Berlin`); anything else fails the cold start. */
+const timeZoneSetting = z.string().transform((zone, context) => {
+  const canonical = canonicalTimeZone(zone);
+  if (canonical === undefined) {
+    context.addIssue({ code: 'custom', message: `Not an IANA time zone: "${zone}"` });
+    return z.NEVER;
+  }
+  return canonical;
+});
 
 /**
  * The functions' configuration, validated once at cold start. The stack sets these variables
@@ -16,6 +27,8 @@ const configSchema = z.object({
   DEADLINE_SAFETY_MARGIN_MS: z.coerce.number().int().min(0).default(1500),
   /** Only set by the local runtime and the tests (DynamoDB Local). */
   DYNAMODB_ENDPOINT: z.url().optional(),
+  /** The zone a caller's days are cut in when their credential names none (context `defaultTimeZone`). */
+  DEFAULT_TIME_ZONE: timeZoneSetting.default(DEFAULT_TIME_ZONE),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -40,12 +53,39 @@ export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestCo
 const readerConfigSchema = configSchema.extend({
   /** Daily aggregates of the dense types (definitions/daily-aggregates-table.ts). */
   DAILY_AGGREGATES_TABLE_NAME: z.string().min(1),
-  /** The zone of a caller whose credential names none. */
-  DEFAULT_TIME_ZONE: z.string().min(1).default('Europe/Berlin'),
 });
 
 export type ReaderConfig = z.infer<typeof readerConfigSchema>;
 
 export function loadReaderConfig(env: NodeJS.ProcessEnv = process.env): ReaderConfig {
   return readerConfigSchema.parse(env);
+}
+
+/**
+ * The HealthLog authorizer's settings (`healthlog` mode only). It touches no table, so it has
+ * none of the settings above.
+ */
+const healthLogAuthorizerConfigSchema = z.object({
+  /** HealthLog's base URL (context `healthlogUrl`): https, or http to a loopback host only. */
+  HEALTHLOG_URL: z.string().transform((raw, context) => {
+    const url = parseHealthLogUrl(raw);
+    if (!url.ok) {
+      context.addIssue({ code: 'custom', message: url.problem });
+      return z.NEVER;
+    }
+    return url.baseUrl;
+  }),
+  /**
+   * How long one introspection may take, body included. auth.md: give up after at most 2 s, so a
+   * slow HealthLog costs the app a quick 5xx (which it retries) instead of a hanging sync.
+   */
+  HEALTHLOG_TIMEOUT_MS: z.coerce.number().int().min(100).max(2000).default(2000),
+});
+
+export type HealthLogAuthorizerConfig = z.infer<typeof healthLogAuthorizerConfigSchema>;
+
+export function loadHealthLogAuthorizerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): HealthLogAuthorizerConfig {
+  return healthLogAuthorizerConfigSchema.parse(env);
 }

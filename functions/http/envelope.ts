@@ -39,6 +39,12 @@ export function failure(
 export const internalServerError = (headers?: ResponseHeaders) =>
   failure(500, 'Internal server error', { headers });
 export const notAuthenticated = (headers?: ResponseHeaders) => failure(401, 'Not authenticated', { headers });
+/** auth.md, "Shared records": the app shows the sentence to its user as it is. */
+export const sharingNotPermitted = (headers?: ResponseHeaders) =>
+  failure(403, 'Shared records are not available on this endpoint', {
+    errorCode: 'sharing.not_permitted',
+    headers,
+  });
 
 /** The same answer with more headers (the later win): per-request headers added around a shaped answer. */
 export function withHeaders(

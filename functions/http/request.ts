@@ -1,8 +1,18 @@
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { isUsableUserId } from '../measurements/model/user-id';
-import { isIanaZone } from '../measurements/summaries/local-time';
+import type { APIGatewayEventRequestContextV2, APIGatewayProxyEventV2WithRequestContext } from 'aws-lambda';
 
-export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+/**
+ * What the route's authorizer handed on, as API Gateway puts it into a payload 2.0 event: the
+ * verified JWT's claims (`jwt`, `cognito` modes) or the HealthLog Lambda authorizer's context
+ * (`healthlog` mode). Only one is present; functions/http/caller.ts reads either.
+ */
+export interface HttpAuthorizerContext {
+  readonly jwt?: { readonly claims?: Readonly<Record<string, unknown>> };
+  readonly lambda?: Readonly<Record<string, unknown>> | null;
+}
+
+export type HttpEvent = APIGatewayProxyEventV2WithRequestContext<
+  APIGatewayEventRequestContextV2 & { readonly authorizer?: HttpAuthorizerContext }
+>;
 
 /** Header lookup that does not depend on the case the client used. */
 export function header(event: Pick<HttpEvent, 'headers'>, name: string): string | undefined {
@@ -11,24 +21,6 @@ export function header(event: Pick<HttpEvent, 'headers'>, name: string): string 
     if (key.toLowerCase() === wanted) return value;
   }
   return undefined;
-}
-
-/**
- * The caller, from the verified token only (the authorizer put its claims there). Nothing in the
- * body can name a user. A `sub` that could not be part of a key resolves to nobody.
- */
-export function authenticatedUserId(event: HttpEvent): string | undefined {
-  const sub = event.requestContext?.authorizer?.jwt?.claims?.sub;
-  return typeof sub === 'string' && isUsableUserId(sub) ? sub : undefined;
-}
-
-/**
- * The caller's IANA time zone: the token's `zoneinfo` when it names a valid zone, else the
- * deployment's default.
- */
-export function callerTimeZone(event: HttpEvent, fallback: string): string {
-  const zone = event.requestContext?.authorizer?.jwt?.claims?.zoneinfo;
-  return typeof zone === 'string' && isIanaZone(zone) ? zone : fallback;
 }
 
 /** The raw request body as bytes, decoding API Gateway's base64 form. */

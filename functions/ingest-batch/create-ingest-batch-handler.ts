@@ -1,8 +1,9 @@
 import { ingestEvents } from '../../definitions/log-events';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { failure, internalServerError, notAuthenticated, success, withHeaders } from '../http/envelope';
-import { authenticatedUserId, bodyBytes, echoHeaders, type HttpEvent } from '../http/request';
+import { admitCaller } from '../http/caller';
+import { failure, internalServerError, success, withHeaders } from '../http/envelope';
+import { bodyBytes, echoHeaders, type HttpEvent } from '../http/request';
 import {
   countSkippedByReason,
   ingestBatch,
@@ -22,6 +23,8 @@ export interface IngestBatchHandlerDependencies extends IngestBatchDependencies 
    * wiring always passes them; without them every request runs unguarded.
    */
   readonly guards?: RequestGuards;
+  /** The zone of a caller whose credential names none (DEFAULT_TIME_ZONE); Europe/Berlin if unset. */
+  readonly defaultTimeZone?: string;
 }
 
 type Handler = (
@@ -32,8 +35,9 @@ type Handler = (
 /**
  * `POST /api/measurements/batch`: event → input, the ingest use case decides, the result is
  * shaped into the envelope. One `measurement.batch.ingest` line per accepted request.
- * Order of checks (§2): token, rate limit, then everything else — which the Idempotency-Key
- * wraps, so a replay answers whatever the first request answered, refusals included.
+ * Order of checks (§2): token, the shared-record header (auth.md), rate limit, then everything
+ * else — which the Idempotency-Key wraps, so a replay answers whatever the first request
+ * answered, refusals included.
  */
 export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): Handler {
   const { logger, guards } = deps;
@@ -42,8 +46,19 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
     const requestId = event.requestContext.requestId;
     const headers = echoHeaders(event);
     try {
-      const userId = authenticatedUserId(event);
-      if (!userId) return notAuthenticated(headers);
+      const admission = admitCaller(event, { defaultTimeZone: deps.defaultTimeZone, headers });
+      if (!admission.admitted) {
+        if (admission.userId !== undefined) {
+          logger.info(ingestEvents.rejected, {
+            userId: admission.userId,
+            requestId,
+            status: admission.response.statusCode,
+            errorCode: admission.errorCode,
+          });
+        }
+        return admission.response;
+      }
+      const { userId } = admission.caller;
 
       const rateLimit = guards ? await guards.rateLimiter.admit(userId, requestId) : unlimited;
       if (!rateLimit.allowed) {

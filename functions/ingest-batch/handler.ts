@@ -14,6 +14,7 @@ export const handler = createIngestBatchHandler({
   writer: new MeasurementRepository(createDocumentClient(config), config.TABLE_NAME),
   writeConcurrency: config.WRITE_CONCURRENCY,
   deadlineSafetyMarginMs: config.DEADLINE_SAFETY_MARGIN_MS,
+  defaultTimeZone: config.DEFAULT_TIME_ZONE,
   guards: createRequestGuards({
     client: createDynamoDbClient(config),
     tableName: config.REQUEST_GUARDS_TABLE_NAME,

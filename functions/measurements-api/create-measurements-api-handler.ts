@@ -1,13 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import {
-  failure,
-  internalServerError,
-  notAuthenticated,
-  success,
-  type ResponseHeaders,
-} from '../http/envelope';
-import { authenticatedUserId, callerTimeZone, echoHeaders, type HttpEvent } from '../http/request';
+import { admitCaller } from '../http/caller';
+import { failure, internalServerError, success, type ResponseHeaders } from '../http/envelope';
+import { echoHeaders, type HttpEvent } from '../http/request';
 import { deleteMeasurement, deleteMeasurementsByExternalIds } from '../measurements/rows/delete-measurements';
 import { editMeasurement } from '../measurements/rows/edit-measurement';
 import type { MeasurementRowStore } from '../measurements/rows/row-store';
@@ -26,13 +21,13 @@ import {
 export interface MeasurementsApiHandlerDependencies {
   readonly logger: Logger;
   readonly store: MeasurementRowStore;
-  /** The zone of a caller whose token names none (an IANA name). */
-  readonly defaultTimeZone: string;
   /** Daily aggregates of the dense types, for long chart windows. */
   readonly aggregates: DailyAggregateReader;
   /** Lookups and deletes of one by-external-ids request in flight at once. */
   readonly deleteConcurrency: number;
   readonly clock?: () => Date;
+  /** The zone of a caller whose credential names none (DEFAULT_TIME_ZONE); Europe/Berlin if unset. */
+  readonly defaultTimeZone?: string;
 }
 
 type Handler = (event: HttpEvent) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -40,7 +35,7 @@ type Handler = (event: HttpEvent) => Promise<APIGatewayProxyStructuredResultV2>;
 interface RouteRequest {
   readonly event: HttpEvent;
   readonly userId: string;
-  /** The caller's IANA zone: day totals, nights and daily chart buckets are cut at their midnight. */
+  /** The caller's IANA zone: day totals, nights and daily chart buckets are cut at its midnight. */
   readonly timeZone: string;
   readonly requestId: string;
   readonly now: Date;
@@ -179,8 +174,9 @@ export const measurementsApiRouteKeys: readonly MeasurementsApiRouteKey[] = [
 /**
  * The row API (docs/row-api.md) in one function: the route API Gateway matched
  * (`event.routeKey`) picks a thin route handler — parse, call the use case, shape the envelope.
- * The user is always the token's; another user's row answers exactly like a missing one.
- * One `measurement.api.request` line per request.
+ * The caller is always the verified credential's (functions/http/caller.ts, which also refuses
+ * shared-record requests before any route runs); another user's row answers exactly like a
+ * missing one. One `measurement.api.request` line per request past authentication.
  */
 export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDependencies): Handler {
   const { logger } = deps;
@@ -194,16 +190,29 @@ export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDepende
     const route = event.routeKey;
     const headers = { ...echoHeaders(event), ...NO_STORE };
     try {
-      const userId = authenticatedUserId(event);
-      if (!userId) return notAuthenticated(headers);
+      const admission = admitCaller(event, { defaultTimeZone: deps.defaultTimeZone, headers });
+      if (!admission.admitted) {
+        if (admission.userId !== undefined) {
+          logger.info('measurement.api.request', {
+            route,
+            userId: admission.userId,
+            requestId,
+            status: admission.response.statusCode,
+            errorCode: admission.errorCode,
+            durationMs: Date.now() - startedAt,
+          });
+        }
+        return admission.response;
+      }
+      const { userId, timeZone } = admission.caller;
       const handle = handlers.get(route);
       if (!handle) return failure(404, 'Not found', { headers });
 
-      const timeZone = callerTimeZone(event, deps.defaultTimeZone);
       const { response, log } = await handle({ event, userId, timeZone, requestId, now: clock(), headers });
       logger.info('measurement.api.request', {
         route,
         userId,
+        timeZone,
         requestId,
         status: response.statusCode,
         ...log,

@@ -16,6 +16,6 @@ export const handler = createMeasurementsApiHandler({
     measurements: config.TABLE_NAME,
     aggregates: config.DAILY_AGGREGATES_TABLE_NAME,
   }),
-  defaultTimeZone: config.DEFAULT_TIME_ZONE,
   deleteConcurrency: config.WRITE_CONCURRENCY,
+  defaultTimeZone: config.DEFAULT_TIME_ZONE,
 });

@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import {
   LOG_RETENTION_DAYS,
+  healthLogAuthorizerFunction,
   serviceFunctions,
   type ServiceFunctionName,
 } from '../../definitions/service-functions';
@@ -17,11 +18,13 @@ import { HealthIngestStack } from '../../lib/health-ingest-stack';
  * - the security controls SECURITY.md claims, asserted over the whole template: API access logs
  *   and throttling, encryption at rest, TLS-only queues and topics, least-privilege roles.
  * For each configuration a deployment can have: the built-in Cognito pool, an external issuer,
- * and IAM policy minimization as cdk.json synthesizes it.
+ * HealthLog's own tokens (the Lambda authorizer), and IAM policy minimization as cdk.json
+ * synthesizes it.
  */
 const configurations: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
   ['with the built-in Cognito user pool', {}],
   ['with an external token issuer', { jwtIssuer: 'https://auth.example.com', jwtAudience: 'healthlog-ios' }],
+  ['with HealthLog tokens (Lambda authorizer)', { healthlogUrl: 'https://healthlog.example.com' }],
   [
     'with IAM policy minimization (as cdk.json synthesizes it)',
     { '@aws-cdk/aws-iam:minimizePolicies': true },
@@ -114,18 +117,33 @@ const isTlsDeny = (statement: Statement, action: string) =>
   JSON.stringify(statement.Principal).includes('*');
 
 /** The acknowledgements the stack makes, where, and why they cannot be fixed instead (SECURITY.md). */
-const EXPECTED_ACKNOWLEDGEMENTS = [
-  ...(Object.values(serviceFunctions).map((definition) => ['AwsSolutions-L1', definition.id]) as Array<
-    [string, string]
-  >),
-  ['AwsSolutions-SQS3', 'AuditPipeline/AuditDeadLetterQueue'],
-  ['AwsSolutions-SQS3', 'AggregatePipeline/AggregateDeadLetterQueue'],
-  ['AwsSolutions-COG2', 'PhoneUsers/UserPool'],
-  ['AwsSolutions-COG8', 'PhoneUsers/UserPool'],
-] as const;
+function expectedAcknowledgements(stack: HealthIngestStack): Array<readonly [string, string]> {
+  const mode = stack.authentication.mode;
+  return [
+    ...Object.values(serviceFunctions).map((definition) => ['AwsSolutions-L1', definition.id] as const),
+    ...(mode === 'healthlog' ? [['AwsSolutions-L1', healthLogAuthorizerFunction.id] as const] : []),
+    ['AwsSolutions-SQS3', 'AuditPipeline/AuditDeadLetterQueue'],
+    ['AwsSolutions-SQS3', 'AggregatePipeline/AggregateDeadLetterQueue'],
+    ...(mode === 'cognito'
+      ? ([
+          ['AwsSolutions-COG2', 'PhoneUsers/UserPool'],
+          ['AwsSolutions-COG8', 'PhoneUsers/UserPool'],
+        ] as const)
+      : []),
+  ];
+}
+
+/** Every function the stack deploys: the defined ones, and the HealthLog authorizer in its mode. */
+function deployedFunctions(stack: HealthIngestStack) {
+  return [
+    ...(Object.keys(serviceFunctions) as ServiceFunctionName[]).map(
+      (name) => [name as string, stack.functions[name]] as const,
+    ),
+    ...(stack.healthLogAuthorizer ? [['healthLogAuthorizer', stack.healthLogAuthorizer] as const] : []),
+  ];
+}
 
 describe.each(configurations)('cdk-nag AwsSolutions %s', (_name, context) => {
-  const withPool = !('jwtIssuer' in context);
   let stack: HealthIngestStack;
 
   beforeAll(() => ({ stack } = synthesize(context)));
@@ -143,9 +161,7 @@ describe.each(configurations)('cdk-nag AwsSolutions %s', (_name, context) => {
   });
 
   it('acknowledges exactly the expected rules, each with a specific reason of its own', () => {
-    const expected = EXPECTED_ACKNOWLEDGEMENTS.filter(
-      ([rule]) => withPool || !rule.startsWith('AwsSolutions-COG'),
-    );
+    const expected = expectedAcknowledgements(stack);
     const made = acknowledgements(stack);
     expect(made.map(({ rule, path }) => [rule, path.replace(`${stack.node.path}/`, '')]).sort()).toEqual(
       expected.map(([rule, path]) => [rule, path]).sort(),
@@ -195,9 +211,12 @@ describe.each(configurations)('security controls %s', (_name, context) => {
       });
     });
 
-    it('every route requires a JWT; functions may be invoked by this API only, route by route', () => {
+    it("every route requires the mode's authorizer; functions may be invoked by this API only, route by route (the authorizer by its authorizer)", () => {
+      const healthlog = stack.authentication.mode === 'healthlog';
+      const [[authorizerId]] = ofType(resources, 'AWS::ApiGatewayV2::Authorizer') as [[string, Resource]];
       for (const [, route] of ofType(resources, 'AWS::ApiGatewayV2::Route')) {
-        expect(route.Properties.AuthorizationType).toBe('JWT');
+        expect(route.Properties.AuthorizationType).toBe(healthlog ? 'CUSTOM' : 'JWT');
+        expect(route.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
       }
       const apiId = logicalId(stack.api);
       const permissions = ofType(resources, 'AWS::Lambda::Permission');
@@ -206,7 +225,14 @@ describe.each(configurations)('security controls %s', (_name, context) => {
         expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
         const sourceArn = JSON.stringify(permission.Properties.SourceArn);
         expect(sourceArn).toContain(`{"Ref":"${apiId}"}`);
-        expect(sourceArn).toMatch(/\/\*\/\*\/api\/measurements[^*]*"\]\]\}$/);
+        const invokesAuthorizer =
+          healthlog &&
+          JSON.stringify(permission.Properties.FunctionName).includes(logicalId(stack.healthLogAuthorizer!));
+        if (invokesAuthorizer) {
+          expect(sourceArn).toMatch(new RegExp(`/authorizers/",\\{"Ref":"${authorizerId}"\\}\\]\\]\\}$`));
+        } else {
+          expect(sourceArn).toMatch(/\/\*\/\*\/api\/measurements[^*]*"\]\]\}$/);
+        }
       }
     });
   });
@@ -288,7 +314,7 @@ describe.each(configurations)('security controls %s', (_name, context) => {
   describe('roles are least privilege', () => {
     it('every role is a function role: trusted by Lambda only, no AWS managed policy', () => {
       const roles = ofType(resources, 'AWS::IAM::Role');
-      expect(roles).toHaveLength(Object.keys(serviceFunctions).length);
+      expect(roles).toHaveLength(deployedFunctions(stack).length);
       for (const [, role] of roles) {
         expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
           { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
@@ -315,11 +341,13 @@ describe.each(configurations)('security controls %s', (_name, context) => {
       }
     });
 
-    it.each(Object.keys(serviceFunctions) as ServiceFunctionName[])(
+    it.each([...Object.keys(serviceFunctions), 'healthLogAuthorizer'])(
       '%s may write logs to its own log group only (not to the audit log group of another function)',
       (name) => {
-        const roleId = logicalId(stack.functions[name].role!);
-        const ownLogGroup = { 'Fn::GetAtt': [logicalId(stack.functions[name].logGroup), 'Arn'] };
+        const fn = deployedFunctions(stack).find(([deployed]) => deployed === name)?.[1];
+        if (!fn) return expect(stack.authentication.mode).not.toBe('healthlog');
+        const roleId = logicalId(fn.role!);
+        const ownLogGroup = { 'Fn::GetAtt': [logicalId(fn.logGroup), 'Arn'] };
         const logStatements = identityStatements(resources)
           .filter(({ roles }) => roles.includes(roleId))
           .map(({ statement }) => statement)

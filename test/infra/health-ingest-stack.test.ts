@@ -129,6 +129,7 @@ describe('with the default configuration (no issuer in the context)', () => {
       };
       expect(fn.Properties.Environment.Variables).toEqual({
         TABLE_NAME: { Ref: tableId },
+        DEFAULT_TIME_ZONE: 'Europe/Berlin',
         POWERTOOLS_SERVICE_NAME: definition.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',

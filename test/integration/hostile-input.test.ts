@@ -24,6 +24,7 @@ import { routes, serviceFunctions } from '../../definitions/service-functions';
 import { toHttpApiEvent } from '../../local/http-api-event';
 import type { LocalFunction } from '../../local/lambda-context';
 import { checkBearerToken, signLocalToken, type SigningKey } from '../../local/local-auth';
+import { jwtAuthorizer } from '../../local/local-authorizer';
 import { createLocalServer } from '../../local/server';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import {
@@ -766,7 +767,7 @@ describe('over real HTTP against the local server (local/server.ts)', () => {
       async (event: HttpEvent) => {
         const result = await handle(event);
         const status = result.statusCode ?? 0;
-        const sub = event.requestContext.authorizer.jwt.claims.sub;
+        const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
         if (status >= 200 && status < 300 && typeof sub === 'string')
           writers.set(event.requestContext.requestId, sub);
         return result;
@@ -792,7 +793,7 @@ describe('over real HTTP against the local server (local/server.ts)', () => {
     server = createLocalServer({
       routes,
       functions,
-      checkBearer: (authorization) => checkBearerToken(authorization, key),
+      authorizer: jwtAuthorizer((authorization) => checkBearerToken(authorization, key)),
       log: (level, message, fields) => {
         if (level === 'ERROR')
           serverErrors.push(`${message}: ${String((fields?.error as Error)?.stack ?? '')}`);

@@ -168,6 +168,40 @@ describe('npm start serves the whole service on one machine', () => {
   });
 });
 
+describe('npm run token -- <user> --tz <zone>: the zoneinfo claim reaches the handler', () => {
+  it('a token minted with --tz runs its requests in that zone (the request line names it)', async () => {
+    const userId = `e2e-zone-${Date.now()}`;
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['run', '--silent', 'token', '--', userId, '--tz', 'America/New_York'],
+      { cwd: repositoryRoot, env: runtime.env },
+    );
+    const token = stdout.trim().split('\n').at(-1)!;
+    expect((await call('GET', '/api/measurements', token)).status).toBe(200);
+    const line = await runtime.waitForLine(
+      (candidate) =>
+        candidate.json?.message === 'measurement.api.request' && candidate.json.userId === userId,
+      5000,
+    );
+    expect(line.json).toMatchObject({ timeZone: 'America/New_York' });
+  });
+
+  it('a --tz that is no IANA zone mints nothing: exit code 2 and a sentence saying why', async () => {
+    const minted = promisify(execFile)(
+      'npm',
+      ['run', '--silent', 'token', '--', 'someone', '--tz', 'Mars/Base'],
+      {
+        cwd: repositoryRoot,
+        env: runtime.env,
+      },
+    );
+    await expect(minted).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--tz must be an IANA'),
+    });
+  });
+});
+
 describe('npm start stops cleanly', () => {
   it('SIGTERM stops it: the process exits, the port is released, no Java process is left', async () => {
     // A runtime of its own: stopping the shared one would end every other case.

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambd
 import type { FunctionDefinition, RouteDefinition } from '../../definitions/service-functions';
 import type { LocalFunction } from '../../local/lambda-context';
 import type { BearerCheck } from '../../local/local-auth';
+import { jwtAuthorizer } from '../../local/local-authorizer';
 import { createLocalServer } from '../../local/server';
 
 /**
@@ -71,7 +72,7 @@ beforeAll(async () => {
   server = createLocalServer({
     routes: ROUTES,
     functions,
-    checkBearer,
+    authorizer: jwtAuthorizer(checkBearer),
     log: (_level, message, fields) => logged.push({ message, error: fields?.error as Error | undefined }),
     maxBodyBytes: 1024,
   });

@@ -415,10 +415,10 @@ export const idempotencyKey: fc.Arbitrary<string | undefined> = fc.oneof(
 );
 
 /** `sub` claims: almost always a usable, fresh user; sometimes one that must resolve to nobody. */
-export type SubKind = 'fresh' | 'none' | 'empty' | 'hash' | 'too-long';
+export type SubKind = 'fresh' | 'none' | 'empty' | 'hash' | 'too-long' | 'lone-surrogate';
 export const subKind: fc.Arbitrary<SubKind> = fc.oneof(
   { weight: 12, arbitrary: fc.constant<SubKind>('fresh') },
-  { weight: 1, arbitrary: fc.constantFrom<SubKind>('none', 'empty', 'hash', 'too-long') },
+  { weight: 1, arbitrary: fc.constantFrom<SubKind>('none', 'empty', 'hash', 'too-long', 'lone-surrogate') },
 );
 
 /** The authorizer's claims for a kind of `sub`; only `fresh` names a user. */
@@ -434,6 +434,8 @@ export function claimsFor(kind: SubKind, freshUser: string): Record<string, stri
       return { sub: `${freshUser}#ACTIVITY_STEPS` };
     case 'too-long':
       return { sub: 'u'.repeat(257) };
+    case 'lone-surrogate':
+      return { sub: `${freshUser}\ud800` };
   }
 }
 

@@ -47,6 +47,14 @@ describe('the local authorizer checks bearer tokens like the stack JWT authorize
     expect(typeof check.claims.exp).toBe('string');
   });
 
+  it('a token minted with a time zone carries it as the zoneinfo claim, handed on like every claim', async () => {
+    const token = await signLocalToken('user-a', key, { timeZone: 'America/New_York' });
+    const check = await checkBearerToken(bearer(token), key);
+    expect(check.ok && check.claims.zoneinfo).toBe('America/New_York');
+    const without = await checkBearerToken(bearer(await signLocalToken('user-a', key)), key);
+    expect(without.ok && without.claims).not.toHaveProperty('zoneinfo');
+  });
+
   it('the scheme is case-insensitive', async () => {
     const token = await signLocalToken('user-a', key);
     expect((await checkBearerToken(`bearer ${token}`, key)).ok).toBe(true);

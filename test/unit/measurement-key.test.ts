@@ -174,10 +174,14 @@ describe('batch-api §4: the key is userId#type#externalId and splits on the fir
   });
 });
 
-describe('batch-api §4: userId never contains #', () => {
+describe('batch-api §4 and auth.md: a userId is 1–256 characters of well-formed text without #', () => {
   it.each([
     ['a Cognito sub', 'c1d2e3f4-0000-4000-8000-000000000000', true],
+    ['a HealthLog cuid', 'cmabc123def456ghi789jkl0', true],
     ['an id with #', 'user#1', false],
+    ['an id ending in a lone high surrogate', 'user-\ud800', false],
+    ['an id with a lone low surrogate', '\udc00user', false],
+    ['an id with a surrogate pair (an emoji is text)', 'user-\ud83d\ude00', true],
     ['the empty string', '', false],
     ['256 characters (the longest usable id)', 'u'.repeat(256), true],
     ['257 characters', 'u'.repeat(257), false],

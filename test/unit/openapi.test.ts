@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { errorEnvelopeSchema } from '../../functions/http/envelope-schema';
-import { failure, notAuthenticated } from '../../functions/http/envelope';
+import { failure, notAuthenticated, sharingNotPermitted } from '../../functions/http/envelope';
 import { batchResultSchema } from '../../functions/measurements/batch/batch-result-schema';
 import { summarize, type EntryOutcome } from '../../functions/measurements/batch/ingest-batch';
 import { toMeasurementRow } from '../../functions/measurements/rows/measurement-row';
@@ -18,12 +18,12 @@ describe('docs/openapi.json', () => {
     expect(committed).toEqual(JSON.parse(renderOpenApiDocument()));
   });
 
-  test('is OpenAPI 3.1 and every route needs a bearer JWT', () => {
+  test('is OpenAPI 3.1 and every route needs a bearer token (HealthLog’s or a JWT, by mode)', () => {
     const document = buildOpenApiDocument();
     expect(document.openapi).toBe('3.1.0');
     expect(document.security).toEqual([{ bearerAuth: [] }]);
     expect(document.components?.securitySchemes).toEqual({
-      bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      bearerAuth: { type: 'http', scheme: 'bearer', description: expect.stringMatching(/HealthLog.*JWT/) },
     });
   });
 
@@ -37,14 +37,19 @@ describe('docs/openapi.json', () => {
     expect(documented.sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
   });
 
-  test('each operation documents its success, 401 and 500 answers in the envelope', () => {
+  test('each operation documents its success, 401, 403 (shared records) and 500 answers in the envelope', () => {
     const document = buildOpenApiDocument();
     for (const item of Object.values(document.paths ?? {})) {
       for (const operation of Object.values(item as Record<string, { responses: Record<string, any> }>)) {
-        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '401', '500']));
-        expect(operation.responses['401'].content['application/json'].schema).toEqual({
-          $ref: '#/components/schemas/ErrorEnvelope',
-        });
+        expect(Object.keys(operation.responses)).toEqual(
+          expect.arrayContaining(['200', '401', '403', '500']),
+        );
+        for (const status of ['401', '403']) {
+          expect(operation.responses[status].content['application/json'].schema).toEqual({
+            $ref: '#/components/schemas/ErrorEnvelope',
+          });
+        }
+        expect(operation.responses['403'].description).toMatch(/sharing\.not_permitted/);
       }
     }
   });
@@ -81,6 +86,7 @@ describe('the documented schemas describe what the handlers really answer', () =
   test('error answers parse as ErrorEnvelope', () => {
     for (const response of [
       notAuthenticated(),
+      sharingNotPermitted(),
       failure(404, 'Measurement not found'),
       failure(422, 'Validation failed', {
         details: { issues: [{ path: 'value', code: 'x', message: 'y' }] },
