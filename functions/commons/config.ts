@@ -24,14 +24,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return configSchema.parse(env);
 }
 
-/** The ingest function's settings: the shared ones plus the table its request guards use. */
-const ingestConfigSchema = configSchema.extend({
-  /** Idempotency-Key records and rate-limit counters (lib/definitions/request-guards-table.ts). */
+/**
+ * The settings of a function with request guards (the ingest function, the row API): the shared
+ * ones plus the table its guards use.
+ */
+const guardedConfigSchema = configSchema.extend({
+  /** Idempotency-Key records and rate-limit counters (definitions/request-guards-table.ts). */
   REQUEST_GUARDS_TABLE_NAME: z.string().min(1),
 });
 
-export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+export type GuardedConfig = z.infer<typeof guardedConfigSchema>;
 
-export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  return ingestConfigSchema.parse(env);
+export function loadGuardedConfig(env: NodeJS.ProcessEnv = process.env): GuardedConfig {
+  return guardedConfigSchema.parse(env);
 }

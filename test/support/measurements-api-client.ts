@@ -4,11 +4,12 @@ import { createLogger } from '../../functions/commons/logger';
 import { createMeasurementsApiHandler } from '../../functions/measurements-api/create-measurements-api-handler';
 import type { MeasurementRowStore } from '../../functions/measurements/rows/row-store';
 import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import type { RowWriteGuards } from '../../functions/request-guards/request-guards';
 import { toHttpApiEvent } from '../../local/http-api-event';
 import { toAnswer, type BatchAnswer } from './batch-client';
 
 export interface ApiCall {
-  readonly method: 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The route template, e.g. `/api/measurements/{id}`. */
   readonly route: string;
   /** `null` sends a token without a `sub`. Defaults to `user-a`. */
@@ -30,12 +31,15 @@ export function measurementsApiClient(options: {
   tableName?: string;
   store?: MeasurementRowStore;
   clock?: () => Date;
+  /** The shared write limit and Idempotency-Key replay; without them every write runs unguarded. */
+  guards?: RowWriteGuards;
 }) {
   const handler = createMeasurementsApiHandler({
     logger: createLogger('measurement-api'),
     store: options.store ?? new MeasurementRepository(options.documentClient!, options.tableName!),
     deleteConcurrency: 8,
     clock: options.clock,
+    guards: options.guards,
   });
 
   const call = async (request: ApiCall): Promise<ApiAnswer> => {
@@ -57,7 +61,9 @@ export function measurementsApiClient(options: {
       claims: userId === null ? {} : { sub: userId },
       requestId: request.requestId,
     });
-    const result = (await handler(event)) as APIGatewayProxyStructuredResultV2;
+    const result = (await handler(event, {
+      getRemainingTimeInMillis: () => 10_000,
+    })) as APIGatewayProxyStructuredResultV2;
     return toAnswer(result);
   };
 
@@ -75,6 +81,10 @@ export function measurementsApiClient(options: {
       call({ method: 'DELETE', route: ROW, userId, id, requestId }),
     deleteByExternalIds: (userId: string, body: unknown) =>
       call({ method: 'DELETE', route: '/api/measurements/by-external-ids', userId, body }),
+    create: (userId: string, body: unknown, headers?: Record<string, string>, requestId?: string) =>
+      call({ method: 'POST', route: '/api/measurements', userId, body, headers, requestId }),
+    bulkDelete: (userId: string, body: unknown, headers?: Record<string, string>) =>
+      call({ method: 'POST', route: '/api/measurements/bulk-delete', userId, body, headers }),
   };
 }
 

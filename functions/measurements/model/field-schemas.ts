@@ -56,12 +56,10 @@ export const storableNumber = z.number().refine(isStorableNumber, {
 export const deviceTypes = ['watch', 'band', 'ring', 'phone', 'scale', 'other', 'unknown'] as const;
 /** The sources this service writes: the batch's and a hand entry's `source` (default APPLE_HEALTH / MANUAL). */
 export const writableSources = ['APPLE_HEALTH', 'MANUAL'] as const;
-export const measurementTypeSchema = z
-  .enum(measurementTypes as [string, ...string[]])
-  .meta({
-    id: 'MeasurementType',
-    description: 'One of the 77 measurement types (model/measurement-types.ts)',
-  });
+export const measurementTypeSchema = z.enum(measurementTypes as [string, ...string[]]).meta({
+  id: 'MeasurementType',
+  description: 'One of the 77 measurement types (model/measurement-types.ts)',
+});
 
 /** The opaque row id the batch answers with (base64url, no user in it). */
 export const measurementIdSchema = z.string().meta({
