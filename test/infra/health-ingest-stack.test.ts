@@ -125,7 +125,7 @@ describe('with the default configuration (no issuer in the context)', () => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...definition.environment,
-        ...(name === 'ingestBatch'
+        ...(name === 'ingestBatch' || name === 'measurementsApi'
           ? { REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) } }
           : {}),
       });
