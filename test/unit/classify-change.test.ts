@@ -144,7 +144,7 @@ describe('measurement.created: a reading entered by hand', () => {
   it('a cleared note (the attribute removed) is a change of notes too', () => {
     const { notes: _notes, ...cleared } = editedOf(manualItem(), {});
     const decision = info(classifyChange(change('MODIFY', manualItem(), cleared)));
-    expect(decision.fields.changedFields).toEqual(['notes']);
+    expect(decision.fields).toMatchObject({ changedFields: ['notes'] });
   });
 
   it('its deletion names it with the same null HealthKit identity', () => {
