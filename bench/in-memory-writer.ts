@@ -1,4 +1,8 @@
-import type { MeasurementWriter, WriteOutcome, WriteRequest } from '../functions/measurements/batch/measurement-writer';
+import type {
+  MeasurementWriter,
+  WriteOutcome,
+  WriteRequest,
+} from '../functions/measurements/batch/measurement-writer';
 import { toMeasurementItem } from '../functions/measurements/storage/measurement-item';
 
 /**

@@ -130,13 +130,10 @@ export const measurementRowSchema = z
     valueMax: z.number().nullable(),
     externalId: z.string().nullable().meta({ description: 'null for a reading entered by hand' }),
     externalSourceVersion: z.string().nullable(),
-    hkIdentifier: z
-      .string()
-      .nullable()
-      .meta({
-        example: 'HKQuantityTypeIdentifierStepCount',
-        description: 'null for a reading entered by hand',
-      }),
+    hkIdentifier: z.string().nullable().meta({
+      example: 'HKQuantityTypeIdentifierStepCount',
+      description: 'null for a reading entered by hand',
+    }),
     startDate: dateTime('2026-05-23T22:00:00.000Z')
       .nullable()
       .meta({ description: 'null for a reading entered by hand' }),

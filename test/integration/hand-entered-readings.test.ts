@@ -683,7 +683,7 @@ describe('editing measuredAt of a hand-entered reading keeps its id and can coll
 });
 
 describe('a note’s text never reaches a log line', () => {
-  test('create, edit, replay-free: the captured output names no note', async () => {
+  test('create and edit: no captured line contains a note’s text', async () => {
     const userId = newUser();
     const secret = 'chest pain after stairs, call Dr. Weber';
     const row = await created(userId, weight({ notes: secret }));

@@ -586,7 +586,10 @@ describe('the row API with hostile input (API Gateway events, DynamoDB Local)', 
           const [method, routePath] = input.route.split(' ') as [string, string];
           const id = resolveId(input.id);
           const hasBody =
-            method === 'PUT' || method === 'PATCH' || method === 'POST' || routePath.endsWith('by-external-ids');
+            method === 'PUT' ||
+            method === 'PATCH' ||
+            method === 'POST' ||
+            routePath.endsWith('by-external-ids');
           const body = routePath.endsWith('by-external-ids')
             ? resolvePlaceholders(input.deleteBody)
             : hasBody
@@ -732,9 +735,9 @@ describe('the row API with hostile input (API Gateway events, DynamoDB Local)', 
             });
             const answer = fromResult(await apiHandler(event));
             // A shallow object of unknown keys is an empty edit: 200 with the row unchanged.
-            expect([400, 413, 422].includes(answer.status) || (answer.status === 200 && method !== 'POST')).toBe(
-              true,
-            );
+            expect(
+              [400, 413, 422].includes(answer.status) || (answer.status === 200 && method !== 'POST'),
+            ).toBe(true);
             expect(await rowsOf(user, OWN_EXTERNAL_IDS)).toEqual(own);
             expectPrototypesUnchanged(prototypes);
           },
