@@ -74,7 +74,7 @@ export async function ensureTimeToLive(
 /** The names of the service's tables; the stack generates its own, the local runtime uses these. */
 export interface TableNames {
   readonly measurements: string;
-  /** What the ingest function reads from `REQUEST_GUARDS_TABLE_NAME`. */
+  /** What the ingest and row-API functions read from `REQUEST_GUARDS_TABLE_NAME`. */
   readonly requestGuards: string;
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { serviceFunctions } from '../../definitions/service-functions';
 import {
   failure,
   internalServerError,
@@ -76,7 +77,9 @@ interface Route {
 const NO_STORE = { 'Cache-Control': 'private, no-store' };
 const NOT_FOUND = 'Measurement not found';
 /** Lambda always passes a context; this stands in for it elsewhere (the function's timeout). */
-const NO_CONTEXT: LambdaContextLike = { getRemainingTimeInMillis: () => 10_000 };
+const NO_CONTEXT: LambdaContextLike = {
+  getRemainingTimeInMillis: () => serviceFunctions.measurementsApi.timeoutSeconds * 1000,
+};
 
 function rejected(rejection: RequestRejection, headers: ResponseHeaders): RouteAnswer {
   const { status, error, errorCode, exposeErrorCode, details } = rejection;
@@ -293,7 +296,7 @@ export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDepende
         },
       );
       if (outcome.kind === 'in_progress') {
-        const errorCode = 'request.idempotency_in_progress';
+        const errorCode = 'measurement.api.idempotency_in_progress';
         logRequest(409, { errorCode });
         return failure(409, 'A request with this Idempotency-Key is already in progress', {
           headers: { ...headers, ...outgoing, 'X-Idempotent-Replay': 'false' },

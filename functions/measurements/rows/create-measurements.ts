@@ -29,7 +29,7 @@ const uniquenessOf = (reading: ManualReading) =>
   JSON.stringify([reading.type, reading.measuredAt, reading.source]);
 
 /** The reading as stored: the type's unit, the instant in stored form, an empty note as no note. */
-export function toManualReading(input: ReadingInput): ManualReading {
+function toManualReading(input: ReadingInput): ManualReading {
   const rule = measurementTypeCatalogue.get(input.type);
   const instant = parseIsoDateTime(input.measuredAt);
   if (!rule || !instant) throw new Error('createMeasurements needs validated readings');

@@ -11,6 +11,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { measurementsTable } from '../../../definitions/measurements-table';
@@ -192,7 +193,7 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
    * transaction is retried briefly, until one has committed and the other sees its marker.
    */
   private async transact(
-    transactItems: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
+    transactItems: NonNullable<TransactWriteCommandInput['TransactItems']>,
   ): Promise<'committed' | string[]> {
     for (let attempt = 1; ; attempt++) {
       try {
