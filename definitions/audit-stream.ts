@@ -1,3 +1,5 @@
+import { measurementsTable } from './measurements-table';
+
 /**
  * How the audit function reads the measurements table's stream, described once: the CDK event
  * source mapping and the local runtime's stream reader both apply exactly these settings.
@@ -10,17 +12,21 @@ export interface FilterPattern {
 
 /**
  * Only records the audit function turns into events reach it (patterns are OR-ed):
+ * - a reading entered by hand (INSERT of a `manual` row) — `measurement.created`;
  * - a batch re-post of a `stats:` row (MODIFY written by the batch) — an overwrite, a
  *   resurrection, or an unchanged re-post the handler logs at DEBUG only;
  * - an edit or a soft delete through the row API (MODIFY written by `edit` / `delete`);
- * - an item removed outright (REMOVE).
- * Plain INSERTs (new rows) never invoke the function. `stats:` sits in the middle of the key,
- * so the patterns select on the dedicated `kind` and `writer` attributes instead.
+ * - a row removed outright (REMOVE of an item of a row kind).
+ * Batch INSERTs (new rows, counted by the ingest summary) and the reading markers (no `writer`,
+ * kind `reading-marker`; one is removed when its reading moves) never invoke the function.
+ * `stats:` sits in the middle of the key, so the patterns select on the dedicated `kind` and
+ * `writer` attributes instead.
  */
 export const auditFilterPatterns: readonly FilterPattern[] = [
+  { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['manual'] } } } },
   { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['stats'] }, writer: { S: ['batch'] } } } },
   { eventName: ['MODIFY'], dynamodb: { NewImage: { writer: { S: ['edit', 'delete'] } } } },
-  { eventName: ['REMOVE'] },
+  { eventName: ['REMOVE'], dynamodb: { OldImage: { kind: { S: measurementsTable.rowKinds } } } },
 ];
 
 export const auditStreamSource = {

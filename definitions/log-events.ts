@@ -6,6 +6,8 @@
 
 /** Audit events the audit function writes at INFO, one per change a user can see. */
 export const auditEvents = {
+  /** A reading entered by hand (`POST /api/measurements`). */
+  created: 'measurement.created',
   statsOverwrite: 'measurement.batch.stats-overwrite',
   valueUpdated: 'measurement.value.updated',
   deleted: 'measurement.deleted',

@@ -4,11 +4,25 @@
  * index cannot drift between the cloud and a developer's machine.
  *
  * One item per (userId, type, externalId); the partition key is the composite
- * `userId#type#externalId`. The list indexes are sparse: their key attributes are removed when a
- * row is soft-deleted, so deleted rows drop out of every listing without a filter expression.
+ * `userId#type#externalId`. A reading entered by hand has no externalId: its key holds
+ * `manual:<random UUID>` in that slot. The list indexes are sparse: their key attributes are
+ * removed when a row is soft-deleted, so deleted rows drop out of every listing without a filter
+ * expression.
+ *
+ * Beside the rows, the table holds one **reading marker** per hand-entered reading:
+ * `userId#@reading#type#measuredAt#source`, which makes (user, type, instant, source) unique for
+ * hand-entered readings through DynamoDB's own conditional writes. `@reading` is not a type, so a
+ * marker is never a row's key, never resolves from an id, and (without index attributes) is never
+ * listed.
  */
 export const measurementsTable = {
   partitionKey: 'pk',
+  /**
+   * The `kind` attribute of every item: the rows' kinds (`stats:` aggregates and write-once samples
+   * from the batch, readings entered by hand), and the reading markers'. The stream filter selects on it.
+   */
+  rowKinds: ['stats', 'sample', 'manual'],
+  readingMarker: { kind: 'reading-marker', typeSegment: '@reading' },
   streamViewType: 'NEW_AND_OLD_IMAGES',
   /** Attributes that only exist to feed an index; removed on soft delete. */
   indexAttributes: {

@@ -3,9 +3,11 @@
  * the Powertools idempotency persistence layer and the rate-limit counter all read it from here.
  *
  * It holds two kinds of short-lived item, told apart by the prefix of their key:
- * - `measurements-batch#<hash>`: a Powertools idempotency record of one (user, Idempotency-Key),
- *   kept for 24 h. The key is a hash, so the table never shows which user sent which key.
- * - `ratelimit#<userId>#<window start>`: the request counter of one user's 60-second window.
+ * - `measurements-batch#<hash>` (the batch) and `measurements-rows#<hash>` (the row API's creates
+ *   and bulk deletes): a Powertools idempotency record of one (user, route, Idempotency-Key), kept
+ *   for 24 h. The key is a hash, so the table never shows which user sent which key.
+ * - `ratelimit#<userId>#<window start>` (batches) and `writelimit#<userId>#<window start>` (the
+ *   row API's writes): the request counter of one user's 60-second window.
  *
  * Both expire through DynamoDB TTL on `expiration` (epoch seconds). TTL deletes lazily (often
  * hours late), so neither reader relies on it: Powertools compares `expiration` itself, and a
@@ -24,7 +26,10 @@ export const requestGuardsTable = {
   },
   /** The rate-limit counter's attribute. */
   counterAttribute: 'count',
-  /** Prefix of every idempotency record's key (Powertools' `keyPrefix`). */
+  /** Prefix of every idempotency record's key (Powertools' `keyPrefix`), per guarded function. */
   idempotencyKeyPrefix: 'measurements-batch',
+  rowWriteIdempotencyKeyPrefix: 'measurements-rows',
+  /** Prefix of the counters: the batch's limit and the row API's shared write limit count apart. */
   rateLimitKeyPrefix: 'ratelimit',
+  writeLimitKeyPrefix: 'writelimit',
 } as const;

@@ -36,7 +36,7 @@ export const serviceFunctions = {
   measurementsApi: {
     id: 'MeasurementsApiFunction',
     entry: 'functions/measurements-api/handler.ts',
-    description: 'GET/PUT/PATCH/DELETE /api/measurements…: read back, edit and delete rows',
+    description: 'GET/POST/PUT/PATCH/DELETE /api/measurements…: read back, enter, edit and delete rows',
     memorySize: 512,
     timeoutSeconds: 10,
     serviceName: 'measurement-api',
@@ -96,11 +96,13 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'POST', path: '/api/measurements/batch', function: 'ingestBatch' },
   { method: 'GET', path: '/api/measurements', function: 'measurementsApi' },
   { method: 'GET', path: '/api/measurements/series', function: 'measurementsApi' },
+  { method: 'POST', path: '/api/measurements', function: 'measurementsApi' },
   { method: 'GET', path: '/api/measurements/{id}', function: 'measurementsApi' },
   { method: 'PUT', path: '/api/measurements/{id}', function: 'measurementsApi' },
   { method: 'PATCH', path: '/api/measurements/{id}', function: 'measurementsApi' },
   { method: 'DELETE', path: '/api/measurements/{id}', function: 'measurementsApi' },
   { method: 'DELETE', path: '/api/measurements/by-external-ids', function: 'measurementsApi' },
+  { method: 'POST', path: '/api/measurements/bulk-delete', function: 'measurementsApi' },
 ];
 
 /** Log retention of every function's log group (days). Health data: keep it no longer than needed. */

@@ -16,6 +16,8 @@ import { skipReasons } from '../definitions/skip-reasons';
 export const rowHistoryPlaceholders = {
   userId: 'REPLACE_WITH_USER_ID',
   externalId: 'REPLACE_WITH_EXTERNAL_ID',
+  /** The row id the API answers: the way to name a hand-entered row, which has no externalId. */
+  id: 'REPLACE_WITH_ROW_ID',
 } as const;
 
 export interface SavedQuery {
@@ -79,11 +81,11 @@ export const savedQueries: readonly SavedQuery[] = [
   {
     id: 'RowHistoryQuery',
     name: 'Audit/History of one row',
-    question: `Everything that happened to one row: overwrites, edits and deletes, oldest first. Replace ${rowHistoryPlaceholders.userId} and ${rowHistoryPlaceholders.externalId} before running.`,
+    question: `Everything that happened to one row: its hand entry, overwrites, edits and deletes, oldest first. Replace ${rowHistoryPlaceholders.userId}, and ${rowHistoryPlaceholders.externalId} or (for a hand-entered row, which has none) ${rowHistoryPlaceholders.id} before running.`,
     logGroupOf: 'auditStream',
     queryString: lines(
       'fields @timestamp, message, previousValue, value, delta, direction, resurrected, requestId, eventId, @message',
-      `filter userId = "${rowHistoryPlaceholders.userId}" and externalId = "${rowHistoryPlaceholders.externalId}"`,
+      `filter userId = "${rowHistoryPlaceholders.userId}" and (externalId = "${rowHistoryPlaceholders.externalId}" or id = "${rowHistoryPlaceholders.id}")`,
       `filter message in ${quoted(Object.values(auditEvents))}`,
       'sort @timestamp asc',
       'dedup eventId',

@@ -64,7 +64,7 @@ const IDENTITY_SOURCE = '$request.header.Authorization';
  */
 export class HealthIngestStack extends Stack {
   readonly table: TableV2;
-  /** Idempotency-Key records and rate-limit counters: short-lived, used by the ingest function only. */
+  /** Idempotency-Key records and rate-limit counters: short-lived, used by the ingest and row-API functions. */
   readonly requestGuardsTable: TableV2;
   readonly functions: Readonly<Record<ServiceFunctionName, ServiceFunction>>;
   readonly auditPipeline: AuditPipeline;
@@ -124,8 +124,19 @@ export class HealthIngestStack extends Stack {
       });
     }
     this.functions = functions;
-    // The guards (rate limit, Idempotency-Key) are the ingest function's alone.
-    functions.ingestBatch.addEnvironment('REQUEST_GUARDS_TABLE_NAME', this.requestGuardsTable.tableName);
+    // The guards (rate limits, Idempotency-Key) of the batch and of the row API's writes.
+    for (const name of ['ingestBatch', 'measurementsApi'] as const) {
+      functions[name].addEnvironment('REQUEST_GUARDS_TABLE_NAME', this.requestGuardsTable.tableName);
+    }
+    // Powertools idempotency reads, writes, completes and releases its records (Get/Put/Update/
+    // DeleteItem); a rate-limit counter is one UpdateItem. No Query or Scan.
+    const useRequestGuards = (fn: IFunction) =>
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          resources: [this.requestGuardsTable.tableArn],
+        }),
+      );
 
     // Each function's access, stated in full, one entry per function. Typed over every defined
     // function, so a new definition does not compile until someone decides what it may touch.
@@ -136,21 +147,17 @@ export class HealthIngestStack extends Stack {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.table.tableArn] }),
         );
-        // Powertools idempotency reads, writes, completes and releases its records (Get/Put/
-        // Update/DeleteItem); the rate-limit counter is one UpdateItem. No Query or Scan.
-        fn.addToRolePolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-            resources: [this.requestGuardsTable.tableArn],
-          }),
-        );
+        useRequestGuards(fn);
       },
       // Reads by key and through the three list indexes; edits and soft deletes are one conditional
-      // UpdateItem each. No PutItem, DeleteItem or Scan: it never creates, removes or scans rows.
+      // UpdateItem each. A hand entry is one TransactWriteItems of conditional PutItems (row and
+      // uniqueness marker); moving a hand-entered reading's instant is one of UpdateItem, DeleteItem
+      // (its old marker) and PutItem (the new one) — a transaction is authorised per action it
+      // contains. No Scan, no BatchWriteItem, nothing on the stream.
       measurementsApi: (fn) => {
         fn.addToRolePolicy(
           new PolicyStatement({
-            actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+            actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
             resources: [this.table.tableArn],
           }),
         );
@@ -162,6 +169,7 @@ export class HealthIngestStack extends Stack {
             ),
           }),
         );
+        useRequestGuards(fn);
       },
       // The stream only, never the items: granted with its event source mapping (AuditPipeline).
       auditStream: () => undefined,

@@ -91,7 +91,7 @@ export async function ensureTimeToLive(
 /** The names of the service's tables; the stack generates its own, the local runtime uses these. */
 export interface TableNames {
   readonly measurements: string;
-  /** What the ingest function reads from `REQUEST_GUARDS_TABLE_NAME`. */
+  /** What the ingest and row-API functions read from `REQUEST_GUARDS_TABLE_NAME`. */
   readonly requestGuards: string;
   /** What the row API and the aggregate function read from `DAILY_AGGREGATES_TABLE_NAME`. */
   readonly dailyAggregates: string;

@@ -4,13 +4,16 @@ import { errorEnvelopeSchema, successEnvelope } from '../functions/http/envelope
 import { batchLimits, batchRequestSchema } from '../functions/measurements/batch/batch-schema';
 import { batchResultSchema } from '../functions/measurements/batch/batch-result-schema';
 import {
+  bulkDeletedSchema,
+  bulkDeleteSchema,
+  createReadingsSchema,
   deleteByExternalIdsSchema,
   deletedCountSchema,
   deletedSchema,
   editMeasurementSchema,
   measurementPathSchema,
   measurementRowSchema,
-  rowApiLimits,
+  rowWriteLimits,
 } from '../functions/measurements-api/measurements-api-schema';
 import {
   listMeasurementsQuerySchema,
@@ -38,6 +41,18 @@ const echoedHeaders = z.object({
   'x-request-id': z.string().optional().meta({ description: 'The request’s X-Request-Id, when it sent one' }),
 });
 
+const idempotencyKeyHeader = z
+  .string()
+  .optional()
+  .meta({ description: 'Replays the first completed answer for 24 h (^[A-Za-z0-9_\\-:.]{8,128}$)' });
+
+/** The shared write limit's headers, on every answer of a write route (docs/row-api.md). */
+const writeLimitHeaders = echoedHeaders.extend({
+  'x-ratelimit-limit': z.string().optional().meta({ description: '300 writes per user per 60 s' }),
+  'x-ratelimit-remaining': z.string().optional(),
+  'x-ratelimit-reset': z.string().optional().meta({ description: 'ISO-8601 instant the window resets' }),
+});
+
 const errors = {
   400: error('Invalid JSON body'),
   401: error('Not authenticated: no user in the verified token'),
@@ -50,6 +65,14 @@ const errors = {
   415: error('Content-Type must be application/json'),
   422: error('Validation failed: details.issues names every offending value by its dotted path'),
   500: error('Internal server error'),
+  writeLimited: error(
+    'Too many writes, try again later: meta.errorCode record_write.rate_limited, with Retry-After and X-RateLimit-*',
+  ),
+  inFlight: error('A request with this Idempotency-Key is already in progress (X-Idempotent-Replay: false)'),
+  duplicate: error(
+    'A measurement with this data already exists: meta.errorCode measurement.duplicate_timestamp (same type, ' +
+      'measuredAt and source as a hand-entered reading, deleted or not); nothing written',
+  ),
 } as const;
 
 const measurementBody = (schema: z.ZodType) => ({ required: true, content: json(schema) });
@@ -57,19 +80,22 @@ const rowEdit = (summary: string, operationId: string): ZodOpenApiOperationObjec
   operationId,
   summary,
   description:
-    'An edit of one live row. The value is checked against the type’s plausible range (an event’s value ' +
-    'is always 1), measuredAt against the batch’s plausible-instant rule; a new value drops a heart-rate ' +
-    'bucket’s spread. The audit stream reports it as measurement.value.updated.',
+    'An edit of one live row; the row is looked up before the body is read (404 first). The value is checked ' +
+    'against the type’s plausible range, measuredAt against the plausible-instant rule; a new value drops a ' +
+    'heart-rate bucket’s spread; notes null or "" clears the note; an empty object changes nothing. The row’s ' +
+    'id never changes. Counts against the shared write limit. Audited as measurement.value.updated.',
   requestParams: { path: measurementPathSchema, header: requestHeaders },
   requestBody: measurementBody(editMeasurementSchema),
   responses: {
-    200: { ...ok('The edited row', measurementRowSchema), headers: echoedHeaders },
+    200: { ...ok('The edited row', measurementRowSchema), headers: writeLimitHeaders },
     400: errors[400],
     401: errors[401],
     404: errors[404],
-    413: errors[413](rowApiLimits.maxBodyBytes),
+    409: errors.duplicate,
+    413: errors[413](rowWriteLimits.maxBodyBytes),
     415: errors[415],
     422: errors[422],
+    429: errors.writeLimited,
     500: errors[500],
   },
 });
@@ -81,14 +107,7 @@ const operations: Record<string, ZodOpenApiOperationObject> = {
     description:
       'Each entry is validated, mapped and written on its own (docs/batch-api.md): stats rows are ' +
       'overwritten, samples are write-once. Whole-request errors write nothing.',
-    requestParams: {
-      header: requestHeaders.extend({
-        'idempotency-key': z
-          .string()
-          .optional()
-          .meta({ description: 'Replays the first completed answer for 24 h (^[A-Za-z0-9_\\-:.]{8,128}$)' }),
-      }),
-    },
+    requestParams: { header: requestHeaders.extend({ 'idempotency-key': idempotencyKeyHeader }) },
     requestBody: measurementBody(batchRequestSchema),
     responses: {
       200: { ...ok('One outcome per posted entry, in order', batchResultSchema), headers: echoedHeaders },
@@ -138,6 +157,36 @@ const operations: Record<string, ZodOpenApiOperationObject> = {
       500: errors[500],
     },
   },
+  'POST /api/measurements': {
+    operationId: 'createMeasurements',
+    summary: 'Enter one reading by hand, or an array of 1–5 created all together or not at all',
+    description:
+      'The unit is the type’s; externalId, hkIdentifier and startDate of the row are null. A reading with the ' +
+      'same type, measuredAt (to the millisecond) and source as an earlier hand-entered one, deleted or not, is ' +
+      '409 and nothing is written. Idempotency-Key replays the first answer for the same JSON value (keys in any ' +
+      'order). Counts against the shared write limit. Audited as measurement.created.',
+    requestParams: { header: requestHeaders.extend({ 'idempotency-key': idempotencyKeyHeader }) },
+    requestBody: measurementBody(createReadingsSchema(() => new Date())),
+    responses: {
+      201: {
+        ...ok(
+          'The created row, or the rows in request order',
+          z.union([measurementRowSchema, z.array(measurementRowSchema)]),
+        ),
+        headers: writeLimitHeaders,
+      },
+      400: errors[400],
+      401: errors[401],
+      409: error(`${errors.duplicate.description}; or ${errors.inFlight.description}`),
+      413: errors[413](rowWriteLimits.maxBodyBytes),
+      415: errors[415],
+      422: error(
+        'Validation failed: meta.errorCode measurement.create.invalid, details.issues names every offending value',
+      ),
+      429: errors.writeLimited,
+      500: errors[500],
+    },
+  },
   'GET /api/measurements/{id}': {
     operationId: 'getMeasurement',
     summary: 'Read one row (strongly consistent)',
@@ -155,31 +204,57 @@ const operations: Record<string, ZodOpenApiOperationObject> = {
     operationId: 'deleteMeasurement',
     summary: 'Soft-delete one row',
     description:
-      'Sets deletedAt. A later batch re-post of a deleted stats: row brings it back (updated); a deleted ' +
-      'sample stays deleted (duplicate).',
+      'Sets deletedAt. Deleting one’s own row that is already deleted answers the same 200 (the app retries ' +
+      'deletes). A later batch re-post of a deleted stats: row brings it back (updated); a deleted sample stays ' +
+      'deleted (duplicate). Counts against the shared write limit.',
     requestParams: { path: measurementPathSchema, header: requestHeaders },
     responses: {
-      200: { ...ok('Deleted', deletedSchema), headers: echoedHeaders },
+      200: { ...ok('Deleted (now or before)', deletedSchema), headers: writeLimitHeaders },
       401: errors[401],
       404: errors[404],
+      429: errors.writeLimited,
       500: errors[500],
     },
   },
   'DELETE /api/measurements/by-external-ids': {
     operationId: 'deleteMeasurementsByExternalIds',
-    summary: 'Soft-delete the caller’s rows with these externalIds, whatever their type',
+    summary: 'Soft-delete the caller’s HealthKit rows with these externalIds, whatever their type',
+    description:
+      'Only live rows with source APPLE_HEALTH that the phone synced; hand-entered rows are never touched. ' +
+      'An empty list deletes nothing. The phone’s own sync of HealthKit deletions: not counted against the ' +
+      'write limit.',
     requestParams: { header: requestHeaders },
     requestBody: measurementBody(deleteByExternalIdsSchema),
     responses: {
       200: { ...ok('How many live rows were deleted now', deletedCountSchema), headers: echoedHeaders },
       400: errors[400],
       401: errors[401],
-      413: errors[413](rowApiLimits.maxBodyBytes),
+      413: errors[413](rowWriteLimits.maxExternalIdsBodyBytes),
       415: errors[415],
       422: error(
-        `measurement.delete.too_large (over ${rowApiLimits.maxExternalIds} externalIds), or Validation failed ` +
-          'with details.issues',
+        `Batch exceeds the ${rowWriteLimits.maxExternalIds}-entry limit (meta.errorCode ` +
+          'measurement.delete.too_large), or Validation failed with details.issues',
       ),
+      500: errors[500],
+    },
+  },
+  'POST /api/measurements/bulk-delete': {
+    operationId: 'bulkDeleteMeasurements',
+    summary: 'Soft-delete the caller’s live rows among 1–200 ids',
+    description:
+      'Unknown, foreign, already-deleted and synthetic ids are skipped silently; the answer counts the rows this ' +
+      'call deleted. Idempotency-Key as on POST /api/measurements. Counts against the shared write limit.',
+    requestParams: { header: requestHeaders.extend({ 'idempotency-key': idempotencyKeyHeader }) },
+    requestBody: measurementBody(bulkDeleteSchema),
+    responses: {
+      200: { ...ok('How many rows this call deleted', bulkDeletedSchema), headers: writeLimitHeaders },
+      400: errors[400],
+      401: errors[401],
+      409: errors.inFlight,
+      413: errors[413](rowWriteLimits.maxBulkDeleteBodyBytes),
+      415: errors[415],
+      422: errors[422],
+      429: errors.writeLimited,
       500: errors[500],
     },
   },
@@ -209,10 +284,10 @@ export function buildOpenApiDocument() {
       title: 'Health ingest API',
       version: packageJson.version,
       description:
-        'Apple Health data from the HealthLog iOS app: batch ingest, and reading back, editing and deleting ' +
-        'rows. Every answer is the envelope {data, error}; every route needs a bearer token: the HealthLog ' +
-        'API token the app already has (healthlog mode, introspected with HealthLog), or a JWT whose sub is ' +
-        'the user (jwt and cognito modes). A request with X-HealthLog-Account is refused with 403.',
+        'Apple Health data from the HealthLog iOS app: batch ingest, readings entered by hand, and reading ' +
+        'back, editing and deleting rows. Every answer is the envelope {data, error}; every route needs a bearer ' +
+        'token: the HealthLog API token the app already has (healthlog mode, introspected with HealthLog), or a ' +
+        'JWT whose sub is the user (jwt and cognito modes). A request with X-HealthLog-Account is refused with 403.',
     },
     security: [{ bearerAuth: [] }],
     components: {

@@ -13,8 +13,9 @@ import { UnreadableChangeError, type ItemChange } from '../commons/item-change';
 export interface MeasurementIdentity {
   readonly userId: string;
   readonly type: string;
-  readonly hkIdentifier: string;
-  readonly externalId: string;
+  /** null on a reading entered by hand: it has no HealthKit origin. */
+  readonly hkIdentifier: string | null;
+  readonly externalId: string | null;
   readonly id: string;
 }
 
@@ -26,6 +27,15 @@ export interface StreamPosition {
 }
 
 export type Direction = 'increase' | 'decrease';
+
+export interface CreatedEvent extends MeasurementIdentity, StreamPosition {
+  readonly value: number;
+  readonly unit: string;
+  readonly measuredAt: string;
+  readonly source: string;
+  /** The API request that entered the reading. */
+  readonly requestId: string;
+}
 
 export interface StatsOverwriteEvent extends MeasurementIdentity, StreamPosition {
   readonly previousValue: number;
@@ -65,6 +75,7 @@ export interface DebugFields extends MeasurementIdentity, StreamPosition {
 }
 
 export type AuditDecision =
+  | { readonly level: 'info'; readonly message: typeof auditEvents.created; readonly fields: CreatedEvent }
   | {
       readonly level: 'info';
       readonly message: typeof auditEvents.statsOverwrite;
@@ -81,8 +92,11 @@ export type AuditDecision =
       readonly message: (typeof debugEvents)[keyof typeof debugEvents];
       readonly fields: DebugFields;
     }
-  /** New rows are counted by the ingest summary; a batch never rewrites a write-once sample. */
-  | { readonly level: 'none'; readonly reason: 'insert' | 'sample-rewrite' };
+  /**
+   * Rows the batch creates are counted by the ingest summary; a batch never rewrites a write-once
+   * sample; a reading marker is bookkeeping, not a row.
+   */
+  | { readonly level: 'none'; readonly reason: 'insert' | 'sample-rewrite' | 'reading-marker' };
 
 const writers: ReadonlySet<string> = new Set<Writer>(knownWriters);
 
@@ -104,9 +118,16 @@ export function classifyChange(change: ItemChange): AuditDecision {
     sequenceNumber: change.sequenceNumber,
     approximateCreationTime: change.approximateCreationTime,
   };
+  const anyImage = change.newImage ?? change.oldImage;
+  if (anyImage?.kind === measurementsTable.readingMarker.kind)
+    return { level: 'none', reason: 'reading-marker' };
   switch (change.eventName) {
-    case 'INSERT':
-      return { level: 'none', reason: 'insert' };
+    case 'INSERT': {
+      const current = image(change.newImage, 'NewImage');
+      return current.string('kind') === 'manual'
+        ? creation(current, position)
+        : { level: 'none', reason: 'insert' };
+    }
     case 'REMOVE': {
       const old = image(change.oldImage, 'OldImage');
       return deletion(old, null, position);
@@ -119,6 +140,9 @@ export function classifyChange(change: ItemChange): AuditDecision {
       switch (writer as Writer) {
         case 'batch':
           return batchRewrite(old, current, position);
+        case 'create':
+          // A create is a put on a key that must not exist: it never rewrites an item.
+          throw new UnreadableChangeError('NewImage.writer is create on a MODIFY');
         case 'edit':
           return edit(old, current, position);
         case 'delete':
@@ -126,6 +150,22 @@ export function classifyChange(change: ItemChange): AuditDecision {
       }
     }
   }
+}
+
+function creation(current: ItemImage, position: StreamPosition): AuditDecision {
+  return {
+    level: 'info',
+    message: auditEvents.created,
+    fields: {
+      ...identity(current),
+      value: current.number('value'),
+      unit: current.string('unit'),
+      measuredAt: current.string('measuredAt'),
+      source: current.string('source'),
+      requestId: current.string('requestId'),
+      ...position,
+    },
+  };
 }
 
 function batchRewrite(old: ItemImage, current: ItemImage, position: StreamPosition): AuditDecision {
@@ -204,12 +244,14 @@ function deletion(old: ItemImage, requestId: string | null, position: StreamPosi
   };
 }
 
+/** Who and what: a hand-entered row has no HealthKit origin, every other row must name it. */
 function identity(item: ItemImage): MeasurementIdentity {
+  const origin = item.attributes.kind === 'manual' ? item.nullableString : item.string;
   return {
     userId: item.string('userId'),
     type: item.string('type'),
-    hkIdentifier: item.string('hkIdentifier'),
-    externalId: item.string('externalId'),
+    hkIdentifier: origin('hkIdentifier'),
+    externalId: origin('externalId'),
     id: item.string('id'),
   };
 }
@@ -237,21 +279,26 @@ interface ItemImage {
   readonly attributes: Readonly<Record<string, unknown>>;
   has(name: string): boolean;
   string(name: string): string;
+  /** A string, or null when the attribute is absent or null. */
+  nullableString(name: string): string | null;
   number(name: string): number;
 }
 
 function image(attributes: Readonly<Record<string, unknown>> | undefined, name: string): ItemImage {
   if (!attributes) throw new UnreadableChangeError(`${name} is missing`);
+  const string = (attribute: string): string => {
+    const value = attributes[attribute];
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new UnreadableChangeError(`${name}.${attribute} is missing or not a string`);
+    }
+    return value;
+  };
   return {
     attributes,
     has: (attribute) => attributes[attribute] !== undefined && attributes[attribute] !== null,
-    string(attribute) {
-      const value = attributes[attribute];
-      if (typeof value !== 'string' || value.length === 0) {
-        throw new UnreadableChangeError(`${name}.${attribute} is missing or not a string`);
-      }
-      return value;
-    },
+    string,
+    nullableString: (attribute) =>
+      attributes[attribute] === undefined || attributes[attribute] === null ? null : string(attribute),
     number(attribute) {
       const value = attributes[attribute];
       if (typeof value !== 'number' || !Number.isFinite(value)) {

@@ -37,28 +37,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return configSchema.parse(env);
 }
 
-/** The ingest function's settings: the shared ones plus the table its request guards use. */
-const ingestConfigSchema = configSchema.extend({
+/**
+ * The settings of a function with request guards (the ingest function, the row API): the shared
+ * ones plus the table its guards use.
+ */
+const guardedConfigSchema = configSchema.extend({
   /** Idempotency-Key records and rate-limit counters (definitions/request-guards-table.ts). */
   REQUEST_GUARDS_TABLE_NAME: z.string().min(1),
 });
 
-export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+export type GuardedConfig = z.infer<typeof guardedConfigSchema>;
 
-export function loadIngestConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  return ingestConfigSchema.parse(env);
+export function loadGuardedConfig(env: NodeJS.ProcessEnv = process.env): GuardedConfig {
+  return guardedConfigSchema.parse(env);
 }
 
-/** The row API's and the daily-aggregate function's settings: the shared ones plus the aggregates table. */
-const readerConfigSchema = configSchema.extend({
+const aggregatesTableSetting = {
   /** Daily aggregates of the dense types (definitions/daily-aggregates-table.ts). */
   DAILY_AGGREGATES_TABLE_NAME: z.string().min(1),
-});
+};
 
-export type ReaderConfig = z.infer<typeof readerConfigSchema>;
+/** The daily-aggregate function's settings: the shared ones plus the aggregates table. */
+const aggregatesConfigSchema = configSchema.extend(aggregatesTableSetting);
 
-export function loadReaderConfig(env: NodeJS.ProcessEnv = process.env): ReaderConfig {
-  return readerConfigSchema.parse(env);
+export type AggregatesConfig = z.infer<typeof aggregatesConfigSchema>;
+
+export function loadAggregatesConfig(env: NodeJS.ProcessEnv = process.env): AggregatesConfig {
+  return aggregatesConfigSchema.parse(env);
+}
+
+/** The row API's settings: a guarded function's, plus the aggregates table long charts read. */
+const rowApiConfigSchema = guardedConfigSchema.extend(aggregatesTableSetting);
+
+export type RowApiConfig = z.infer<typeof rowApiConfigSchema>;
+
+export function loadRowApiConfig(env: NodeJS.ProcessEnv = process.env): RowApiConfig {
+  return rowApiConfigSchema.parse(env);
 }
 
 /**

@@ -1,11 +1,11 @@
-import { loadReaderConfig } from '../commons/config';
+import { loadAggregatesConfig } from '../commons/config';
 import { createDocumentClient } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
 import { DailyAggregates } from '../measurements/storage/daily-aggregates';
 import { createDailyAggregatesHandler } from './create-daily-aggregates-handler';
 
 /** Lambda entry: wiring only, done once per cold start. */
-const config = loadReaderConfig();
+const config = loadAggregatesConfig();
 
 export const handler = createDailyAggregatesHandler({
   logger: createLogger(),

@@ -9,7 +9,7 @@ import {
   ingestBatch,
   type IngestBatchDependencies,
 } from '../measurements/batch/ingest-batch';
-import { idempotencyKeyOf } from '../request-guards/idempotency-key';
+import { bodyFingerprint, idempotencyKeyOf } from '../request-guards/idempotency-key';
 import { unlimited } from '../request-guards/rate-limit';
 import type { RequestGuards } from '../request-guards/request-guards';
 import { parseBatchRequest } from './parse-batch-request';
@@ -119,7 +119,7 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
       const idempotencyKey = guards ? idempotencyKeyOf(event) : undefined;
       if (!guards || !idempotencyKey) return withHeaders(await processBatch(), rateLimit.headers);
       const outcome = await guards.idempotency.run(
-        { userId, key: idempotencyKey, body: bodyBytes(event), requestId, context },
+        { userId, key: idempotencyKey, fingerprint: bodyFingerprint(bodyBytes(event)), requestId, context },
         processBatch,
       );
       if (outcome.kind === 'in_progress') {

@@ -1,4 +1,4 @@
-import { loadIngestConfig } from '../commons/config';
+import { loadGuardedConfig } from '../commons/config';
 import { createDocumentClient, createDynamoDbClient } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
 import { MeasurementRepository } from '../measurements/storage/measurement-repository';
@@ -6,7 +6,7 @@ import { createRequestGuards } from '../request-guards/request-guards';
 import { createIngestBatchHandler } from './create-ingest-batch-handler';
 
 /** Lambda entry: wiring only, done once per cold start. */
-const config = loadIngestConfig();
+const config = loadGuardedConfig();
 const logger = createLogger();
 
 export const handler = createIngestBatchHandler({

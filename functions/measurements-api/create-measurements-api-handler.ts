@@ -1,15 +1,27 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { serviceFunctions } from '../../definitions/service-functions';
 import { admitCaller } from '../http/caller';
-import { failure, internalServerError, success, type ResponseHeaders } from '../http/envelope';
-import { echoHeaders, type HttpEvent } from '../http/request';
-import { deleteMeasurement, deleteMeasurementsByExternalIds } from '../measurements/rows/delete-measurements';
-import { editMeasurement } from '../measurements/rows/edit-measurement';
-import type { MeasurementRowStore } from '../measurements/rows/row-store';
+import { failure, internalServerError, success, withHeaders, type ResponseHeaders } from '../http/envelope';
+import { bodyBytes, echoHeaders, type HttpEvent } from '../http/request';
+import { createMeasurements } from '../measurements/rows/create-measurements';
+import {
+  bulkDeleteMeasurements,
+  deleteMeasurement,
+  deleteMeasurementsByExternalIds,
+} from '../measurements/rows/delete-measurements';
+import { editMeasurement, findEditableMeasurement } from '../measurements/rows/edit-measurement';
+import type { DailyAggregateReader, MeasurementRowStore } from '../measurements/rows/row-store';
 import { getMeasurement, listMeasurements } from '../measurements/rows/read-measurements';
 import { readSeries } from '../measurements/rows/read-series';
-import type { DailyAggregateReader } from '../measurements/rows/row-store';
+import { idempotencyKeyOf, jsonBodyFingerprint } from '../request-guards/idempotency-key';
+import type { LambdaContextLike } from '../request-guards/idempotent-request';
+import { unlimited } from '../request-guards/rate-limit';
+import type { RowWriteGuards } from '../request-guards/request-guards';
+import { rowWriteLimits } from './measurements-api-schema';
 import {
+  parseBulkDeleteBody,
+  parseCreateBody,
   parseDeleteByExternalIdsBody,
   parseEditBody,
   parseListQuery,
@@ -23,14 +35,19 @@ export interface MeasurementsApiHandlerDependencies {
   readonly store: MeasurementRowStore;
   /** Daily aggregates of the dense types, for long chart windows. */
   readonly aggregates: DailyAggregateReader;
-  /** Lookups and deletes of one by-external-ids request in flight at once. */
-  readonly deleteConcurrency: number;
-  readonly clock?: () => Date;
   /** The zone of a caller whose credential names none (DEFAULT_TIME_ZONE); Europe/Berlin if unset. */
   readonly defaultTimeZone?: string;
+  /** Lookups and deletes of one by-external-ids or bulk-delete request in flight at once. */
+  readonly deleteConcurrency: number;
+  readonly clock?: () => Date;
+  /**
+   * The shared write limit and `Idempotency-Key` replay (docs/row-api.md). The Lambda wiring
+   * always passes them; without them every write runs unguarded.
+   */
+  readonly guards?: RowWriteGuards;
 }
 
-type Handler = (event: HttpEvent) => Promise<APIGatewayProxyStructuredResultV2>;
+type Handler = (event: HttpEvent, context?: LambdaContextLike) => Promise<APIGatewayProxyStructuredResultV2>;
 
 interface RouteRequest {
   readonly event: HttpEvent;
@@ -39,18 +56,32 @@ interface RouteRequest {
   readonly timeZone: string;
   readonly requestId: string;
   readonly now: Date;
+  readonly clock: () => Date;
+  /** Per-request headers every answer carries (the `x-request-id` echo). */
   readonly headers: ResponseHeaders;
 }
 
-/** What a route answers, plus what the request's log line says about it (never a value). */
+/** What a route answers, plus what the request's log line says about it (never a value or a note). */
 interface RouteAnswer {
   readonly response: APIGatewayProxyStructuredResultV2;
   readonly log?: Record<string, unknown>;
 }
 
+interface Route {
+  readonly handle: (request: RouteRequest) => Promise<RouteAnswer>;
+  /** Counts against the shared write limit. */
+  readonly write?: boolean;
+  /** Honours `Idempotency-Key`; "the same body" is the same JSON value up to this size. */
+  readonly idempotentUpTo?: number;
+}
+
 // Personal health data: no shared cache may keep it, and a tile must never show a stale copy.
 const NO_STORE = { 'Cache-Control': 'private, no-store' };
 const NOT_FOUND = 'Measurement not found';
+/** Lambda always passes a context; this stands in for it elsewhere (the function's timeout). */
+const NO_CONTEXT: LambdaContextLike = {
+  getRemainingTimeInMillis: () => serviceFunctions.measurementsApi.timeoutSeconds * 1000,
+};
 
 function rejected(rejection: RequestRejection, headers: ResponseHeaders): RouteAnswer {
   const { status, error, errorCode, exposeErrorCode, details } = rejection;
@@ -68,94 +99,137 @@ const notFound = (headers: ResponseHeaders): RouteAnswer => ({
   response: failure(404, NOT_FOUND, { headers }),
 });
 
+const duplicateReading = (headers: ResponseHeaders): RouteAnswer => {
+  const errorCode = 'measurement.duplicate_timestamp';
+  return {
+    response: failure(409, 'A measurement with this data already exists', { errorCode, headers }),
+    log: { errorCode },
+  };
+};
+
 const pathId = (event: HttpEvent) => event.pathParameters?.id ?? '';
 
 function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
   const { store } = deps;
+
+  // The row is looked up before the body is read: an id naming no live row of the caller's is a
+  // 404 whatever the body holds.
   const edit = async ({ event, userId, requestId, now, headers }: RouteRequest): Promise<RouteAnswer> => {
+    const found = await findEditableMeasurement({ userId, id: pathId(event) }, store);
+    if (found.status === 'not_found') return notFound(headers);
     const parsed = parseEditBody(event);
     if (!parsed.ok) return rejected(parsed.rejection, headers);
     const outcome = await editMeasurement(
-      { userId, id: pathId(event), edit: parsed.value, requestId, now },
+      { userId, target: found.target, edit: parsed.value, requestId, now },
       store,
     );
     if (outcome.status === 'invalid') return rejected(validationFailed(outcome.issues), headers);
     if (outcome.status === 'not_found') return notFound(headers);
-    return { response: success(outcome.row, headers) };
+    if (outcome.status === 'duplicate') return duplicateReading(headers);
+    return {
+      response: success(outcome.row, headers),
+      log: { changed: Object.keys(parsed.value).sort() },
+    };
   };
 
   return {
-    'GET /api/measurements': async ({
-      event,
-      userId,
-      timeZone,
-      now,
-      headers,
-    }: RouteRequest): Promise<RouteAnswer> => {
-      const parsed = parseListQuery(event);
-      if (!parsed.ok) return rejected(parsed.rejection, headers);
-      const query = parsed.value;
-      const outcome = await listMeasurements({ userId, timeZone, query, now }, store);
-      if (outcome.status === 'invalid') return rejected(validationFailed(outcome.issues), headers);
-      return {
-        response: success(outcome.page, headers),
-        log: {
-          returned: outcome.page.measurements.length,
-          type: query.type ?? null,
-          groupBy: outcome.page.meta.groupBy ?? null,
-          limit: query.limit,
-        },
-      };
+    'GET /api/measurements': {
+      handle: async ({ event, userId, timeZone, now, headers }) => {
+        const parsed = parseListQuery(event);
+        if (!parsed.ok) return rejected(parsed.rejection, headers);
+        const query = parsed.value;
+        const outcome = await listMeasurements({ userId, timeZone, query, now }, store);
+        if (outcome.status === 'invalid') return rejected(validationFailed(outcome.issues), headers);
+        return {
+          response: success(outcome.page, headers),
+          log: {
+            returned: outcome.page.measurements.length,
+            type: query.type ?? null,
+            groupBy: outcome.page.meta.groupBy ?? null,
+            limit: query.limit,
+          },
+        };
+      },
     },
-    'GET /api/measurements/series': async ({
-      event,
-      userId,
-      timeZone,
-      now,
-      headers,
-    }: RouteRequest): Promise<RouteAnswer> => {
-      const parsed = parseSeriesQuery(event);
-      if (!parsed.ok) return rejected(parsed.rejection, headers);
-      const { series, itemsRead } = await readSeries(
-        { userId, timeZone, query: parsed.value, now },
-        { rows: store, aggregates: deps.aggregates },
-      );
-      return {
-        response: success(series, headers),
-        log: { kind: series.kind, days: parsed.value.days, points: series.points.length, itemsRead },
-      };
+    'GET /api/measurements/series': {
+      handle: async ({ event, userId, timeZone, now, headers }) => {
+        const parsed = parseSeriesQuery(event);
+        if (!parsed.ok) return rejected(parsed.rejection, headers);
+        const { series, itemsRead } = await readSeries(
+          { userId, timeZone, query: parsed.value, now },
+          { rows: store, aggregates: deps.aggregates },
+        );
+        return {
+          response: success(series, headers),
+          log: { kind: series.kind, days: parsed.value.days, points: series.points.length, itemsRead },
+        };
+      },
     },
-    'GET /api/measurements/{id}': async ({ event, userId, headers }: RouteRequest): Promise<RouteAnswer> => {
-      const outcome = await getMeasurement({ userId, id: pathId(event) }, store);
-      return outcome.status === 'found' ? { response: success(outcome.row, headers) } : notFound(headers);
+    'POST /api/measurements': {
+      write: true,
+      idempotentUpTo: rowWriteLimits.maxBodyBytes,
+      handle: async ({ event, userId, requestId, now, clock, headers }) => {
+        const parsed = parseCreateBody(event, clock);
+        if (!parsed.ok) return rejected(parsed.rejection, headers);
+        const { readings, asArray } = parsed.value;
+        const outcome = await createMeasurements({ userId, readings, requestId, now }, { store });
+        if (outcome.status === 'duplicate') return duplicateReading(headers);
+        return {
+          response: success(asArray ? outcome.rows : outcome.rows[0], headers, 201),
+          log: { created: outcome.rows.length, types: [...new Set(readings.map((reading) => reading.type))] },
+        };
+      },
     },
-    'PUT /api/measurements/{id}': edit,
-    'PATCH /api/measurements/{id}': edit,
-    'DELETE /api/measurements/{id}': async ({ event, userId, requestId, now, headers }: RouteRequest) => {
-      const outcome = await deleteMeasurement({ userId, id: pathId(event), requestId, now }, store);
-      return outcome.status === 'deleted'
-        ? { response: success({ deleted: true }, headers) }
-        : notFound(headers);
+    'GET /api/measurements/{id}': {
+      handle: async ({ event, userId, headers }) => {
+        const outcome = await getMeasurement({ userId, id: pathId(event) }, store);
+        return outcome.status === 'found' ? { response: success(outcome.row, headers) } : notFound(headers);
+      },
     },
-    'DELETE /api/measurements/by-external-ids': async ({
-      event,
-      userId,
-      requestId,
-      now,
-      headers,
-    }: RouteRequest): Promise<RouteAnswer> => {
-      const parsed = parseDeleteByExternalIdsBody(event);
-      if (!parsed.ok) return rejected(parsed.rejection, headers);
-      const result = await deleteMeasurementsByExternalIds(
-        { userId, externalIds: parsed.value.externalIds, requestId, now },
-        { store, concurrency: deps.deleteConcurrency },
-      );
-      return {
-        response: success(result, headers),
-        log: { requested: parsed.value.externalIds.length, deletedCount: result.deletedCount },
-      };
+    'PUT /api/measurements/{id}': { write: true, handle: edit },
+    'PATCH /api/measurements/{id}': { write: true, handle: edit },
+    'DELETE /api/measurements/{id}': {
+      write: true,
+      handle: async ({ event, userId, requestId, now, headers }) => {
+        const outcome = await deleteMeasurement({ userId, id: pathId(event), requestId, now }, store);
+        return outcome.status === 'deleted'
+          ? { response: success({ deleted: true }, headers) }
+          : notFound(headers);
+      },
     },
-  } satisfies Record<string, (request: RouteRequest) => Promise<RouteAnswer>>;
+    'POST /api/measurements/bulk-delete': {
+      write: true,
+      idempotentUpTo: rowWriteLimits.maxBulkDeleteBodyBytes,
+      handle: async ({ event, userId, requestId, now, headers }) => {
+        const parsed = parseBulkDeleteBody(event);
+        if (!parsed.ok) return rejected(parsed.rejection, headers);
+        const result = await bulkDeleteMeasurements(
+          { userId, ids: parsed.value.ids, requestId, now },
+          { store, concurrency: deps.deleteConcurrency },
+        );
+        return {
+          response: success(result, headers),
+          log: { requested: parsed.value.ids.length, deleted: result.deleted },
+        };
+      },
+    },
+    // The phone's own sync of HealthKit deletions: not a user's write, so not counted against the
+    // write limit (docs/row-api.md).
+    'DELETE /api/measurements/by-external-ids': {
+      handle: async ({ event, userId, requestId, now, headers }) => {
+        const parsed = parseDeleteByExternalIdsBody(event);
+        if (!parsed.ok) return rejected(parsed.rejection, headers);
+        const result = await deleteMeasurementsByExternalIds(
+          { userId, externalIds: parsed.value.externalIds, requestId, now },
+          { store, concurrency: deps.deleteConcurrency },
+        );
+        return {
+          response: success(result, headers),
+          log: { requested: parsed.value.externalIds.length, deletedCount: result.deletedCount },
+        };
+      },
+    },
+  } satisfies Record<string, Route>;
 }
 
 export type MeasurementsApiRouteKey = keyof ReturnType<typeof routeHandlers>;
@@ -164,31 +238,34 @@ export type MeasurementsApiRouteKey = keyof ReturnType<typeof routeHandlers>;
 export const measurementsApiRouteKeys: readonly MeasurementsApiRouteKey[] = [
   'GET /api/measurements',
   'GET /api/measurements/series',
+  'POST /api/measurements',
   'GET /api/measurements/{id}',
   'PUT /api/measurements/{id}',
   'PATCH /api/measurements/{id}',
   'DELETE /api/measurements/{id}',
   'DELETE /api/measurements/by-external-ids',
+  'POST /api/measurements/bulk-delete',
 ];
 
 /**
  * The row API (docs/row-api.md) in one function: the route API Gateway matched
  * (`event.routeKey`) picks a thin route handler — parse, call the use case, shape the envelope.
  * The caller is always the verified credential's (functions/http/caller.ts, which also refuses
- * shared-record requests before any route runs); another user's row answers exactly like a
- * missing one. One `measurement.api.request` line per request past authentication.
+ * shared-record requests before anything else runs); another user's row answers exactly like a
+ * missing one. Order on the write routes: caller → the shared write limit → `Idempotency-Key` (creates and
+ * bulk deletes: a replay answers whatever the first request answered) → the route (an edit
+ * looks its row up before its body). One `measurement.api.request` line per request.
  */
 export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDependencies): Handler {
-  const { logger } = deps;
+  const { logger, guards } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const handlers = new Map<string, (request: RouteRequest) => Promise<RouteAnswer>>(
-    Object.entries(routeHandlers(deps)),
-  );
-  return async (event) => {
+  const routes = new Map<string, Route>(Object.entries(routeHandlers(deps)));
+  return async (event, context = NO_CONTEXT) => {
     const startedAt = Date.now();
     const requestId = event.requestContext.requestId;
     const route = event.routeKey;
-    const headers = { ...echoHeaders(event), ...NO_STORE };
+    const echoed = echoHeaders(event);
+    const headers = { ...echoed, ...NO_STORE };
     try {
       const admission = admitCaller(event, { defaultTimeZone: deps.defaultTimeZone, headers });
       if (!admission.admitted) {
@@ -205,20 +282,78 @@ export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDepende
         return admission.response;
       }
       const { userId, timeZone } = admission.caller;
-      const handle = handlers.get(route);
-      if (!handle) return failure(404, 'Not found', { headers });
+      const handler = routes.get(route);
+      if (!handler) return failure(404, 'Not found', { headers });
 
-      const { response, log } = await handle({ event, userId, timeZone, requestId, now: clock(), headers });
-      logger.info('measurement.api.request', {
-        route,
+      const logRequest = (status: number | undefined, fields: Record<string, unknown> = {}) =>
+        logger.info('measurement.api.request', {
+          route,
+          userId,
+          timeZone,
+          requestId,
+          status,
+          ...fields,
+          durationMs: Date.now() - startedAt,
+        });
+
+      const limit = handler.write && guards ? await guards.writeLimiter.admit(userId, requestId) : unlimited;
+      if (!limit.allowed) {
+        const errorCode = 'record_write.rate_limited';
+        logRequest(429, { errorCode });
+        return failure(429, 'Too many writes, try again later', {
+          errorCode,
+          headers: { ...headers, ...limit.headers },
+        });
+      }
+      // Answers are shaped without the caching header, so the idempotency guard keeps them; it is
+      // added to every answer on the way out.
+      const outgoing = { ...limit.headers, ...NO_STORE };
+      const request: RouteRequest = {
+        event,
         userId,
         timeZone,
         requestId,
-        status: response.statusCode,
-        ...log,
-        durationMs: Date.now() - startedAt,
-      });
-      return response;
+        now: clock(),
+        clock,
+        headers: echoed,
+      };
+
+      const key = handler.idempotentUpTo !== undefined && guards ? idempotencyKeyOf(event) : undefined;
+      if (!guards || key === undefined || handler.idempotentUpTo === undefined) {
+        const { response, log } = await handler.handle(request);
+        logRequest(response.statusCode, log);
+        return withHeaders(response, outgoing);
+      }
+
+      let log: Record<string, unknown> | undefined;
+      const outcome = await guards.idempotency.run(
+        {
+          userId,
+          key,
+          route,
+          fingerprint: jsonBodyFingerprint(bodyBytes(event), handler.idempotentUpTo),
+          requestId,
+          context,
+        },
+        async () => {
+          const answer = await handler.handle(request);
+          log = answer.log;
+          return answer.response;
+        },
+      );
+      if (outcome.kind === 'in_progress') {
+        const errorCode = 'measurement.api.idempotency_in_progress';
+        logRequest(409, { errorCode });
+        return failure(409, 'A request with this Idempotency-Key is already in progress', {
+          headers: { ...headers, ...outgoing, 'X-Idempotent-Replay': 'false' },
+        });
+      }
+      if (outcome.kind === 'replayed') {
+        logRequest(outcome.response.statusCode, { replayed: true });
+        return withHeaders(outcome.response, { ...echoed, ...outgoing, 'X-Idempotent-Replay': 'true' });
+      }
+      logRequest(outcome.response.statusCode, log);
+      return withHeaders(outcome.response, outgoing);
     } catch (error) {
       logger.error('measurement.api.error', { route, requestId, error: error as Error });
       return internalServerError(headers);

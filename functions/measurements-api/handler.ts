@@ -1,16 +1,18 @@
-import { loadReaderConfig } from '../commons/config';
-import { createDocumentClient } from '../commons/dynamodb-client';
+import { loadRowApiConfig } from '../commons/config';
+import { createDocumentClient, createDynamoDbClient } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
 import { DailyAggregates } from '../measurements/storage/daily-aggregates';
 import { MeasurementRepository } from '../measurements/storage/measurement-repository';
+import { createRowWriteGuards } from '../request-guards/request-guards';
 import { createMeasurementsApiHandler } from './create-measurements-api-handler';
 
 /** Lambda entry: wiring only, done once per cold start. */
-const config = loadReaderConfig();
+const config = loadRowApiConfig();
+const logger = createLogger();
 const client = createDocumentClient(config);
 
 export const handler = createMeasurementsApiHandler({
-  logger: createLogger(),
+  logger,
   store: new MeasurementRepository(client, config.TABLE_NAME),
   aggregates: new DailyAggregates(client, {
     measurements: config.TABLE_NAME,
@@ -18,4 +20,9 @@ export const handler = createMeasurementsApiHandler({
   }),
   deleteConcurrency: config.WRITE_CONCURRENCY,
   defaultTimeZone: config.DEFAULT_TIME_ZONE,
+  guards: createRowWriteGuards({
+    client: createDynamoDbClient(config),
+    tableName: config.REQUEST_GUARDS_TABLE_NAME,
+    logger,
+  }),
 });

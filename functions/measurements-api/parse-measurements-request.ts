@@ -1,7 +1,14 @@
 import type { z } from 'zod';
 import { readJsonBody } from '../http/json-body';
 import type { HttpEvent } from '../http/request';
-import { deleteByExternalIdsSchema, editMeasurementSchema, rowApiLimits } from './measurements-api-schema';
+import type { ReadingInput } from '../measurements/rows/create-measurements';
+import {
+  bulkDeleteSchema,
+  createReadingsSchema,
+  deleteByExternalIdsSchema,
+  editMeasurementSchema,
+  rowWriteLimits,
+} from './measurements-api-schema';
 import { listMeasurementsQuerySchema, seriesQuerySchema } from './read-schemas';
 import { toValidationIssues, type ValidationIssue } from '../measurements/model/validation-issues';
 
@@ -34,8 +41,8 @@ function validate<S extends z.ZodType>(schema: S, raw: unknown): Parsed<z.output
     : { ok: false, rejection: validationFailed(toValidationIssues(parsed.error)) };
 }
 
-function jsonBody(event: HttpEvent): Parsed<unknown> {
-  const body = readJsonBody(event, rowApiLimits.maxBodyBytes);
+function jsonBody(event: HttpEvent, maxBytes: number): Parsed<unknown> {
+  const body = readJsonBody(event, maxBytes);
   return body.ok ? body : { ok: false, rejection: { ...body.rejection, exposeErrorCode: false } };
 }
 
@@ -49,31 +56,72 @@ export function parseSeriesQuery(event: HttpEvent) {
   return validate(seriesQuerySchema, event.queryStringParameters ?? {});
 }
 
+/**
+ * `POST /api/measurements` body: content type, size, JSON, then every rule of the contract on one
+ * reading or on an array of 1–5. A failure is `measurement.create.invalid`, each issue named by
+ * its path (prefixed with the reading's index in an array).
+ */
+export function parseCreateBody(
+  event: HttpEvent,
+  now: () => Date,
+): Parsed<{ readings: ReadingInput[]; asArray: boolean }> {
+  const body = jsonBody(event, rowWriteLimits.maxBodyBytes);
+  if (!body.ok) return body;
+  // One reading or an array of them: the shape picks the schema, so the issues are that shape's.
+  const [one, many] = createReadingsSchema(now).options;
+  const parsed = Array.isArray(body.value) ? many.safeParse(body.value) : one.safeParse(body.value);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      rejection: {
+        ...validationFailed(toValidationIssues(parsed.error)),
+        errorCode: 'measurement.create.invalid',
+        exposeErrorCode: true,
+      },
+    };
+  }
+  const asArray = Array.isArray(parsed.data);
+  const readings = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+  return {
+    ok: true,
+    value: {
+      readings: readings.map(({ source, ...reading }) => ({ ...reading, source: source ?? 'MANUAL' })),
+      asArray,
+    },
+  };
+}
+
 /** `PUT`/`PATCH /api/measurements/{id}` body: content type, size, JSON, then the schema. */
 export function parseEditBody(event: HttpEvent) {
-  const body = jsonBody(event);
+  const body = jsonBody(event, rowWriteLimits.maxBodyBytes);
   return body.ok ? validate(editMeasurementSchema, body.value) : body;
 }
 
+/** `POST /api/measurements/bulk-delete` body: exactly `{"ids": [1–200 non-empty strings]}`. */
+export function parseBulkDeleteBody(event: HttpEvent) {
+  const body = jsonBody(event, rowWriteLimits.maxBulkDeleteBodyBytes);
+  return body.ok ? validate(bulkDeleteSchema, body.value) : body;
+}
+
 /**
- * `DELETE /api/measurements/by-external-ids` body. Like the batch's entry count, the id count is
- * checked on the raw parsed body before the schema, so 501 ids are `too_large` whatever they are.
+ * `DELETE /api/measurements/by-external-ids` body. As in HealthLog, the id count is checked on the
+ * raw parsed body before the schema, so 501 ids are `too_large` whatever they are.
  */
 export function parseDeleteByExternalIdsBody(event: HttpEvent) {
-  const body = jsonBody(event);
+  const body = jsonBody(event, rowWriteLimits.maxExternalIdsBodyBytes);
   if (!body.ok) return body;
   const raw = body.value as { externalIds?: unknown } | null;
   if (
     typeof raw === 'object' &&
     raw !== null &&
     Array.isArray(raw.externalIds) &&
-    raw.externalIds.length > rowApiLimits.maxExternalIds
+    raw.externalIds.length > rowWriteLimits.maxExternalIds
   ) {
     return {
       ok: false as const,
       rejection: {
         status: 422 as const,
-        error: `Delete exceeds the ${rowApiLimits.maxExternalIds}-externalId limit`,
+        error: `Batch exceeds the ${rowWriteLimits.maxExternalIds}-entry limit`,
         errorCode: 'measurement.delete.too_large',
         exposeErrorCode: true,
       },

@@ -7,7 +7,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import { bodyFingerprint, idempotencyIdentity } from './idempotency-key';
+import { idempotencyIdentity } from './idempotency-key';
 import {
   isReplayable,
   toStoredResponse,
@@ -25,8 +25,13 @@ export interface IdempotentRequest {
   readonly userId: string;
   /** A valid `Idempotency-Key` (see idempotency-key.ts). */
   readonly key: string;
-  /** The raw body: a retry must send the very same bytes to be answered from the record. */
-  readonly body: Buffer;
+  /** The route, when the guarded function serves several: a key is scoped to one route. */
+  readonly route?: string;
+  /**
+   * What "the same body" means, as a digest (idempotency-key.ts): a retry must send a body with
+   * this fingerprint to be answered from the record.
+   */
+  readonly fingerprint: string;
   readonly requestId: string;
   /** Powertools sizes the in-progress lock by the invocation's remaining time. */
   readonly context: LambdaContextLike;
@@ -64,7 +69,7 @@ class NotReplayable extends Error {
 
 /**
  * `Idempotency-Key` handling with Powertools idempotency on the request-guards table:
- * - first request for (user, key): Powertools writes an in-progress record, the request runs,
+ * - first request for (user, [route,] key): Powertools writes an in-progress record, the request runs,
  *   and a replayable answer is stored as the record's data;
  * - the same key and body again within 24 h: the stored answer, without running anything;
  * - the same key while the first is still running: `in_progress` (the caller answers 409);
@@ -75,18 +80,29 @@ class NotReplayable extends Error {
  * (stats rows are overwritten with the same value, samples answer duplicate), only its
  * verdicts differ from the first run's.
  */
+export interface IdempotentRequestsOptions {
+  readonly expiresAfterSeconds?: number;
+  /** Prefix of the records' keys: one per guarded function (definitions/request-guards-table.ts). */
+  readonly keyPrefix?: string;
+  /** Prefix of the log events (`measurement.batch` → `measurement.batch.idempotency_unavailable`). */
+  readonly logEventPrefix?: string;
+}
+
 export class IdempotentRequests {
   private readonly once: (
     payload: IdempotencyPayload,
     context: LambdaContextLike,
     attempt: Attempt,
   ) => Promise<StoredResponse>;
+  private readonly logEventPrefix: string;
 
   constructor(
     private readonly persistenceStore: BasePersistenceLayer,
     private readonly logger: Logger,
-    expiresAfterSeconds: number = REPLAY_WINDOW_SECONDS,
+    options: IdempotentRequestsOptions = {},
   ) {
+    const expiresAfterSeconds = options.expiresAfterSeconds ?? REPLAY_WINDOW_SECONDS;
+    this.logEventPrefix = options.logEventPrefix ?? 'measurement.batch';
     const config = new IdempotencyConfig({
       eventKeyJmesPath: 'identity',
       payloadValidationJmesPath: 'bodyHash',
@@ -110,17 +126,22 @@ export class IdempotentRequests {
         if (!isReplayable(response)) throw new NotReplayable();
         return toStoredResponse(response);
       },
-      { persistenceStore, config, keyPrefix: requestGuardsTable.idempotencyKeyPrefix },
+      { persistenceStore, config, keyPrefix: options.keyPrefix ?? requestGuardsTable.idempotencyKeyPrefix },
     );
   }
 
   async run(request: IdempotentRequest, execute: () => Promise<HttpResponse>): Promise<IdempotentOutcome> {
     const payload: IdempotencyPayload = {
-      identity: idempotencyIdentity(request.userId, request.key),
-      bodyHash: bodyFingerprint(request.body),
+      identity: idempotencyIdentity(request.userId, request.key, request.route),
+      bodyHash: request.fingerprint,
     };
     const attempt: Attempt = { execute };
-    const log = { userId: request.userId, requestId: request.requestId };
+    const log = {
+      userId: request.userId,
+      requestId: request.requestId,
+      ...(request.route === undefined ? {} : { route: request.route }),
+    };
+    const event = (name: string) => `${this.logEventPrefix}.${name}`;
     let kept: StoredResponse;
     try {
       kept = await this.once(payload, request.context, attempt);
@@ -130,16 +151,16 @@ export class IdempotentRequests {
         // It ran; only settling the record failed. Answer what it produced, and free the key
         // rather than leave it locked until the in-progress record expires.
         if (!(error instanceof NotReplayable)) {
-          this.logger.warn('measurement.batch.idempotency_not_settled', { ...log, error: error as Error });
+          this.logger.warn(event('idempotency_not_settled'), { ...log, error: error as Error });
           await this.persistenceStore.deleteRecord(payload).catch(() => undefined);
         }
         return { kind: 'executed', response: attempt.response };
       }
       if (error instanceof IdempotencyAlreadyInProgressError) return { kind: 'in_progress' };
       if (error instanceof IdempotencyValidationError) {
-        this.logger.info('measurement.batch.idempotency_key_reused', log);
+        this.logger.info(event('idempotency_key_reused'), log);
       } else {
-        this.logger.warn('measurement.batch.idempotency_unavailable', { ...log, error: error as Error });
+        this.logger.warn(event('idempotency_unavailable'), { ...log, error: error as Error });
       }
       return { kind: 'executed', response: await execute() };
     }

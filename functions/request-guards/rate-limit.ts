@@ -9,6 +9,12 @@ export interface RateLimitPolicy {
 export const batchRateLimit: RateLimitPolicy = { limit: 60, windowSeconds: 60 };
 
 /**
+ * The row API's writes — hand entries, edits, deletes by id and bulk deletes — share one limit,
+ * counted apart from the batch's.
+ */
+export const recordWriteLimit: RateLimitPolicy = { limit: 300, windowSeconds: 60 };
+
+/**
  * A fixed window aligned to the epoch (06:00:00–06:01:00, …): every request of the window
  * increments the same counter, so a request needs exactly one atomic write and no read. The
  * price of fixed windows is that a client can fit up to twice the limit around a boundary;

@@ -27,14 +27,20 @@ export function idempotencyPersistenceLayer(client: DynamoDBClient, tableName: s
 /** Kept past the window's end so a late TTL sweep never races the window it belongs to. */
 const COUNTER_GRACE_SECONDS = 60;
 
-export function rateLimitCounterKey(userId: string, window: RateLimitWindow): string {
-  return `${rateLimitKeyPrefix}#${userId}#${window.startsAt.toISOString()}`;
+/** The counter of one user's window; `prefix` tells the batch's limit from the row API's writes. */
+export function rateLimitCounterKey(
+  userId: string,
+  window: RateLimitWindow,
+  prefix: string = rateLimitKeyPrefix,
+): string {
+  return `${prefix}#${userId}#${window.startsAt.toISOString()}`;
 }
 
 export class RateLimitCounter {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly keyPrefix: string = rateLimitKeyPrefix,
   ) {}
 
   /**
@@ -47,7 +53,7 @@ export class RateLimitCounter {
     const { Attributes } = await this.client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
-        Key: { [partitionKey]: { S: rateLimitCounterKey(userId, window) } },
+        Key: { [partitionKey]: { S: rateLimitCounterKey(userId, window, this.keyPrefix) } },
         UpdateExpression: 'ADD #count :one SET #expiration = :expiration',
         ExpressionAttributeNames: { '#count': counterAttribute, '#expiration': timeToLiveAttribute },
         ExpressionAttributeValues: { ':one': { N: '1' }, ':expiration': { N: String(expiresAt) } },

@@ -1,10 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { requestGuardsTable } from '../../definitions/request-guards-table';
 import { IdempotentRequests, REPLAY_WINDOW_SECONDS } from './idempotent-request';
 import {
   batchRateLimit,
   rateLimitVerdict,
   rateLimitWindow,
+  recordWriteLimit,
   unlimited,
   type RateLimitPolicy,
   type RateLimitVerdict,
@@ -18,6 +20,8 @@ export class RateLimiter {
     private readonly logger: Logger,
     private readonly clock: () => Date = () => new Date(),
     private readonly policy: RateLimitPolicy = batchRateLimit,
+    /** The WARN line when the counter cannot be reached. */
+    private readonly unavailableEvent: string = 'measurement.batch.rate_limit_unavailable',
   ) {}
 
   /** Counts the request against the user's current window; fails open (see `unlimited`). */
@@ -27,7 +31,7 @@ export class RateLimiter {
     try {
       return rateLimitVerdict(await this.counter.increment(userId, window), window, now, this.policy);
     } catch (error) {
-      this.logger.warn('measurement.batch.rate_limit_unavailable', {
+      this.logger.warn(this.unavailableEvent, {
         userId,
         requestId,
         error: error as Error,
@@ -40,6 +44,15 @@ export class RateLimiter {
 /** What the batch handler checks before it looks at the body (docs/batch-api.md, docs/request-guards.md). */
 export interface RequestGuards {
   readonly rateLimiter: Pick<RateLimiter, 'admit'>;
+  readonly idempotency: Pick<IdempotentRequests, 'run'>;
+}
+
+/**
+ * What the row API checks on its writes (docs/row-api.md): the shared write limit on every write
+ * route, and `Idempotency-Key` replay on creates and bulk deletes.
+ */
+export interface RowWriteGuards {
+  readonly writeLimiter: Pick<RateLimiter, 'admit'>;
   readonly idempotency: Pick<IdempotentRequests, 'run'>;
 }
 
@@ -57,10 +70,26 @@ export function createRequestGuards(options: RequestGuardsOptions): RequestGuard
   const { client, tableName, logger } = options;
   return {
     rateLimiter: new RateLimiter(new RateLimitCounter(client, tableName), logger, options.clock),
-    idempotency: new IdempotentRequests(
-      idempotencyPersistenceLayer(client, tableName),
+    idempotency: new IdempotentRequests(idempotencyPersistenceLayer(client, tableName), logger, {
+      expiresAfterSeconds: options.replayWindowSeconds ?? REPLAY_WINDOW_SECONDS,
+    }),
+  };
+}
+
+export function createRowWriteGuards(options: RequestGuardsOptions): RowWriteGuards {
+  const { client, tableName, logger } = options;
+  return {
+    writeLimiter: new RateLimiter(
+      new RateLimitCounter(client, tableName, requestGuardsTable.writeLimitKeyPrefix),
       logger,
-      options.replayWindowSeconds ?? REPLAY_WINDOW_SECONDS,
+      options.clock,
+      recordWriteLimit,
+      'measurement.api.write_limit_unavailable',
     ),
+    idempotency: new IdempotentRequests(idempotencyPersistenceLayer(client, tableName), logger, {
+      expiresAfterSeconds: options.replayWindowSeconds ?? REPLAY_WINDOW_SECONDS,
+      keyPrefix: requestGuardsTable.rowWriteIdempotencyKeyPrefix,
+      logEventPrefix: 'measurement.api',
+    }),
   };
 }

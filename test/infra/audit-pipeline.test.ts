@@ -90,9 +90,10 @@ describe('the event source mapping: the table stream → the audit function, as 
     );
     expect(patterns).toEqual(auditFilterPatterns.map((pattern) => JSON.stringify(pattern)));
     expect(patterns).toEqual([
+      '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"kind":{"S":["manual"]}}}}',
       '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"kind":{"S":["stats"]},"writer":{"S":["batch"]}}}}',
       '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"writer":{"S":["edit","delete"]}}}}',
-      '{"eventName":["REMOVE"]}',
+      '{"eventName":["REMOVE"],"dynamodb":{"OldImage":{"kind":{"S":["stats","sample","manual"]}}}}',
     ]);
     for (const pattern of patterns) expect(pattern).not.toBe('{}');
   });

@@ -123,7 +123,10 @@ describe('with the default configuration (no issuer in the context)', () => {
       // The tables a function uses beyond the measurements table, and nothing else.
       const tablesOf: Record<typeof name, Record<string, unknown>> = {
         ingestBatch: { REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) } },
-        measurementsApi: { DAILY_AGGREGATES_TABLE_NAME: aggregatesTable },
+        measurementsApi: {
+          REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) },
+          DAILY_AGGREGATES_TABLE_NAME: aggregatesTable,
+        },
         auditStream: {},
         dailyAggregates: { DAILY_AGGREGATES_TABLE_NAME: aggregatesTable },
       };

@@ -44,11 +44,13 @@ describe('the row API routes', () => {
     ).toEqual([
       'GET /api/measurements',
       'GET /api/measurements/series',
+      'POST /api/measurements',
       'GET /api/measurements/{id}',
       'PUT /api/measurements/{id}',
       'PATCH /api/measurements/{id}',
       'DELETE /api/measurements/{id}',
       'DELETE /api/measurements/by-external-ids',
+      'POST /api/measurements/bulk-delete',
     ]);
   });
 
@@ -75,32 +77,46 @@ describe('the row API routes', () => {
     });
     expect(fn.Properties.Environment.Variables).toMatchObject({
       TABLE_NAME: { Ref: tableId },
+      REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) },
       POWERTOOLS_SERVICE_NAME: 'measurement-api',
       ...definition.environment,
     });
   });
 });
 
-describe('the row API function may only read by key, query the list indexes and update items', () => {
+describe('the row API function may read by key, query the list indexes and write single items', () => {
   let statements: Statement[];
+  const onTable = (statement: Statement) => JSON.stringify(statement.Resource).includes(`"${tableId}"`);
 
   beforeAll(() => {
     statements = statementsOf(stack.functions.measurementsApi.role!);
   });
 
-  test('its DynamoDB actions are exactly GetItem, UpdateItem and Query, all Allow', () => {
-    const actions = new Set(statements.flatMap((statement) => asList(statement.Action)));
-    expect([...actions].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+  test('on the measurements table: exactly GetItem, PutItem, UpdateItem, DeleteItem and Query, all Allow', () => {
+    const actions = new Set(statements.filter(onTable).flatMap((statement) => asList(statement.Action)));
+    // PutItem and DeleteItem are the actions a hand entry's and a reading move's transactions
+    // contain (row and marker puts, the old marker's delete): a transaction is authorised per action.
+    expect([...actions].sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     for (const statement of statements) expect(statement.Effect).toBe('Allow');
   });
 
-  test('GetItem and UpdateItem on the table ARN only', () => {
-    for (const statement of statements) {
+  test('the item actions on the table ARN only, never an index or the stream', () => {
+    for (const statement of statements.filter(onTable)) {
       const actions = asList(statement.Action);
-      if (actions.includes('dynamodb:GetItem') || actions.includes('dynamodb:UpdateItem')) {
-        expect(actions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-        expect(asList(statement.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
-      }
+      if (actions.includes('dynamodb:Query')) continue;
+      expect(actions.sort()).toEqual([
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]);
+      expect(asList(statement.Resource)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
     }
   });
 
@@ -113,9 +129,9 @@ describe('the row API function may only read by key, query the list indexes and 
     ]);
   });
 
-  test('nothing that creates, removes or scans rows', () => {
+  test('nothing that scans, batches or reads the stream; no ConditionCheckItem it does not use', () => {
     const text = JSON.stringify(statements);
-    for (const action of ['PutItem', 'DeleteItem', 'Scan', 'BatchWriteItem', 'BatchGetItem', 'Stream', '*']) {
+    for (const action of ['Scan', 'BatchWriteItem', 'BatchGetItem', 'ConditionCheckItem', 'Stream', '*']) {
       expect(text).not.toContain(`dynamodb:${action}`);
     }
   });

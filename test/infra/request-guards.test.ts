@@ -7,7 +7,7 @@ import { HealthIngestStack } from '../../lib/health-ingest-stack';
 
 /**
  * The request-guards table (Idempotency-Key records, rate-limit counters) in the template: built
- * from its definition, with TTL, reachable by the ingest function alone and only with the calls
+ * from its definition, with TTL, reachable by the ingest and row-API functions alone and only with the calls
  * Powertools idempotency and the counter make. Synthesized with and without IAM policy
  * minimization (cdk.json turns it on for real synths; it merges statements differently).
  */
@@ -43,7 +43,9 @@ describe.each([
   let resources: Record<string, Resource>;
   let guardsId: string;
   let guards: Resource;
-  let ingestRoleId: string;
+  /** The functions with request guards: the batch's and the row API's writes. */
+  const guarded: ServiceFunctionName[] = ['ingestBatch', 'measurementsApi'];
+  let guardedRoleIds: string[];
 
   beforeAll(() => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
@@ -51,7 +53,7 @@ describe.each([
     resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
     guardsId = logicalId(stack.requestGuardsTable);
     guards = resources[guardsId]!;
-    ingestRoleId = logicalId(stack.functions.ingestBatch.role!);
+    guardedRoleIds = guarded.map((name) => logicalId(stack.functions[name].role!));
   });
 
   const mentionsGuardsTable = (value: unknown) => JSON.stringify(value).includes(`"${guardsId}"`);
@@ -113,44 +115,51 @@ describe.each([
     });
   });
 
-  describe('the ingest function, and only it, uses the table', () => {
-    test('the ingest function is told its name in REQUEST_GUARDS_TABLE_NAME', () => {
-      const fn = resources[logicalId(stack.functions.ingestBatch)]!;
+  describe('the ingest and row-API functions, and only they, use the table', () => {
+    test.each(guarded)('%s is told its name in REQUEST_GUARDS_TABLE_NAME', (name) => {
+      const fn = resources[logicalId(stack.functions[name])]!;
       expect(fn.Properties.Environment.Variables.REQUEST_GUARDS_TABLE_NAME).toEqual({ Ref: guardsId });
     });
 
     test('no other function is told about it', () => {
       for (const name of Object.keys(serviceFunctions) as ServiceFunctionName[]) {
-        if (name === 'ingestBatch') continue;
+        if (guarded.includes(name)) continue;
         const fn = resources[logicalId(stack.functions[name])]!;
         expect(mentionsGuardsTable(fn.Properties.Environment ?? {})).toBe(false);
       }
     });
 
-    test('the ingest role may Get/Put/Update/DeleteItem on the table ARN, nothing more on it', () => {
-      const onGuards = statementsWithRoles()
-        .filter(({ roles }) => roles.includes(JSON.stringify({ Ref: ingestRoleId })))
-        .map(({ statement }) => statement)
-        .filter((statement) => mentionsGuardsTable(statement.Resource));
-      expect(onGuards.length).toBeGreaterThan(0);
-      const actions = new Set<string>();
-      for (const statement of onGuards) {
-        expect(statement.Effect).toBe('Allow');
-        // The table itself: no `/index/*`, no `/stream/*`, no wildcard.
-        for (const resource of asList(statement.Resource).filter(mentionsGuardsTable)) {
-          expect(resource).toEqual({ 'Fn::GetAtt': [guardsId, 'Arn'] });
+    test.each(guarded)(
+      'the %s role may Get/Put/Update/DeleteItem on the table ARN, nothing more on it',
+      (name) => {
+        const roleId = logicalId(stack.functions[name].role!);
+        const onGuards = statementsWithRoles()
+          .filter(({ roles }) => roles.includes(JSON.stringify({ Ref: roleId })))
+          .map(({ statement }) => statement)
+          .filter((statement) => mentionsGuardsTable(statement.Resource));
+        expect(onGuards.length).toBeGreaterThan(0);
+        const actions = new Set<string>();
+        for (const statement of onGuards) {
+          expect(statement.Effect).toBe('Allow');
+          // The table itself: no `/index/*`, no `/stream/*`, no wildcard.
+          for (const resource of asList(statement.Resource).filter(mentionsGuardsTable)) {
+            expect(resource).toEqual({ 'Fn::GetAtt': [guardsId, 'Arn'] });
+          }
+          for (const action of asList(statement.Action)) actions.add(action);
         }
-        for (const action of asList(statement.Action)) actions.add(action);
-      }
-      // A minimized statement may also name the measurements table for PutItem; on the guards
-      // table these are all the actions there are.
-      expect([...actions].sort()).toEqual(POWERTOOLS_AND_COUNTER_ACTIONS);
-    });
+        // A minimized statement may also name the measurements table; on the guards table these
+        // are all the actions there are.
+        expect([...actions].sort()).toEqual(POWERTOOLS_AND_COUNTER_ACTIONS);
+      },
+    );
 
     test('no other role has a statement naming the table, in any policy of the template', () => {
       const naming = statementsWithRoles().filter(({ statement }) => mentionsGuardsTable(statement));
       expect(naming.length).toBeGreaterThan(0);
-      for (const { roles } of naming) expect(roles).toEqual([JSON.stringify({ Ref: ingestRoleId })]);
+      for (const { roles } of naming) {
+        expect(roles).toHaveLength(1);
+        expect(guardedRoleIds.map((id) => JSON.stringify({ Ref: id }))).toContain(roles[0]);
+      }
     });
 
     test('no role reaches it through a wildcard: no item or table action on "*", no DynamoDB managed policy', () => {

@@ -14,6 +14,7 @@ import {
 import { batchClient, entry, stepsDay } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { createLocalTable, type LocalTable } from '../support/local-table';
+import { measurementsApiClient } from '../support/measurements-api-client';
 
 /**
  * The audit path end to end on DynamoDB Local: writes go through the real batch handler and
@@ -332,5 +333,83 @@ describe('a record the function cannot understand', () => {
         reason: 'NewImage.value is missing or not a number',
       }),
     ]);
+  });
+});
+
+describe('measurement.created: a reading entered by hand, then edited, moved and deleted', () => {
+  it('its INSERT is logged with the identity, value, unit, instant, source and request; the markers never reach the function', async () => {
+    const userId = newUser();
+    const note = 'dizzy after the sauna';
+    const api = measurementsApiClient({ documentClient: table.documentClient, tableName: table.tableName });
+    const created = await api.create(
+      userId,
+      { type: 'WEIGHT', value: 72.4, measuredAt: '2026-05-24T06:30:00Z', notes: note },
+      {},
+      'req-create',
+    );
+    expect(created.status).toBe(201);
+    const id = created.body.data.id;
+    expect((await api.put(userId, id, { notes: `${note}, again` }, 'req-note')).status).toBe(200);
+    expect((await api.put(userId, id, { measuredAt: '2026-05-24T07:00:00Z' }, 'req-move')).status).toBe(200);
+    expect((await api.delete(userId, id, 'req-delete')).status).toBe(200);
+
+    const { records, delivered, responses } = await runAudit(userId);
+    const kinds = (record: DynamoDBRecord) =>
+      `${record.eventName} ${(record.dynamodb?.NewImage ?? record.dynamodb?.OldImage)?.kind?.S}`;
+    // Row INSERT + marker INSERT, two edits, the move (row MODIFY, old marker REMOVE, new marker INSERT), the delete.
+    expect(records.map(kinds).sort()).toEqual(
+      [
+        'INSERT manual',
+        'INSERT reading-marker',
+        'MODIFY manual',
+        'MODIFY manual',
+        'REMOVE reading-marker',
+        'INSERT reading-marker',
+        'MODIFY manual',
+      ].sort(),
+    );
+    expect(delivered.map(kinds)).toEqual([
+      'INSERT manual',
+      'MODIFY manual',
+      'MODIFY manual',
+      'MODIFY manual',
+    ]);
+    expect(responses.every((response) => response.batchItemFailures.length === 0)).toBe(true);
+
+    // The classifier names hkIdentifier and externalId null; Powertools leaves null keys out of
+    // the line, so Logs Insights sees them as absent, like any field a line does not have.
+    const identity = { userId, type: 'WEIGHT', id };
+    expect(auditLines('INFO').map((line) => line.message)).toEqual([
+      'measurement.created',
+      'measurement.value.updated',
+      'measurement.value.updated',
+      'measurement.deleted',
+    ]);
+    const [createdEvent, noteEvent, moveEvent, deletedEvent] = auditLines('INFO');
+    expect(fieldsOf(createdEvent)).toStrictEqual({
+      ...identity,
+      value: 72.4,
+      unit: 'kg',
+      measuredAt: '2026-05-24T06:30:00.000Z',
+      source: 'MANUAL',
+      requestId: 'req-create',
+      ...positionOf(delivered[0]!),
+    });
+    expect(noteEvent).toMatchObject({ ...identity, changedFields: ['notes'], requestId: 'req-note' });
+    expect(moveEvent).toMatchObject({ ...identity, changedFields: ['measuredAt'], requestId: 'req-move' });
+    expect(deletedEvent).toMatchObject({ ...identity, previousValue: 72.4, requestId: 'req-delete' });
+    for (const line of auditLines('INFO')) {
+      expect(line).not.toHaveProperty('hkIdentifier');
+      expect(line).not.toHaveProperty('externalId');
+    }
+    expect(JSON.stringify(logs.lines)).not.toContain('sauna');
+  });
+
+  it('a batch INSERT is still no event', async () => {
+    const userId = newUser();
+    await postSteps(userId, 300, 'req-1');
+    const { records, delivered } = await runAudit(userId);
+    expect(records).toHaveLength(1);
+    expect(delivered).toEqual([]);
   });
 });

@@ -122,6 +122,53 @@ describe('npm start serves the whole service on one machine', () => {
     expect(line.at - overwrittenAt).toBeLessThan(2000);
   });
 
+  it('a reading entered by hand appears on standard output as measurement.created within 2 s; its note never does', async () => {
+    const { userId, token } = await newUser();
+    const note = `felt faint on the stairs ${userId}`;
+    const posted = await call('POST', '/api/measurements', token, {
+      type: 'BLOOD_PRESSURE_SYS',
+      value: 128,
+      measuredAt: '2026-05-24T07:30:00Z',
+      notes: note,
+      externalId: 'E2E-BP-1',
+    });
+    const createdAt = Date.now();
+    expect(posted.status).toBe(201);
+    expect(posted.body.data).toMatchObject({
+      type: 'BLOOD_PRESSURE_SYS',
+      unit: 'mmHg',
+      notes: note,
+      externalId: null,
+    });
+    const id = posted.body.data.id;
+
+    const line = await runtime.waitForLine(
+      (candidate) => candidate.json?.message === 'measurement.created' && candidate.json.userId === userId,
+      5000,
+    );
+    expect(line.json).toMatchObject({
+      level: 'INFO',
+      service: 'measurement-audit',
+      id,
+      type: 'BLOOD_PRESSURE_SYS',
+      value: 128,
+      unit: 'mmHg',
+      measuredAt: '2026-05-24T07:30:00.000Z',
+      source: 'MANUAL',
+    });
+    expect(line.at - createdAt).toBeLessThan(2000);
+
+    const edited = await call('PUT', `/api/measurements/${id}`, token, { notes: `${note}, twice` });
+    expect(edited.status).toBe(200);
+    const update = await runtime.waitForLine(
+      (candidate) =>
+        candidate.json?.message === 'measurement.value.updated' && candidate.json.userId === userId,
+      5000,
+    );
+    expect(update.json).toMatchObject({ id, changedFields: ['notes'] });
+    expect(runtime.output.filter((output) => output.text.includes('felt faint'))).toEqual([]);
+  });
+
   it('GET /api/measurements/{id} reads 5300 back', async () => {
     const { token, rowId } = await stepsOverwritten();
     const answer = await call('GET', `/api/measurements/${rowId}`, token);

@@ -255,6 +255,30 @@ describe('GET /api/measurements: lists exactly as the app asks for them', () => 
     expectIssuePaths(await api.list(userId, { offset: 'abc' }), ['offset']);
   });
 
+  test('rows carry notes and glucoseContext (null on batch rows)', async () => {
+    const userId = newUser();
+    await store(userId, [pulse('2026-10-05T08:00:00Z', 71)]);
+    const created = await api.create(userId, {
+      type: 'BLOOD_GLUCOSE',
+      value: 104,
+      measuredAt: '2026-10-05T09:00:00Z',
+      glucoseContext: 'FASTING',
+      notes: 'before breakfast',
+    });
+    expect(created.status).toBe(201);
+    const page = await listPage(userId, {});
+    expect(
+      page.measurements.map((row) => [
+        row.type,
+        'notes' in row && row.notes,
+        'glucoseContext' in row && row.glucoseContext,
+      ]),
+    ).toEqual([
+      ['BLOOD_GLUCOSE', 'before breakfast', 'FASTING'],
+      ['PULSE', null, null],
+    ]);
+  });
+
   test('unknown parameters are ignored; groupBy other than day is 422', async () => {
     const userId = newUser();
     await store(userId, [pulse('2026-10-03T08:00:00Z', 70)]);

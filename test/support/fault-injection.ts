@@ -26,7 +26,10 @@ import { measurementsTable } from '../../definitions/measurements-table';
 export interface WireCall {
   /** `PutItem`, `GetItem`, … (from `X-Amz-Target`). */
   readonly operation: string;
-  /** The item's partition key (`Item.pk` or `Key.pk`); absent for calls without one. */
+  /**
+   * The item's partition key (`Item.pk` or `Key.pk`; for a transaction, its first item's);
+   * absent for calls without one.
+   */
   readonly key?: string;
   /** 1 for the first call of this operation on this key, 2 for the next (an SDK retry or a re-send), … */
   readonly attempt: number;
@@ -37,7 +40,14 @@ export type Fault =
    * An error answer. `applied`: the engine applied the call first and only the answer is an
    * error (DynamoDB's 500 may come after the write happened); otherwise the call never reached it.
    */
-  | { readonly kind: 'error'; readonly name: string; readonly status: number; readonly applied: boolean }
+  | {
+      readonly kind: 'error';
+      readonly name: string;
+      readonly status: number;
+      readonly applied: boolean;
+      /** More fields of the error body (a transaction's `CancellationReasons`). */
+      readonly details?: Readonly<Record<string, unknown>>;
+    }
   /**
    * No answer at all, until the client gives up and closes the connection. `applied`: the
    * engine applied the call and the answer is lost; otherwise the call never reached it.
@@ -154,6 +164,7 @@ export async function startFaultyDynamoDb(target: string, plan?: FaultPlan): Pro
         JSON.stringify({
           __type: `com.amazonaws.dynamodb.v20120810#${fault.name}`,
           message: `Injected ${fault.name}`,
+          ...fault.details,
         }),
       ),
     );
@@ -218,11 +229,13 @@ function describeCall(req: IncomingMessage, body: Buffer, attempts: Map<string, 
       .pop() ?? '';
   let key: string | undefined;
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as {
-      Item?: Record<string, { S?: string }>;
-      Key?: Record<string, { S?: string }>;
+    type Keyed = { Item?: Record<string, { S?: string }>; Key?: Record<string, { S?: string }> };
+    const parsed = JSON.parse(body.toString('utf8')) as Keyed & {
+      TransactItems?: Record<string, Keyed>[];
     };
-    key = (parsed.Item ?? parsed.Key)?.[measurementsTable.partitionKey]?.S;
+    const first = parsed.TransactItems?.[0];
+    const keyed = first ? Object.values(first)[0] : parsed;
+    key = (keyed?.Item ?? keyed?.Key)?.[measurementsTable.partitionKey]?.S;
   } catch {
     key = undefined;
   }

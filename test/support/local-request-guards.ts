@@ -3,7 +3,12 @@ import { DeleteTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDbClient } from '../../functions/commons/dynamodb-client';
-import { createRequestGuards, type RequestGuards } from '../../functions/request-guards/request-guards';
+import {
+  createRequestGuards,
+  createRowWriteGuards,
+  type RequestGuards,
+  type RowWriteGuards,
+} from '../../functions/request-guards/request-guards';
 import { requestGuardsTable } from '../../definitions/request-guards-table';
 import { ensureTable, ensureTimeToLive, requestGuardsCreateTableInput } from '../../local/create-tables';
 import { dynamoDbLocalEndpoint } from './local-table';
@@ -18,6 +23,8 @@ export interface LocalRequestGuardsTable {
   newClient(): DynamoDBClient;
   /** Guards on this table, each with a client of its own. */
   guards(options: { logger: Logger; clock?: () => Date; client?: DynamoDBClient }): RequestGuards;
+  /** The row API's write guards on this table, each with a client of its own. */
+  rowWriteGuards(options: { logger: Logger; clock?: () => Date; client?: DynamoDBClient }): RowWriteGuards;
   /** Every item, unmarshalled. Tests only. */
   items(): Promise<Record<string, unknown>[]>;
   drop(): Promise<void>;
@@ -45,6 +52,8 @@ export async function createLocalRequestGuardsTable(): Promise<LocalRequestGuard
     newClient,
     guards: ({ logger, clock, client }) =>
       createRequestGuards({ client: client ?? newClient(), tableName, logger, clock }),
+    rowWriteGuards: ({ logger, clock, client }) =>
+      createRowWriteGuards({ client: client ?? newClient(), tableName, logger, clock }),
     async items() {
       const { Items = [] } = await admin.send(
         new ScanCommand({ TableName: tableName, ConsistentRead: true }),

@@ -5,11 +5,12 @@ import { createMeasurementsApiHandler } from '../../functions/measurements-api/c
 import type { MeasurementRowStore } from '../../functions/measurements/rows/row-store';
 import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
 import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import type { RowWriteGuards } from '../../functions/request-guards/request-guards';
 import { toHttpApiEvent } from '../../local/http-api-event';
 import { toAnswer, type BatchAnswer } from './batch-client';
 
 export interface ApiCall {
-  readonly method: 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The route template, e.g. `/api/measurements/{id}`. */
   readonly route: string;
   /** `null` sends a token without a `sub`. Defaults to `user-a`. */
@@ -35,6 +36,8 @@ export function measurementsApiClient(options: {
   store?: MeasurementRowStore;
   clock?: () => Date;
   defaultTimeZone?: string;
+  /** The shared write limit and Idempotency-Key replay; without them every write runs unguarded. */
+  guards?: RowWriteGuards;
 }) {
   const handler = createMeasurementsApiHandler({
     logger: createLogger('measurement-api'),
@@ -46,6 +49,7 @@ export function measurementsApiClient(options: {
     defaultTimeZone: options.defaultTimeZone ?? 'Europe/Berlin',
     deleteConcurrency: 8,
     clock: options.clock,
+    guards: options.guards,
   });
 
   const call = async (request: ApiCall): Promise<ApiAnswer> => {
@@ -70,7 +74,9 @@ export function measurementsApiClient(options: {
       },
       requestId: request.requestId,
     });
-    const result = (await handler(event)) as APIGatewayProxyStructuredResultV2;
+    const result = (await handler(event, {
+      getRemainingTimeInMillis: () => 10_000,
+    })) as APIGatewayProxyStructuredResultV2;
     return toAnswer(result);
   };
 
@@ -90,6 +96,10 @@ export function measurementsApiClient(options: {
       call({ method: 'DELETE', route: ROW, userId, id, requestId }),
     deleteByExternalIds: (userId: string, body: unknown) =>
       call({ method: 'DELETE', route: '/api/measurements/by-external-ids', userId, body }),
+    create: (userId: string, body: unknown, headers?: Record<string, string>, requestId?: string) =>
+      call({ method: 'POST', route: '/api/measurements', userId, body, headers, requestId }),
+    bulkDelete: (userId: string, body: unknown, headers?: Record<string, string>) =>
+      call({ method: 'POST', route: '/api/measurements/bulk-delete', userId, body, headers }),
   };
 }
 

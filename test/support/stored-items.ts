@@ -3,7 +3,10 @@ import { kindOfExternalId, measurementId } from '../../functions/measurements/mo
 import type { StoredMeasurement } from '../../functions/measurements/model/measurement';
 import { toMeasurementItem } from '../../functions/measurements/storage/measurement-item';
 
-export interface StoredItemOptions extends Partial<Omit<StoredMeasurement, 'pk' | 'id' | 'kind'>> {
+export interface StoredItemOptions
+  extends
+    Partial<Omit<Measurement, 'id' | 'kind'>>,
+    Partial<Pick<StoredMeasurement, 'createdAt' | 'updatedAt' | 'requestId' | 'writer' | 'deletedAt'>> {
   readonly userId?: string;
 }
 

@@ -5,6 +5,8 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { ItemChange } from '../../functions/commons/item-change';
+import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
+import { toManualItem, toReadingMarkerItem } from '../../functions/measurements/storage/measurement-item';
 import { storedItem } from '../support/stored-items';
 
 export const USER = 'user-7f3a';
@@ -43,6 +45,44 @@ export function sampleItem(overrides: Record<string, unknown> = {}): Record<stri
     unit: 'bpm',
     ...overrides,
   });
+}
+
+export const MANUAL_SLOT = manualKeySlot('3f1a4c55-9f0e-4a1c-8d2b-7e110b6f6c2e');
+export const MANUAL_ID = measurementId('WEIGHT', MANUAL_SLOT);
+export const NOTE = 'weighed after the sauna, feeling dizzy';
+
+/** A weight entered by hand in the app, with a note, as `POST /api/measurements` writes it. */
+export function manualItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...toManualItem(
+      {
+        ref: { userId: USER, type: 'WEIGHT', externalId: MANUAL_SLOT },
+        id: MANUAL_ID,
+        reading: {
+          type: 'WEIGHT',
+          value: 72.4,
+          unit: 'kg',
+          measuredAt: '2026-05-24T06:30:00.000Z',
+          source: 'MANUAL',
+          notes: NOTE,
+          glucoseContext: null,
+          deviceType: null,
+        },
+      },
+      { requestId: 'req-create', at: '2026-05-24T06:30:05.000Z' },
+    ),
+    ...overrides,
+  };
+}
+
+/** The uniqueness marker written beside a hand-entered reading. */
+export function readingMarker(item: Record<string, unknown> = manualItem()): Record<string, unknown> {
+  return toReadingMarkerItem(
+    USER,
+    item as { type: string; measuredAt: string; source: string },
+    String(item.pk),
+    String(item.createdAt),
+  );
 }
 
 /** The evening batch re-post of the steps row: the whole item replaced, by request `req-evening`. */

@@ -34,10 +34,13 @@ describe('the saved queries answer the five questions of audit-events.md', () =>
     for (const type of cumulativeTypes) expect(measurementTypes).toContain(type);
   });
 
-  it('the row history filters by userId and externalId through visible placeholders', () => {
+  it('the row history filters by userId and externalId, or by the row id, through visible placeholders', () => {
     const history = savedQueries.find((query) => query.id === 'RowHistoryQuery')!;
     expect(history.queryString).toContain(`userId = "${rowHistoryPlaceholders.userId}"`);
-    expect(history.queryString).toContain(`externalId = "${rowHistoryPlaceholders.externalId}"`);
+    expect(history.queryString).toContain(
+      `(externalId = "${rowHistoryPlaceholders.externalId}" or id = "${rowHistoryPlaceholders.id}")`,
+    );
+    expect(history.queryString).toContain(`"${auditEvents.created}"`);
   });
 
   it('the ingest totals include every skip reason of skippedByReason', () => {

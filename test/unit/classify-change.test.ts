@@ -6,12 +6,16 @@ import {
 } from '../../functions/audit/classify-change';
 import { UnreadableChangeError } from '../../functions/commons/item-change';
 import {
+  MANUAL_ID,
+  NOTE,
   POSITION,
   STEPS_EXTERNAL_ID,
   STEPS_ID,
   USER,
   change,
   editedOf,
+  manualItem,
+  readingMarker,
   repostOf,
   sampleItem,
   softDeletedOf,
@@ -104,8 +108,74 @@ describe('an unchanged stats re-post is no audit event, only a DEBUG line', () =
   });
 });
 
+describe('measurement.created: a reading entered by hand', () => {
+  const manualIdentity = {
+    userId: USER,
+    type: 'WEIGHT',
+    hkIdentifier: null,
+    externalId: null,
+    id: MANUAL_ID,
+  };
+
+  it('its INSERT carries exactly the fields of audit-events.md, with null HealthKit identity', () => {
+    const decision = info(classifyChange(change('INSERT', undefined, manualItem())));
+    expect(decision.message).toBe('measurement.created');
+    expect(decision.fields).toStrictEqual({
+      ...manualIdentity,
+      value: 72.4,
+      unit: 'kg',
+      measuredAt: '2026-05-24T06:30:00.000Z',
+      source: 'MANUAL',
+      requestId: 'req-create',
+      ...POSITION,
+    });
+    expect(JSON.stringify(decision)).not.toContain(NOTE);
+  });
+
+  it('an edit of its note names notes, never the note’s text', () => {
+    const decision = info(
+      classifyChange(change('MODIFY', manualItem(), editedOf(manualItem(), { notes: 'better now' }))),
+    );
+    expect(decision.message).toBe('measurement.value.updated');
+    expect(decision.fields).toMatchObject({ ...manualIdentity, changedFields: ['notes'], value: 72.4 });
+    expect(JSON.stringify(decision)).not.toMatch(/sauna|better now/);
+  });
+
+  it('a cleared note (the attribute removed) is a change of notes too', () => {
+    const { notes: _notes, ...cleared } = editedOf(manualItem(), {});
+    const decision = info(classifyChange(change('MODIFY', manualItem(), cleared)));
+    expect(decision.fields).toMatchObject({ changedFields: ['notes'] });
+  });
+
+  it('its deletion names it with the same null HealthKit identity', () => {
+    const decision = info(classifyChange(change('MODIFY', manualItem(), softDeletedOf(manualItem()))));
+    expect(decision.fields).toStrictEqual({
+      ...manualIdentity,
+      previousValue: 72.4,
+      requestId: 'req-delete',
+      ...POSITION,
+    });
+  });
+
+  it('a row of the batch must still name its HealthKit origin', () => {
+    const unnamed = statsItem({ externalId: null });
+    expect(() => classifyChange(change('MODIFY', unnamed, softDeletedOf(unnamed)))).toThrow(
+      /externalId is missing or not a string/,
+    );
+  });
+
+  it('a reading marker, written or removed, is no event', () => {
+    for (const decision of [
+      classifyChange(change('INSERT', undefined, readingMarker())),
+      classifyChange(change('REMOVE', readingMarker(), undefined)),
+    ]) {
+      expect(decision).toEqual({ level: 'none', reason: 'reading-marker' });
+    }
+  });
+});
+
 describe('nothing is logged for new rows or for samples', () => {
-  it('an INSERT is no event (the ingest summary counts it)', () => {
+  it('a batch INSERT is no event (the ingest summary counts it)', () => {
     expect(classifyChange(change('INSERT', undefined, statsItem()))).toEqual({
       level: 'none',
       reason: 'insert',

@@ -4,14 +4,40 @@ import {
   matchesFilterPattern,
   UnsupportedFilterPatternError,
 } from '../../local/filter-pattern';
-import { editedOf, lambdaRecord, repostOf, sampleItem, softDeletedOf, statsItem } from './audit-fixtures';
+import {
+  editedOf,
+  lambdaRecord,
+  manualItem,
+  readingMarker,
+  repostOf,
+  sampleItem,
+  softDeletedOf,
+  statsItem,
+} from './audit-fixtures';
 
 const delivered = (record: unknown) => matchesAnyFilterPattern(record, auditStreamSource.filterPatterns);
 
 describe('the audit stream filter: only the records the audit function turns into events reach it', () => {
-  it('a plain INSERT (a new stats row or sample) is filtered out', () => {
+  it('a batch INSERT (a new stats row or sample) is filtered out', () => {
     expect(delivered(lambdaRecord('INSERT', undefined, statsItem()))).toBe(false);
     expect(delivered(lambdaRecord('INSERT', undefined, sampleItem()))).toBe(false);
+  });
+
+  it('the INSERT of a reading entered by hand is delivered (measurement.created)', () => {
+    expect(delivered(lambdaRecord('INSERT', undefined, manualItem()))).toBe(true);
+  });
+
+  it('a reading marker never is: not when written, not when removed as its reading moves', () => {
+    expect(delivered(lambdaRecord('INSERT', undefined, readingMarker()))).toBe(false);
+    expect(delivered(lambdaRecord('REMOVE', readingMarker(), undefined))).toBe(false);
+  });
+
+  it('edits, soft deletes and removals of a hand-entered row are delivered', () => {
+    expect(delivered(lambdaRecord('MODIFY', manualItem(), editedOf(manualItem(), { notes: 'x' })))).toBe(
+      true,
+    );
+    expect(delivered(lambdaRecord('MODIFY', manualItem(), softDeletedOf(manualItem())))).toBe(true);
+    expect(delivered(lambdaRecord('REMOVE', manualItem(), undefined))).toBe(true);
   });
 
   it('a MODIFY of a sample written by the batch is filtered out', () => {
@@ -35,8 +61,9 @@ describe('the audit stream filter: only the records the audit function turns int
     expect(delivered(lambdaRecord('MODIFY', sampleItem(), softDeletedOf(sampleItem())))).toBe(true);
   });
 
-  it('a REMOVE is delivered', () => {
+  it('a REMOVE of a row is delivered', () => {
     expect(delivered(lambdaRecord('REMOVE', statsItem(), undefined))).toBe(true);
+    expect(delivered(lambdaRecord('REMOVE', sampleItem(), undefined))).toBe(true);
   });
 
   it('a MODIFY whose new image names no writer is filtered out', () => {

@@ -4,7 +4,9 @@ import { errorEnvelopeSchema } from '../../functions/http/envelope-schema';
 import { failure, notAuthenticated, sharingNotPermitted } from '../../functions/http/envelope';
 import { batchResultSchema } from '../../functions/measurements/batch/batch-result-schema';
 import { summarize, type EntryOutcome } from '../../functions/measurements/batch/ingest-batch';
+import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
 import { toMeasurementRow } from '../../functions/measurements/rows/measurement-row';
+import { toManualItem } from '../../functions/measurements/storage/measurement-item';
 import { measurementRowSchema } from '../../functions/measurements-api/measurements-api-schema';
 import { routes } from '../../definitions/service-functions';
 import { buildOpenApiDocument, renderOpenApiDocument } from '../../scripts/openapi-document';
@@ -41,9 +43,10 @@ describe('docs/openapi.json', () => {
     const document = buildOpenApiDocument();
     for (const item of Object.values(document.paths ?? {})) {
       for (const operation of Object.values(item as Record<string, { responses: Record<string, any> }>)) {
-        expect(Object.keys(operation.responses)).toEqual(
-          expect.arrayContaining(['200', '401', '403', '500']),
-        );
+        const statuses = Object.keys(operation.responses);
+        expect(statuses).toEqual(expect.arrayContaining(['401', '403', '500']));
+        // 201 for the hand entry (it creates rows), 200 for everything else.
+        expect(statuses.filter((status) => status === '200' || status === '201')).toHaveLength(1);
         for (const status of ['401', '403']) {
           expect(operation.responses[status].content['application/json'].schema).toEqual({
             $ref: '#/components/schemas/ErrorEnvelope',
@@ -83,6 +86,36 @@ describe('the documented schemas describe what the handlers really answer', () =
     expect(JSON.stringify(row)).not.toMatch(/user-1|req-1|gsi|writer|clientUnit|"kind"/);
   });
 
+  test('a hand-entered item becomes exactly a Measurement row, with nulls where it has no HealthKit origin', () => {
+    const slot = manualKeySlot('0b6f6c2e-3f1a-4c55-9f0e-6a1c0d2b7e11');
+    const item = toManualItem(
+      {
+        ref: { userId: 'user-1', type: 'BLOOD_GLUCOSE', externalId: slot },
+        id: measurementId('BLOOD_GLUCOSE', slot),
+        reading: {
+          type: 'BLOOD_GLUCOSE',
+          value: 98,
+          unit: 'mg/dL',
+          measuredAt: '2026-08-14T07:00:00.000Z',
+          source: 'MANUAL',
+          notes: 'before breakfast',
+          glucoseContext: 'FASTING',
+          deviceType: 'Contour Next',
+        },
+      },
+      { requestId: 'req-1', at: '2026-08-14T07:00:01.000Z' },
+    );
+    const row = toMeasurementRow(item);
+    expect(measurementRowSchema.parse(row)).toEqual(row);
+    expect(row).toMatchObject({
+      externalId: null,
+      hkIdentifier: null,
+      startDate: null,
+      notes: 'before breakfast',
+    });
+    expect(JSON.stringify(row)).not.toMatch(/user-1|req-1|gsi|writer|manual:|"kind"/);
+  });
+
   test('error answers parse as ErrorEnvelope', () => {
     for (const response of [
       notAuthenticated(),
@@ -91,7 +124,7 @@ describe('the documented schemas describe what the handlers really answer', () =
       failure(422, 'Validation failed', {
         details: { issues: [{ path: 'value', code: 'x', message: 'y' }] },
       }),
-      failure(422, 'Delete exceeds the 500-externalId limit', { errorCode: 'measurement.delete.too_large' }),
+      failure(422, 'Batch exceeds the 500-entry limit', { errorCode: 'measurement.delete.too_large' }),
     ]) {
       const body = JSON.parse(response.body!);
       expect(errorEnvelopeSchema.strict().parse(body)).toEqual(body);

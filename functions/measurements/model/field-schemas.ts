@@ -63,6 +63,6 @@ export const measurementTypeSchema = z.enum(measurementTypes as [string, ...stri
 
 /** The opaque row id the batch answers with (base64url, no user in it). */
 export const measurementIdSchema = z.string().meta({
-  description: 'Opaque row id, as returned by POST /api/measurements/batch',
+  description: 'Opaque row id, as returned by POST /api/measurements/batch and POST /api/measurements',
   example: measurementId('ACTIVITY_STEPS', 'stats:HKQuantityTypeIdentifierStepCount:2026-05-24'),
 });

@@ -1,15 +1,22 @@
-import type { MeasurementKind } from './measurement';
+import type { SyncedKind } from './measurement';
 
 /**
  * Row ids and kinds. The id handed to clients is derived from (type, externalId) alone:
  * deterministic, URL-safe, and free of the user id — it only resolves together with the caller's
  * own identity. A `stats:` externalId names an aggregate the phone re-posts as it grows; any other
- * externalId names a write-once sample.
+ * externalId names a write-once sample. A reading entered by hand has no externalId: its key and
+ * id hold `manual:<random UUID>` in that place, fixed at creation, so its id never changes.
  */
 
 export const STATS_PREFIX = 'stats:';
+export const MANUAL_PREFIX = 'manual:';
 
-export function kindOfExternalId(externalId: string): MeasurementKind {
+/** What stands in a hand-entered row's key (and id) where a batch row has its externalId. */
+export function manualKeySlot(uuid: string): string {
+  return `${MANUAL_PREFIX}${uuid}`;
+}
+
+export function kindOfExternalId(externalId: string): SyncedKind {
   return externalId.startsWith(STATS_PREFIX) ? 'stats' : 'sample';
 }
 

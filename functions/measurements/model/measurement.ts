@@ -1,17 +1,26 @@
+import type { measurementsTable } from '../../../definitions/measurements-table';
+
 /**
  * The measurement model. One name per concept:
- * - `Measurement`: what a row holds — a value of a type at an instant, with its origin. The batch
- *   pipeline decides one per stored entry.
- * - `StoredMeasurement`: a measurement as it sits in the table — the same fields plus who owns it,
- *   who wrote its current version and when (`writer`, `requestId`, `updatedAt`, `deletedAt`).
+ * - `Measurement`: what a batch entry becomes — a value of a type at an instant, with its
+ *   HealthKit origin. The batch pipeline decides one per stored entry.
+ * - `ManualReading`: a reading entered by hand in the app (`POST /api/measurements`).
+ * - `StoredMeasurement`: either of them as it sits in the table — the row's fields plus who owns
+ *   it, who wrote its current version and when (`writer`, `requestId`, `updatedAt`, `deletedAt`).
  * - `MeasurementRow` (rows/measurement-row.ts): the row as the API returns it.
  */
 
-/** `stats:` rows are aggregates the phone re-posts as they grow; samples are write-once readings. */
-export type MeasurementKind = 'stats' | 'sample';
+/**
+ * `stats:` rows are aggregates the phone re-posts as they grow; samples are write-once readings;
+ * `manual` rows were entered by hand through the row API and have no HealthKit origin.
+ */
+export type MeasurementKind = (typeof measurementsTable.rowKinds)[number];
+
+/** The kinds the batch writes, told apart by the externalId (measurement-id.ts). */
+export type SyncedKind = Exclude<MeasurementKind, 'manual'>;
 
 export interface Measurement {
-  readonly kind: MeasurementKind;
+  readonly kind: SyncedKind;
   readonly id: string;
   readonly type: string;
   readonly externalId: string;
@@ -32,18 +41,60 @@ export interface Measurement {
   readonly externalSourceVersion: string | null;
 }
 
+/** A reading entered by hand, as the create use case decided it (unit stamped, instant in stored form). */
+export interface ManualReading {
+  readonly type: string;
+  readonly value: number;
+  /** The type's unit (measurement-types.ts). */
+  readonly unit: string;
+  /** `toISOString()`: the millisecond the uniqueness of hand-entered readings is decided on. */
+  readonly measuredAt: string;
+  readonly source: string;
+  /** Free text of the user's, never logged; `null` when there is none. */
+  readonly notes: string | null;
+  /** Only on a BLOOD_GLUCOSE reading. */
+  readonly glucoseContext: string | null;
+  readonly deviceType: string | null;
+}
+
 /**
  * Who wrote a stored measurement's current version: the batch (a new row or a `stats:` re-post),
- * an edit or a soft delete through the row API. The audit function classifies stream records by it.
+ * a hand entry (`create`), an edit or a soft delete through the row API. The audit function
+ * classifies stream records by it.
  */
-export type Writer = 'batch' | 'edit' | 'delete';
+export type Writer = 'batch' | 'create' | 'edit' | 'delete';
 
-export const writers: readonly Writer[] = ['batch', 'edit', 'delete'];
+export const writers: readonly Writer[] = ['batch', 'create', 'edit', 'delete'];
 
-export interface StoredMeasurement extends Measurement {
+/**
+ * A row as the table holds it, whoever wrote it. A hand-entered row has no HealthKit origin:
+ * `externalId`, `hkIdentifier` and `startDate` are null; a batch row has no `notes` or
+ * `glucoseContext` until an edit sets a note.
+ */
+export interface StoredMeasurement {
   /** The table key (storage/measurement-key.ts). */
   readonly pk: string;
   readonly userId: string;
+  readonly kind: MeasurementKind;
+  readonly id: string;
+  readonly type: string;
+  readonly externalId: string | null;
+  readonly hkIdentifier: string | null;
+  readonly value: number;
+  readonly valueMin: number | null;
+  readonly valueMax: number | null;
+  readonly unit: string;
+  readonly clientUnit?: string | null;
+  readonly measuredAt: string;
+  readonly startDate: string | null;
+  readonly sleepStage: string | null;
+  readonly rhythmClassification: string | null;
+  readonly source: string;
+  readonly deviceType: string | null;
+  readonly externalSourceVersion: string | null;
+  /** Absent when the row has no note (an edit that clears one removes the attribute). */
+  readonly notes?: string;
+  readonly glucoseContext?: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** The API request that wrote this version of the item. */

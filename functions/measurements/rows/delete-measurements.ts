@@ -1,30 +1,61 @@
 import { mapWithConcurrency } from '../../commons/bounded-concurrency';
 import { resolveMeasurementId } from './measurement-row';
-import type { MeasurementRowStore } from './row-store';
+import type { MeasurementRowStore, RowChange } from './row-store';
 
 export type DeleteOutcome = { readonly status: 'deleted' } | { readonly status: 'not_found' };
 
+const changeOf = (input: { readonly requestId: string; readonly now: Date }): RowChange => ({
+  requestId: input.requestId,
+  at: input.now.toISOString(),
+});
+
 /**
- * `DELETE /api/measurements/{id}`: a soft delete of one live row of the caller. The row keeps its
- * data with `deletedAt` set and leaves every list index; deleting it again is `not_found`.
+ * `DELETE /api/measurements/{id}`: a soft delete of one row of the caller. The row keeps its data
+ * with `deletedAt` set and leaves every list index. Deleting one's own row again answers the same
+ * `deleted` (the app retries deletes after network errors); an id naming no row of the caller is
+ * `not_found`.
  */
 export async function deleteMeasurement(
   input: { readonly userId: string; readonly id: string; readonly requestId: string; readonly now: Date },
   store: Pick<MeasurementRowStore, 'softDeleteMeasurement'>,
 ): Promise<DeleteOutcome> {
   const ref = resolveMeasurementId(input.userId, input.id);
-  const deleted =
-    ref !== undefined &&
-    (await store.softDeleteMeasurement(ref, { requestId: input.requestId, at: input.now.toISOString() }));
-  return deleted ? { status: 'deleted' } : { status: 'not_found' };
+  const outcome = ref === undefined ? 'not_found' : await store.softDeleteMeasurement(ref, changeOf(input));
+  return outcome === 'not_found' ? { status: 'not_found' } : { status: 'deleted' };
+}
+
+/**
+ * `POST /api/measurements/bulk-delete`: soft-deletes the caller's live rows among the ids. Ids
+ * that name nothing of the caller's (unknown, foreign, synthetic) and rows already deleted are
+ * skipped silently; only the rows this call deleted count.
+ */
+export async function bulkDeleteMeasurements(
+  input: {
+    readonly userId: string;
+    readonly ids: readonly string[];
+    readonly requestId: string;
+    readonly now: Date;
+  },
+  deps: {
+    readonly store: Pick<MeasurementRowStore, 'softDeleteMeasurement'>;
+    readonly concurrency: number;
+  },
+): Promise<{ deleted: number }> {
+  const by = changeOf(input);
+  const refs = [...new Set(input.ids)].flatMap((id) => resolveMeasurementId(input.userId, id) ?? []);
+  const outcomes = await mapWithConcurrency(refs, deps.concurrency, (ref) =>
+    deps.store.softDeleteMeasurement(ref, by),
+  );
+  return { deleted: outcomes.filter((outcome) => outcome === 'deleted').length };
 }
 
 /**
  * `DELETE /api/measurements/by-external-ids`: the phone learns from HealthKit that samples were
  * deleted and knows only their UUIDs, not their types. Each externalId is looked up in the
  * caller's partition of `byUserExternalId` (possibly several rows, one per type) and each row
- * found is soft-deleted. Only deletes that happened now count: an id with no live row, or a row a
- * concurrent request deleted first, adds nothing.
+ * the phone synced from HealthKit (source APPLE_HEALTH) is soft-deleted; hand-entered rows and
+ * rows of other sources stay. Only deletes that happened now count: an id with no live row, or
+ * a row a concurrent request deleted first, adds nothing.
  */
 export async function deleteMeasurementsByExternalIds(
   input: {
@@ -38,7 +69,7 @@ export async function deleteMeasurementsByExternalIds(
     readonly concurrency: number;
   },
 ): Promise<{ deletedCount: number }> {
-  const by = { requestId: input.requestId, at: input.now.toISOString() };
+  const by = changeOf(input);
   const counts = await mapWithConcurrency(
     [...new Set(input.externalIds)],
     deps.concurrency,
@@ -46,7 +77,9 @@ export async function deleteMeasurementsByExternalIds(
       const refs = await deps.store.findMeasurementsByExternalId(input.userId, externalId);
       let deleted = 0;
       for (const ref of refs) {
-        if (ref.userId === input.userId && (await deps.store.softDeleteMeasurement(ref, by))) deleted++;
+        if (ref.userId !== input.userId) continue;
+        const outcome = await deps.store.softDeleteMeasurement(ref, by, { onlyHealthKitRows: true });
+        if (outcome === 'deleted') deleted++;
       }
       return deleted;
     },

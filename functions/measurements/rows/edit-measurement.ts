@@ -1,20 +1,34 @@
 import { parseIsoDateTime } from '../model/iso-date-time';
+import type { StoredMeasurement } from '../model/measurement';
 import { measurementTypeCatalogue } from '../model/measurement-types';
 import { isPlausibleInstant } from '../model/plausible-instant';
 import type { ValidationIssue } from '../model/validation-issues';
 import { isLiveRowOf, resolveMeasurementId, toMeasurementRow, type MeasurementRow } from './measurement-row';
-import type { MeasurementRowStore } from './row-store';
+import type { MeasurementEditChange, MeasurementRef, MeasurementRowStore } from './row-store';
 
-/** `PUT`/`PATCH /api/measurements/{id}`, as the handler validated it: at least one of the two. */
+/** `PUT`/`PATCH /api/measurements/{id}`, as the handler validated it; every field optional. */
 export interface MeasurementEdit {
   readonly value?: number;
   /** An ISO-8601 date-time with `Z` or `±HH:MM`. */
   readonly measuredAt?: string;
+  /** A new note; `null` or `""` clears it (the app cannot send null, only an empty string). */
+  readonly notes?: string | null;
 }
+
+/** The caller's live row an edit applies to, found before the body is read. */
+export interface EditTarget {
+  readonly ref: MeasurementRef;
+  readonly item: StoredMeasurement;
+}
+
+export type FindOutcome =
+  { readonly status: 'found'; readonly target: EditTarget } | { readonly status: 'not_found' };
 
 export type EditOutcome =
   | { readonly status: 'edited'; readonly row: MeasurementRow }
   | { readonly status: 'not_found' }
+  /** The new instant is another hand-entered reading's of the same type and source. */
+  | { readonly status: 'duplicate' }
   | { readonly status: 'invalid'; readonly issues: readonly ValidationIssue[] };
 
 /** An edited value must lie in the type's plausible range, the same range a hand entry is held to. */
@@ -45,35 +59,73 @@ function instantIssues(measuredAt: Date | undefined, now: Date): ValidationIssue
 }
 
 /**
- * `PUT`/`PATCH /api/measurements/{id}`: a new value and/or instant for one live row of the caller.
- * The value must be plausible for the row's type. No read first: the update is conditioned on a
- * live row, and a failed condition is the 404. The item records `writer: edit` and the request id,
- * which is how the audit stream reports `measurement.value.updated`.
+ * The live row of the caller an id names, read (strongly consistent) before the edit's body is
+ * looked at: an unknown, foreign, deleted or synthetic id is a 404 whatever the body says.
+ */
+export async function findEditableMeasurement(
+  input: { readonly userId: string; readonly id: string },
+  store: Pick<MeasurementRowStore, 'getMeasurement'>,
+): Promise<FindOutcome> {
+  const ref = resolveMeasurementId(input.userId, input.id);
+  const item = ref && (await store.getMeasurement(ref));
+  return ref && isLiveRowOf(item, input.userId)
+    ? { status: 'found', target: { ref, item } }
+    : { status: 'not_found' };
+}
+
+/** A concurrent edit of the same reading makes a move stale; after this many re-reads it gives up. */
+const MOVE_ATTEMPTS = 5;
+
+/**
+ * `PUT`/`PATCH /api/measurements/{id}` on a row found by `findEditableMeasurement`: a new value,
+ * instant and/or note. The value must be plausible for the row's type. An empty edit writes
+ * nothing and answers the row as it is. The item records `writer: edit` and the request id, which
+ * is how the audit stream reports `measurement.value.updated`.
+ *
+ * Moving a hand-entered reading to another instant moves its uniqueness marker in the same
+ * transaction, so it can collide with another hand-entered reading (`duplicate`); every other
+ * edit is one UpdateItem conditioned on the row still being live.
  */
 export async function editMeasurement(
   input: {
     readonly userId: string;
-    readonly id: string;
+    readonly target: EditTarget;
     readonly edit: MeasurementEdit;
     readonly requestId: string;
     readonly now: Date;
   },
-  store: Pick<MeasurementRowStore, 'editMeasurement'>,
+  store: Pick<MeasurementRowStore, 'getMeasurement' | 'editMeasurement' | 'moveManualReading'>,
 ): Promise<EditOutcome> {
-  const ref = resolveMeasurementId(input.userId, input.id);
-  if (!ref) return { status: 'not_found' };
-
-  const measuredAt =
-    input.edit.measuredAt === undefined ? undefined : parseIsoDateTime(input.edit.measuredAt);
-  const issues = [...valueIssues(ref.type, input.edit.value), ...instantIssues(measuredAt, input.now)];
+  const { ref, item } = input.target;
+  const { edit } = input;
+  const measuredAt = edit.measuredAt === undefined ? undefined : parseIsoDateTime(edit.measuredAt);
+  const issues = [...valueIssues(ref.type, edit.value), ...instantIssues(measuredAt, input.now)];
   if (issues.length > 0) return { status: 'invalid', issues };
 
-  const item = await store.editMeasurement(
-    ref,
-    { value: input.edit.value, measuredAt: measuredAt?.toISOString() },
-    { requestId: input.requestId, at: input.now.toISOString() },
-  );
-  return isLiveRowOf(item, input.userId)
-    ? { status: 'edited', row: toMeasurementRow(item) }
-    : { status: 'not_found' };
+  const change: MeasurementEditChange = {
+    ...(edit.value === undefined ? {} : { value: edit.value }),
+    ...(measuredAt === undefined ? {} : { measuredAt: measuredAt.toISOString() }),
+    ...(edit.notes === undefined ? {} : { notes: edit.notes ? edit.notes : null }),
+  };
+  if (Object.keys(change).length === 0) return { status: 'edited', row: toMeasurementRow(item) };
+  const by = { requestId: input.requestId, at: input.now.toISOString() };
+
+  let current = item;
+  for (let attempt = 1; ; attempt++) {
+    const { measuredAt: newInstant } = change;
+    if (current.kind !== 'manual' || newInstant === undefined || newInstant === current.measuredAt) {
+      const edited = await store.editMeasurement(ref, change, by);
+      return isLiveRowOf(edited, input.userId)
+        ? { status: 'edited', row: toMeasurementRow(edited) }
+        : { status: 'not_found' };
+    }
+    const moved = await store.moveManualReading(ref, current, { ...change, measuredAt: newInstant }, by);
+    if (moved.status === 'edited') return { status: 'edited', row: toMeasurementRow(moved.item) };
+    if (moved.status === 'duplicate') return { status: 'duplicate' };
+    // Stale: another request changed or deleted the row since it was read. Plan again from now.
+    const reread = await store.getMeasurement(ref);
+    if (!isLiveRowOf(reread, input.userId)) return { status: 'not_found' };
+    if (attempt >= MOVE_ATTEMPTS) throw new Error('The reading kept changing while it was being moved');
+    current = reread;
+  }
 }

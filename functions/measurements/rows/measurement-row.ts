@@ -1,27 +1,30 @@
 import { isMeasurementType } from '../model/measurement-types';
 import type { StoredMeasurement } from '../model/measurement';
-import { measurementId, parseMeasurementId } from '../model/measurement-id';
+import { parseMeasurementId } from '../model/measurement-id';
 import type { MeasurementRef } from './row-store';
 
 /**
- * The row as the API returns it (docs/row-api.md): exactly the contract's fields,
- * nothing of the storage (no key, user, index attributes, writer or request id).
+ * The row as the API returns it (docs/row-api.md): exactly the contract's fields, in its order,
+ * nothing of the storage (no key, user, index attributes, kind, writer or request id). A
+ * hand-entered row has no HealthKit origin: `externalId`, `hkIdentifier` and `startDate` are null.
  */
 export interface MeasurementRow {
   readonly id: string;
   readonly type: string;
   readonly value: number;
-  readonly valueMin: number | null;
-  readonly valueMax: number | null;
   readonly unit: string;
   readonly source: string;
   readonly measuredAt: string;
-  readonly startDate: string;
-  readonly externalId: string;
+  readonly notes: string | null;
+  readonly valueMin: number | null;
+  readonly valueMax: number | null;
+  readonly externalId: string | null;
   readonly externalSourceVersion: string | null;
-  readonly hkIdentifier: string;
+  readonly hkIdentifier: string | null;
+  readonly startDate: string | null;
   readonly sleepStage: string | null;
   readonly rhythmClassification: string | null;
+  readonly glucoseContext: string | null;
   readonly deviceType: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -29,20 +32,22 @@ export interface MeasurementRow {
 
 export function toMeasurementRow(item: StoredMeasurement): MeasurementRow {
   return {
-    id: item.id ?? measurementId(item.type, item.externalId),
+    id: item.id,
     type: item.type,
     value: item.value,
-    valueMin: item.valueMin ?? null,
-    valueMax: item.valueMax ?? null,
     unit: item.unit,
     source: item.source,
     measuredAt: item.measuredAt,
-    startDate: item.startDate,
-    externalId: item.externalId,
+    notes: item.notes ?? null,
+    valueMin: item.valueMin ?? null,
+    valueMax: item.valueMax ?? null,
+    externalId: item.externalId ?? null,
     externalSourceVersion: item.externalSourceVersion ?? null,
-    hkIdentifier: item.hkIdentifier,
+    hkIdentifier: item.hkIdentifier ?? null,
+    startDate: item.startDate ?? null,
     sleepStage: item.sleepStage ?? null,
     rhythmClassification: item.rhythmClassification ?? null,
+    glucoseContext: item.glucoseContext ?? null,
     deviceType: item.deviceType ?? null,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,

@@ -1,17 +1,20 @@
-import type { StoredMeasurement } from '../model/measurement';
+import type { ManualReading, StoredMeasurement } from '../model/measurement';
 import type { DailyAggregate } from '../summaries/daily-aggregate';
 
-/** One stored row, addressed the way its key is built: the caller, the type, the externalId. */
+/**
+ * One stored row, addressed the way its key is built: the caller, the type, and the externalId —
+ * or, for a hand-entered row, the `manual:<uuid>` that stands in its place (model/measurement-id.ts).
+ */
 export interface MeasurementRef {
   readonly userId: string;
   readonly type: string;
   readonly externalId: string;
 }
 
-/** Who changes a row and when: recorded on the item, so the audit function can tell an edit or a delete. */
+/** Who changes a row and when: recorded on the item, so the audit function can tell a create, an edit or a delete. */
 export interface RowChange {
   readonly requestId: string;
-  /** ISO instant; becomes `updatedAt` (and `deletedAt` for a delete). */
+  /** ISO instant; becomes `updatedAt` (and `createdAt` for a create, `deletedAt` for a delete). */
   readonly at: string;
 }
 
@@ -19,6 +22,43 @@ export interface MeasurementEditChange {
   readonly value?: number;
   /** Stored form (`toISOString()`). */
   readonly measuredAt?: string;
+  /** A new note; `null` removes the row's note. */
+  readonly notes?: string | null;
+}
+
+/** A reading entered by hand, with the key and id the create use case chose for it. */
+export interface NewManualReading {
+  /** `externalId` is `manual:<random UUID>`. */
+  readonly ref: MeasurementRef;
+  readonly id: string;
+  readonly reading: ManualReading;
+}
+
+export type CreateReadingsOutcome =
+  /** Every reading was written, in the order given. */
+  | { readonly status: 'created'; readonly items: readonly StoredMeasurement[] }
+  /** One of them repeats a hand-entered reading (deleted or not): nothing was written. */
+  | { readonly status: 'duplicate' };
+
+export type MoveReadingOutcome =
+  | { readonly status: 'edited'; readonly item: StoredMeasurement }
+  /** Another hand-entered reading of that type and source is at the new instant: nothing was written. */
+  | { readonly status: 'duplicate' }
+  /** The row is no longer the version the move was planned from (changed, deleted): nothing was written. */
+  | { readonly status: 'stale' };
+
+/**
+ * What a soft delete did: deleted the live row now; found the caller's row already deleted; or
+ * found no row it may delete (none under that key, or one outside the delete's scope).
+ */
+export type SoftDeleteOutcome = 'deleted' | 'already_deleted' | 'not_found';
+
+export interface SoftDeleteScope {
+  /**
+   * Only rows the phone synced from HealthKit (source APPLE_HEALTH, not entered by hand): what
+   * `by-external-ids` may delete.
+   */
+  readonly onlyHealthKitRows?: boolean;
 }
 
 /** One page of a user's live rows, newest first. */
@@ -70,14 +110,32 @@ export interface MeasurementRowStore {
   getMeasurement(ref: MeasurementRef): Promise<StoredMeasurement | undefined>;
   listMeasurements(query: ListQuery): Promise<ListPage>;
   readRows(query: RowsQuery): Promise<RowsRead>;
+  /**
+   * Writes hand-entered readings, all or none, each with the marker that makes (user, type,
+   * measuredAt, source) unique among hand-entered readings for good (a deleted reading keeps it).
+   */
+  createManualReadings(readings: readonly NewManualReading[], by: RowChange): Promise<CreateReadingsOutcome>;
   /** The edited item, or `undefined` when no live row has that key. */
   editMeasurement(
     ref: MeasurementRef,
     change: MeasurementEditChange,
     by: RowChange,
   ): Promise<StoredMeasurement | undefined>;
-  /** `true` when a live row was deleted now; `false` when none was (missing or already deleted). */
-  softDeleteMeasurement(ref: MeasurementRef, by: RowChange): Promise<boolean>;
+  /**
+   * An edit that moves a hand-entered reading to another instant: the row changes and its marker
+   * moves with it, all or nothing, provided the row is still `current` (same instant, live).
+   */
+  moveManualReading(
+    ref: MeasurementRef,
+    current: StoredMeasurement,
+    change: MeasurementEditChange & { readonly measuredAt: string },
+    by: RowChange,
+  ): Promise<MoveReadingOutcome>;
+  softDeleteMeasurement(
+    ref: MeasurementRef,
+    by: RowChange,
+    scope?: SoftDeleteScope,
+  ): Promise<SoftDeleteOutcome>;
   /** Every row of the user with that externalId, whatever its type (eventually consistent). */
   findMeasurementsByExternalId(userId: string, externalId: string): Promise<MeasurementRef[]>;
 }

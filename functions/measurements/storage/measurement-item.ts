@@ -1,9 +1,10 @@
 import { measurementsTable } from '../../../definitions/measurements-table';
 import type { WriteRequest } from '../batch/measurement-writer';
 import type { StoredMeasurement } from '../model/measurement';
-import { measurementKey } from './measurement-key';
+import type { NewManualReading, RowChange } from '../rows/row-store';
+import { measurementKey, readingMarkerKey } from './measurement-key';
 
-const { indexAttributes } = measurementsTable;
+const { partitionKey, indexAttributes, readingMarker } = measurementsTable;
 
 /**
  * The item a batch write puts: the measurement, its owner and bookkeeping, and the index keys of
@@ -33,3 +34,59 @@ export function toMeasurementItem({
 }
 
 type IndexAttribute = (typeof indexAttributes)[keyof typeof indexAttributes];
+
+/**
+ * The item of a reading entered by hand. No HealthKit origin (externalId, hkIdentifier and
+ * startDate null), a note only when there is one, and the two list indexes' keys — not
+ * `byUserExternalId`'s: the phone's by-external-ids deletes never concern hand-entered rows, and
+ * leaving the key out saves that index a write.
+ */
+export function toManualItem(
+  { ref, id, reading }: NewManualReading,
+  by: RowChange,
+): StoredMeasurement & Record<ListIndexAttribute, string> {
+  const { notes, ...fields } = reading;
+  return {
+    pk: measurementKey(ref.userId, ref.type, ref.externalId),
+    userId: ref.userId,
+    kind: 'manual',
+    id,
+    ...fields,
+    ...(notes === null ? {} : { notes }),
+    externalId: null,
+    hkIdentifier: null,
+    startDate: null,
+    valueMin: null,
+    valueMax: null,
+    sleepStage: null,
+    rhythmClassification: null,
+    externalSourceVersion: null,
+    createdAt: by.at,
+    updatedAt: by.at,
+    requestId: by.requestId,
+    writer: 'create',
+    [indexAttributes.user]: ref.userId,
+    [indexAttributes.userType]: `${ref.userId}#${ref.type}`,
+  };
+}
+
+type ListIndexAttribute = typeof indexAttributes.user | typeof indexAttributes.userType;
+
+/**
+ * The marker of a hand-entered reading: its key names (user, type, instant, source), `row` the
+ * key of the reading that holds it. No index attributes (never listed), no `writer` (the audit
+ * stream's filter never lets it through).
+ */
+export function toReadingMarkerItem(
+  userId: string,
+  reading: Pick<StoredMeasurement, 'type' | 'measuredAt' | 'source'>,
+  rowKey: string,
+  at: string,
+): Record<string, string> {
+  return {
+    [partitionKey]: readingMarkerKey(userId, reading.type, reading.measuredAt, reading.source),
+    kind: readingMarker.kind,
+    row: rowKey,
+    createdAt: at,
+  };
+}

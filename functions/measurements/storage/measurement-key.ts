@@ -1,7 +1,10 @@
+import { measurementsTable } from '../../../definitions/measurements-table';
+
 /**
- * The table key of a stored measurement: `userId#type#externalId`. `userId` and `type` never
- * contain `#` (user ids with one are refused as no user; types are a fixed list), an externalId
- * may, so a key splits on its first two `#` only.
+ * The table key of a stored measurement: `userId#type#externalId` (a hand-entered row has
+ * `manual:<uuid>` in the externalId's place). `userId` and `type` never contain `#` (user ids with
+ * one are refused as no user; types are a fixed list), an externalId may, so a key splits on its
+ * first two `#` only.
  */
 
 export function measurementKey(userId: string, type: string, externalId: string): string {
@@ -19,4 +22,14 @@ export function parseMeasurementKey(
     type: key.slice(first + 1, second),
     externalId: key.slice(second + 1),
   };
+}
+
+/**
+ * The key of the marker that makes a hand-entered reading unique:
+ * `userId#@reading#type#measuredAt#source`. Its second segment is not a measurement type, so it
+ * can never be a row's key, and no id resolves to it. `measuredAt` is the stored
+ * `toISOString()` form: two writings of the same millisecond are one marker.
+ */
+export function readingMarkerKey(userId: string, type: string, measuredAt: string, source: string): string {
+  return `${userId}#${measurementsTable.readingMarker.typeSegment}#${type}#${measuredAt}#${source}`;
 }

@@ -1,16 +1,24 @@
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { measurementsTable, type MeasurementsIndex } from '../../../definitions/measurements-table';
 import type { MeasurementWriter, WriteOutcome, WriteRequest } from '../batch/measurement-writer';
 import type { StoredMeasurement, Writer } from '../model/measurement';
 import type {
+  CreateReadingsOutcome,
   ListPage,
   ListQuery,
   RowsQuery,
@@ -18,11 +26,15 @@ import type {
   MeasurementEditChange,
   MeasurementRef,
   MeasurementRowStore,
+  MoveReadingOutcome,
+  NewManualReading,
   RowChange,
+  SoftDeleteOutcome,
+  SoftDeleteScope,
 } from '../rows/row-store';
 import { decodeListCursor, encodeListCursor, listIndexFor } from './list-pages';
-import { toMeasurementItem } from './measurement-item';
-import { measurementKey, parseMeasurementKey } from './measurement-key';
+import { toManualItem, toMeasurementItem, toReadingMarkerItem } from './measurement-item';
+import { measurementKey, parseMeasurementKey, readingMarkerKey } from './measurement-key';
 
 const { partitionKey, indexAttributes } = measurementsTable;
 
@@ -44,6 +56,12 @@ export function writeFailureReason(error: unknown, abortSignal?: AbortSignal): s
  * The row API reads by key (GetItem) or through the list indexes (Query, never Scan), and changes
  * a row with one conditional UpdateItem that also records its writer (`edit` / `delete`) and the
  * request id. A soft delete removes the index attributes, so the row leaves every sparse index.
+ *
+ * Hand-entered readings are written with a transaction (TransactWriteItems): per reading a
+ * PutItem of the row and a PutItem of its uniqueness marker, each conditioned on its key not
+ * existing, so a repeated reading fails on its marker and nothing at all is written. Moving a
+ * reading to another instant updates the row, deletes the old marker and puts the new one in one
+ * transaction too.
  */
 export class MeasurementRepository implements MeasurementWriter, MeasurementRowStore {
   constructor(
@@ -97,6 +115,101 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
         status: 'duplicate',
         id: typeof existing?.id === 'string' ? existing.id : request.measurement.id,
       };
+    }
+  }
+
+  async createManualReadings(
+    readings: readonly NewManualReading[],
+    by: RowChange,
+  ): Promise<CreateReadingsOutcome> {
+    const items = readings.map((reading) => toManualItem(reading, by));
+    // Per reading: [row, marker]. The marker is the odd position, which is how a cancellation
+    // reason is told apart below.
+    const transactItems = items.flatMap((item) => [
+      { Put: { TableName: this.tableName, Item: item, ...keyMustNotExist } },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toReadingMarkerItem(item.userId, item, item.pk, by.at),
+          ...keyMustNotExist,
+        },
+      },
+    ]);
+    const reasons = await this.transact(transactItems);
+    if (reasons === 'committed') return { status: 'created', items };
+    if (reasons.some((code, index) => index % 2 === 1 && code === 'ConditionalCheckFailed')) {
+      return { status: 'duplicate' };
+    }
+    throw new Error(`The hand-entered readings were not written: ${reasons.join(', ')}`);
+  }
+
+  async moveManualReading(
+    ref: MeasurementRef,
+    current: StoredMeasurement,
+    change: MeasurementEditChange & { readonly measuredAt: string },
+    by: RowChange,
+  ): Promise<MoveReadingOutcome> {
+    const rowKey = measurementKey(ref.userId, ref.type, ref.externalId);
+    const { assignments, removals } = editAssignments(change, by);
+    const update = liveRowUpdate(assignments, removals);
+    // The move was planned from `current`: its instant names the marker to delete, and any other
+    // write in between (which sets a new requestId) makes the move stale rather than wrong.
+    update.ConditionExpression +=
+      ' AND #requestId = :expectedRequestId AND #measuredAt = :expectedMeasuredAt';
+    Object.assign(update.ExpressionAttributeNames, {
+      '#requestId': 'requestId',
+      '#measuredAt': 'measuredAt',
+    });
+    Object.assign(update.ExpressionAttributeValues, {
+      ':expectedRequestId': current.requestId,
+      ':expectedMeasuredAt': current.measuredAt,
+    });
+    const reasons = await this.transact([
+      { Update: { TableName: this.tableName, Key: { [partitionKey]: rowKey }, ...update } },
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: {
+            [partitionKey]: readingMarkerKey(ref.userId, current.type, current.measuredAt, current.source),
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toReadingMarkerItem(ref.userId, { ...current, measuredAt: change.measuredAt }, rowKey, by.at),
+          ...keyMustNotExist,
+        },
+      },
+    ]);
+    if (reasons === 'committed') return { status: 'edited', item: applyEdit(current, assignments, removals) };
+    if (reasons[0] === 'ConditionalCheckFailed') return { status: 'stale' };
+    if (reasons[2] === 'ConditionalCheckFailed') return { status: 'duplicate' };
+    throw new Error(`The reading was not moved: ${reasons.join(', ')}`);
+  }
+
+  /**
+   * One TransactWriteItems: `committed`, or the cancellation reason of each item in order
+   * (`None` for those that were fine). Two requests writing the same marker at the same moment
+   * cancel each other with `TransactionConflict` (the SDK does not retry a cancellation): the
+   * transaction is retried briefly, until one has committed and the other sees its marker.
+   */
+  private async transact(
+    transactItems: NonNullable<TransactWriteCommandInput['TransactItems']>,
+  ): Promise<'committed' | string[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+        return 'committed';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+        const conflictOnly =
+          reasons.includes('TransactionConflict') &&
+          reasons.every((code) => code === 'TransactionConflict' || code === 'None');
+        if (!conflictOnly || attempt >= TRANSACTION_ATTEMPTS) return reasons;
+        await sleep(Math.random() * TRANSACTION_BACKOFF_MS * 2 ** attempt);
+      }
     }
   }
 
@@ -215,19 +328,13 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     change: MeasurementEditChange,
     by: RowChange,
   ): Promise<StoredMeasurement | undefined> {
-    const writer: Writer = 'edit';
-    const assignments: Record<string, unknown> = { updatedAt: by.at, writer, requestId: by.requestId };
-    if (change.value !== undefined) {
-      // A spread summarises the heart-rate bucket the phone measured; a value set by hand has none.
-      Object.assign(assignments, { value: change.value, valueMin: null, valueMax: null });
-    }
-    if (change.measuredAt !== undefined) assignments.measuredAt = change.measuredAt;
+    const { assignments, removals } = editAssignments(change, by);
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keyOf(ref),
-          ...liveRowUpdate(assignments),
+          ...liveRowUpdate(assignments, removals),
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -238,23 +345,40 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     }
   }
 
-  async softDeleteMeasurement(ref: MeasurementRef, by: RowChange): Promise<boolean> {
+  async softDeleteMeasurement(
+    ref: MeasurementRef,
+    by: RowChange,
+    scope: SoftDeleteScope = {},
+  ): Promise<SoftDeleteOutcome> {
     const writer: Writer = 'delete';
+    const update = liveRowUpdate(
+      { deletedAt: by.at, updatedAt: by.at, writer, requestId: by.requestId },
+      Object.values(indexAttributes),
+    );
+    if (scope.onlyHealthKitRows) {
+      update.ConditionExpression += ' AND #source = :healthKitSource AND #kind <> :manualKind';
+      Object.assign(update.ExpressionAttributeNames, { '#source': 'source', '#kind': 'kind' });
+      Object.assign(update.ExpressionAttributeValues, {
+        ':healthKitSource': 'APPLE_HEALTH',
+        ':manualKind': 'manual',
+      });
+    }
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keyOf(ref),
-          ...liveRowUpdate(
-            { deletedAt: by.at, updatedAt: by.at, writer, requestId: by.requestId },
-            Object.values(indexAttributes),
-          ),
+          ...update,
+          // Tells an already-deleted row (the app retrying a delete) from a missing one, without a read first.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return 'deleted';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The document client leaves `Item` marshalled on this exception.
+      const existing = error.Item ? unmarshall(error.Item as Record<string, AttributeValue>) : undefined;
+      return existing?.deletedAt !== undefined ? 'already_deleted' : 'not_found';
     }
   }
 
@@ -296,6 +420,45 @@ function startKeyOf(
     [index.partitionKey]: attributes[index.partitionKey],
     [index.sortKey]: attributes[index.sortKey],
   };
+}
+
+/** A transaction cancelled only by conflicts is retried this often, with jittered exponential backoff. */
+const TRANSACTION_ATTEMPTS = 6;
+const TRANSACTION_BACKOFF_MS = 10;
+
+const keyMustNotExist = {
+  ConditionExpression: 'attribute_not_exists(#pk)',
+  ExpressionAttributeNames: { '#pk': partitionKey },
+};
+
+/** What an edit sets and removes: the change, plus who wrote it and when. */
+function editAssignments(
+  change: MeasurementEditChange,
+  by: RowChange,
+): { assignments: Record<string, unknown>; removals: string[] } {
+  const writer: Writer = 'edit';
+  const assignments: Record<string, unknown> = { updatedAt: by.at, writer, requestId: by.requestId };
+  const removals: string[] = [];
+  if (change.value !== undefined) {
+    // A spread summarises the heart-rate bucket the phone measured; a value set by hand has none.
+    Object.assign(assignments, { value: change.value, valueMin: null, valueMax: null });
+  }
+  if (change.measuredAt !== undefined) assignments.measuredAt = change.measuredAt;
+  // No note is no attribute, so a row without one compares equal before and after in the audit.
+  if (change.notes === null) removals.push('notes');
+  else if (change.notes !== undefined) assignments.notes = change.notes;
+  return { assignments, removals };
+}
+
+/** The item after an update that was conditioned on `current` being the stored version. */
+function applyEdit(
+  current: StoredMeasurement,
+  assignments: Record<string, unknown>,
+  removals: readonly string[],
+): StoredMeasurement {
+  const edited: Record<string, unknown> = { ...current, ...assignments };
+  for (const attribute of removals) delete edited[attribute];
+  return edited as unknown as StoredMeasurement;
 }
 
 function keyOf(ref: MeasurementRef): Record<string, string> {
