@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Shard } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { auditStreamSource, type FilterPattern } from '../definitions/audit-stream';
+import { auditStreamSource } from '../definitions/audit-stream';
+import type { StreamConsumerSource } from '../definitions/stream-consumers';
 import { localCredentials, localRegion } from './dynamodb-local';
 import {
   createStreamsClient,
@@ -21,15 +22,11 @@ import { invoke, type LocalFunction } from './lambda-context';
 import type { RuntimeLog } from './runtime-log';
 
 /** The event source mapping settings the reader applies (`auditStreamSource` satisfies it). */
-export interface StreamSource {
-  readonly batchSize: number;
-  readonly maxBatchingWindowSeconds: number;
-  readonly bisectBatchOnError: boolean;
-  readonly reportBatchItemFailures: boolean;
-  readonly retryAttempts: number;
-  readonly maxRecordAgeSeconds: number;
-  readonly filterPatterns: readonly FilterPattern[];
-}
+/**
+ * The mapping settings the reader applies. Where it starts is its own rule (checkpoints, else the
+ * oldest record), and it reads one shard at a time, so those two settings do not apply here.
+ */
+export type StreamSource = Omit<StreamConsumerSource, 'startingPosition' | 'parallelizationFactor'>;
 
 export interface StreamPollerOptions {
   readonly endpoint: string;

@@ -9,8 +9,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, TableEncryptionV2, TableV2, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, StartingPosition, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -18,6 +17,7 @@ import { aggregateStreamSource } from '../../definitions/aggregate-stream';
 import { dailyAggregatesTable } from '../../definitions/daily-aggregates-table';
 import { measurementsTable } from '../../definitions/measurements-table';
 import { acknowledgeStreamDeadLetterQueue } from './audit-pipeline';
+import { streamEventSource } from './stream-event-source';
 
 export interface AggregatePipelineProps {
   /** The measurements table: its stream feeds the function, its `byUserType` index is read. */
@@ -64,21 +64,7 @@ export class AggregatePipeline extends Construct {
     });
     acknowledgeStreamDeadLetterQueue(this.deadLetterQueue);
 
-    const source = aggregateStreamSource;
-    aggregator.addEventSource(
-      new DynamoEventSource(table, {
-        startingPosition: StartingPosition[source.startingPosition],
-        batchSize: source.batchSize,
-        maxBatchingWindow: Duration.seconds(source.maxBatchingWindowSeconds),
-        bisectBatchOnError: source.bisectBatchOnError,
-        reportBatchItemFailures: source.reportBatchItemFailures,
-        retryAttempts: source.retryAttempts,
-        maxRecordAge: Duration.seconds(source.maxRecordAgeSeconds),
-        parallelizationFactor: source.parallelizationFactor,
-        filters: source.filterPatterns.map((pattern) => FilterCriteria.filter(pattern as any)),
-        onFailure: new SqsDlq(this.deadLetterQueue),
-      }),
-    );
+    aggregator.addEventSource(streamEventSource(table, aggregateStreamSource, this.deadLetterQueue));
     aggregator.addEnvironment('DAILY_AGGREGATES_TABLE_NAME', this.table.tableName);
     aggregator.addToRolePolicy(
       new PolicyStatement({

@@ -13,8 +13,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, StartingPosition, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   FilterPattern,
   MetricFilter,
@@ -27,6 +26,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { auditStreamSource } from '../../definitions/audit-stream';
 import { savedQueries } from '../audit-queries';
+import { streamEventSource } from './stream-event-source';
 import { auditEvents, auditFailureEvent, ingestEvents } from '../../definitions/log-events';
 import type { ServiceFunctionName } from '../../definitions/service-functions';
 
@@ -89,24 +89,7 @@ export class AuditPipeline extends Construct {
     });
     acknowledgeStreamDeadLetterQueue(this.deadLetterQueue);
 
-    const source = auditStreamSource;
-    // DynamoEventSource grants the function read access to the stream (and the queue its send).
-    audit.addEventSource(
-      new DynamoEventSource(table, {
-        startingPosition: StartingPosition[source.startingPosition],
-        batchSize: source.batchSize,
-        maxBatchingWindow: Duration.seconds(source.maxBatchingWindowSeconds),
-        bisectBatchOnError: source.bisectBatchOnError,
-        reportBatchItemFailures: source.reportBatchItemFailures,
-        retryAttempts: source.retryAttempts,
-        maxRecordAge: Duration.seconds(source.maxRecordAgeSeconds),
-        parallelizationFactor: source.parallelizationFactor,
-        // FilterCriteria.filter turns a pattern into the JSON string Lambda expects; a raw
-        // object would synthesize as `{}` and let every record through.
-        filters: source.filterPatterns.map((pattern) => FilterCriteria.filter(pattern as any)),
-        onFailure: new SqsDlq(this.deadLetterQueue),
-      }),
-    );
+    audit.addEventSource(streamEventSource(table, auditStreamSource, this.deadLetterQueue));
 
     for (const query of savedQueries) {
       new QueryDefinition(this, query.id, {
