@@ -233,17 +233,7 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
   async listMeasurements(query: ListQuery): Promise<ListPage> {
     const startKey = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, query);
     if (query.cursor !== undefined && !startKey) return { status: 'invalid_cursor' };
-    const { index, partitionValue } = listIndexFor(query.userId, query.type);
-    const { items, lastEvaluatedKey } = await this.queryIndex({
-      index,
-      partitionValue,
-      from: query.from,
-      to: query.to,
-      source: query.source,
-      limit: query.limit,
-      newestFirst: true,
-      startKey,
-    });
+    const { items, lastEvaluatedKey } = await this.queryIndex({ ...query, newestFirst: true, startKey });
     return {
       status: 'page',
       items,
@@ -252,14 +242,8 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
   }
 
   async readRows(query: RowsQuery): Promise<RowsRead> {
-    const { index, partitionValue } = listIndexFor(query.userId, query.type);
     const { items, lastEvaluatedKey } = await this.queryIndex({
-      index,
-      partitionValue,
-      from: query.from,
-      to: query.to,
-      source: query.source,
-      limit: query.limit,
+      ...query,
       newestFirst: query.limit !== undefined,
     });
     return { items, hitLimit: lastEvaluatedKey !== undefined };
@@ -271,8 +255,8 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
    * inside a page — the key of the last row returned.
    */
   private async queryIndex(request: {
-    index: MeasurementsIndex & { sortKey: string };
-    partitionValue: string;
+    userId: string;
+    type?: string;
     from?: string;
     to?: string;
     source?: string;
@@ -280,9 +264,10 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     newestFirst: boolean;
     startKey?: Record<string, unknown>;
   }): Promise<{ items: StoredMeasurement[]; lastEvaluatedKey?: Record<string, unknown> }> {
-    const { index, from, to, source, limit } = request;
+    const { from, to, source, limit } = request;
+    const { index, partitionValue } = listIndexFor(request.userId, request.type);
     const names: Record<string, string> = { '#partition': index.partitionKey };
-    const values: Record<string, unknown> = { ':partition': request.partitionValue };
+    const values: Record<string, unknown> = { ':partition': partitionValue };
     let condition = '#partition = :partition';
     // measuredAt is stored as `toISOString()`, so string order is time order.
     if (from !== undefined || to !== undefined) names['#measuredAt'] = index.sortKey;
