@@ -2,7 +2,7 @@ import type { BatchEntry } from '../functions/measurements/batch/batch-schema';
 
 /**
  * The batches the benchmark posts, built the way the phone builds them (see
- * ../shared/contract/batch-api.md): samples with UUID externalIds, `stats:` daily totals and
+ * docs/batch-api.md): samples with UUID externalIds, `stats:` daily totals and
  * 10-minute heart-rate buckets with deterministic ids. Every workload also names the rows that
  * must already be stored before it is posted (`seed`) and the status each entry must get back,
  * so a run that does not do what its name says fails instead of producing a number.

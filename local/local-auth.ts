@@ -74,7 +74,7 @@ export interface TokenOptions {
   readonly issuer?: string;
   readonly audience?: string;
   readonly now?: Date;
-  /** The `zoneinfo` claim: the user's IANA time zone (auth.md, "The user's time zone"). */
+  /** The `zoneinfo` claim: the user's IANA time zone (docs/read-api.md, "The user's time zone"). */
   readonly timeZone?: string;
 }
 

@@ -11,7 +11,7 @@ import {
 import { HealthIngestStack } from '../../lib/health-ingest-stack';
 
 /**
- * auth.md, "Who is calling": exactly one way of knowing the user per deployment, chosen by the
+ * README, "Who is calling": exactly one way of knowing the user per deployment, chosen by the
  * context, with every route behind it — and a context that names two ways, or a setting that
  * belongs to a mode not chosen, fails the synth instead of deploying something unintended.
  */

@@ -11,7 +11,7 @@ import {
 } from '../support/measurements-api-client';
 
 /**
- * `POST /api/measurements` and the edits of what it creates (contract: measurements-api.md, "a
+ * `POST /api/measurements` and the edits of what it creates (docs/row-api.md, "a
  * reading entered by hand", PUT/PATCH): the real handler and repository on DynamoDB Local.
  */
 let table: LocalTable;

@@ -11,10 +11,10 @@ import { createLocalRequestGuardsTable, type LocalRequestGuardsTable } from '../
 import { createLocalTable, dynamoDbLocalEndpoint, type LocalTable } from '../support/local-table';
 
 /**
- * auth.md, `healthlog` mode, with the real parts: the HealthLog authorizer function and the
+ * README, "Who is calling", `healthlog` mode, with the real parts: the HealthLog authorizer function and the
  * route functions imported from their definitions (handler.ts, as Lambda loads them), the local
  * API Gateway running the authorizer as an HTTP API Lambda authorizer, DynamoDB Local, and a
- * stand-in HealthLog server on a loopback port answering /api/auth/me as auth.md describes.
+ * stand-in HealthLog server on a loopback port answering /api/auth/me as HealthLog does.
  * The same over `npm start -- --healthlog-url`: local-runtime-healthlog.test.ts.
  */
 const INTROSPECTION_TIMEOUT_MS = 2000; // HEALTHLOG_TIMEOUT_MS in the authorizer's definition

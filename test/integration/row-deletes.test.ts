@@ -9,7 +9,7 @@ import {
 } from '../support/measurements-api-client';
 
 /**
- * The deletes of the row API (contract: measurements-api.md, DELETE, bulk-delete,
+ * The deletes of the row API (docs/row-api.md: DELETE, bulk-delete,
  * by-external-ids): the real handler and repository on DynamoDB Local.
  */
 let table: LocalTable;

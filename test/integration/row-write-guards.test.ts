@@ -15,7 +15,7 @@ import {
 } from '../support/measurements-api-client';
 
 /**
- * The row API's write guards (contract: measurements-api.md, batch-api.md §5): Idempotency-Key on
+ * The row API's write guards (docs/row-api.md, docs/request-guards.md): Idempotency-Key on
  * creates and bulk deletes with "the same body" as the same JSON value, and the shared write
  * limit of 300 per user per 60 s. The real handler, repository and guards on DynamoDB Local.
  */

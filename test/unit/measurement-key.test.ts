@@ -8,7 +8,7 @@ import { isUsableUserId } from '../../functions/measurements/model/user-id';
 import { measurementKey, parseMeasurementKey } from '../../functions/measurements/storage/measurement-key';
 import { URL_SAFE } from './fixtures';
 
-/** Every measurement type of healthkit-types.md (restated). */
+/** Every measurement type the HealthKit table maps to (restated). */
 const TYPES = [
   'WEIGHT',
   'BODY_FAT',

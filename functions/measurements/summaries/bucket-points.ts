@@ -1,5 +1,5 @@
 /**
- * Bucket points of dense series (contract/measurements-api.md, "dense"): one point per UTC hour or
+ * Bucket points of dense series (docs/read-api.md, the dense shape): one point per UTC hour or
  * per user-local day. Raw rows and stored daily aggregates both fill the same totals and become
  * points here, so the two paths cannot drift apart in ids, instants or rounding.
  */

@@ -1,5 +1,5 @@
 /**
- * `GET /api/measurements?groupBy=day` for a cumulative type (contract/measurements-api.md,
+ * `GET /api/measurements?groupBy=day` for a cumulative type (docs/read-api.md,
  * "groupBy=day"): the rows read become one total per local day of the user.
  */
 import type { CumulativeType } from '../../../definitions/cumulative-types';

@@ -1,5 +1,5 @@
 /**
- * The user's local calendar (contract/auth.md, "The user's time zone"): day-shaped answers are cut
+ * The user's local calendar (docs/read-api.md, "The user's time zone"): day-shaped answers are cut
  * at local midnight of an IANA zone. Only `Intl.DateTimeFormat` knows the zone rules, and it is
  * slow (a few µs a call), so results are memoised: per-row work is a parse and a map lookup.
  * Functions taking a zone expect a valid one (`isIanaZone`); an unknown zone throws RangeError.

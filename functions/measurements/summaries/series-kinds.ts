@@ -1,5 +1,5 @@
 /**
- * The chart kinds of `GET /api/measurements/series` (contract/measurements-api.md, the kind table),
+ * The chart kinds of `GET /api/measurements/series` (docs/read-api.md, the kind table),
  * as data: adding a kind is adding a row; no code path branches on a particular kind.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Points and stats of the `raw`, `pairs` and `dense` series shapes (contract/measurements-api.md,
+ * Points and stats of the `raw`, `pairs` and `dense` series shapes (docs/read-api.md,
  * "GET /api/measurements/series"), from the rows of the window.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * The series' `stats` (contract/measurements-api.md, "GET /api/measurements/series"): mean, min,
+ * The series' `stats` (docs/read-api.md, "GET /api/measurements/series"): mean, min,
  * max, population standard deviation and count of the values the points summarise.
  *
  * Built on a mergeable accumulator because a long window is answered from stored per-day

@@ -1,5 +1,5 @@
 /**
- * Sleep stage segments → nights (contract/measurements-api.md, "type=SLEEP_DURATION", and the
+ * Sleep stage segments → nights (docs/read-api.md, "type=SLEEP_DURATION", and the
  * series' `nights` points). The phone stores one row per stage segment: `measuredAt` is the
  * segment's end and `value` its minutes, so it started `value` minutes earlier.
  */

@@ -1,5 +1,5 @@
 /**
- * Which source wins when several recorded the same day (contract/measurements-api.md, groupBy=day
+ * Which source wins when several recorded the same day (docs/read-api.md, groupBy=day
  * step 3, and the series' raw points): APPLE_HEALTH > WITHINGS > MANUAL, every other source below.
  * The same measurement often reaches HealthLog twice (a Withings scale writes to Apple Health and
  * to Withings' cloud); keeping one source per day is what stops it being counted twice.
