@@ -169,6 +169,38 @@ describe('npm start serves the whole service on one machine', () => {
     expect(runtime.output.filter((output) => output.text.includes('felt faint'))).toEqual([]);
   });
 
+  it('heart-rate buckets reach the daily-aggregate function through its own stream reader, and a long chart reads the aggregate', async () => {
+    const { userId, token } = await newUser();
+    const day = Date.UTC(2026, 9, 5);
+    const buckets = [0, 1, 2].map((b) => {
+      const start = new Date(day + (8 * 60 + b * 10) * 60_000).toISOString();
+      return {
+        hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+        value: 60 + b,
+        unit: 'count/min',
+        startDate: start,
+        endDate: new Date(Date.parse(start) + 600_000).toISOString(),
+        externalId: `stats:HKQuantityTypeIdentifierHeartRate:${start}`,
+      };
+    });
+    expect((await call('POST', '/api/measurements/batch', token, { entries: buckets })).status).toBe(200);
+    // The aggregate lags the write by the stream reader's batching window: ask until it is there.
+    let series = await call('GET', '/api/measurements/series?kind=pulse&days=3650', token);
+    for (let attempt = 0; attempt < 40 && series.body.data?.points.length === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      series = await call('GET', '/api/measurements/series?kind=pulse&days=3650', token);
+    }
+    expect(series.status).toBe(200);
+    expect(series.body.data.points).toEqual([expect.objectContaining({ id: 'day:2026-10-05', value: 61 })]);
+    expect(series.body.data.stats).toMatchObject({ count: 3, mean: 61, min: 60, max: 62 });
+    const requests = runtime.output.filter(
+      (line) => line.json?.message === 'measurement.api.request' && line.json.userId === userId,
+    );
+    expect(requests.at(-1)?.json).toMatchObject({ kind: 'pulse', itemsRead: 1 });
+    const aggregated = runtime.output.filter((line) => line.json?.message === 'measurement.aggregate.batch');
+    expect(aggregated.length).toBeGreaterThan(0);
+  });
+
   it('GET /api/measurements/{id} reads 5300 back', async () => {
     const { token, rowId } = await stepsOverwritten();
     const answer = await call('GET', `/api/measurements/${rowId}`, token);
