@@ -115,9 +115,6 @@ const isTlsDeny = (statement: Statement, action: string) =>
 
 /** The acknowledgements the stack makes, where, and why they cannot be fixed instead (SECURITY.md). */
 const EXPECTED_ACKNOWLEDGEMENTS = [
-  ...(Object.values(serviceFunctions).map((definition) => ['AwsSolutions-L1', definition.id]) as Array<
-    [string, string]
-  >),
   ['AwsSolutions-SQS3', 'AuditPipeline/AuditDeadLetterQueue'],
   ['AwsSolutions-COG2', 'PhoneUsers/UserPool'],
   ['AwsSolutions-COG8', 'PhoneUsers/UserPool'],
