@@ -15,7 +15,10 @@ import { benchSettings, type BenchSettings } from './settings';
  * `npm run bench`: starts its own DynamoDB Local (in memory, free port), measures, and writes
  * docs/benchmarks.md, its charts and the raw results (docs/benchmarks/). `-- --quick` checks the
  * harness in a fraction of the time and writes to a temporary directory unless `--out <dir>` is
- * given; `-- --from <results.json>` only rewrites the report from earlier raw results.
+ * given; `-- --from <results.json>` only rewrites the report from earlier raw results;
+ * `-- --cold-start` measures the cold start alone (section 4, about a minute) and rewrites the
+ * report with it and the other sections' earlier results (docs/benchmarks/results.json, or
+ * `--from`).
  */
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
     return;
   }
   const quick = process.argv.includes('--quick');
+  if (process.argv.includes('--cold-start')) return coldStartOnly(quick);
   const outDir = resolve(
     option('--out') ??
       (quick ? mkdtempSync(join(tmpdir(), 'health-ingest-bench-quick-')) : join(__dirname, '..', 'docs')),
@@ -102,6 +106,38 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const written = await writeReport(results, outDir);
   log(`bench: done in ${results.durationSeconds} s; wrote ${written.join(', ')}`);
+}
+
+/** Section 4 alone, merged into the earlier results of the other sections. */
+async function coldStartOnly(quick: boolean): Promise<void> {
+  const earlierPath = resolve(
+    option('--from') ?? join(__dirname, '..', 'docs', 'benchmarks', 'results.json'),
+  );
+  const earlier = JSON.parse(readFileSync(earlierPath, 'utf8')) as BenchResults;
+  const outDir = resolve(
+    option('--out') ??
+      (quick ? mkdtempSync(join(tmpdir(), 'health-ingest-bench-quick-')) : join(__dirname, '..', 'docs')),
+  );
+  const settings = benchSettings(quick);
+  log(
+    `bench: cold start only${quick ? ' (quick: harness check only)' : ''}, other sections from ${earlierPath}`,
+  );
+  useLocalCredentials();
+  const engine = await startDynamoDbLocal();
+  let coldStart: BenchResults['coldStart'];
+  try {
+    coldStart = await measureColdStart({ endpoint: engine.endpoint, ...settings.coldStart }, (line) =>
+      log(`  ${line}`),
+    );
+  } finally {
+    await engine.stop();
+  }
+  mkdirSync(outDir, { recursive: true });
+  const written = await writeReport(
+    { ...earlier, settings: { ...earlier.settings, coldStart: settings.coldStart }, coldStart },
+    outDir,
+  );
+  log(`bench: wrote ${written.join(', ')}`);
 }
 
 main().catch((error: unknown) => {

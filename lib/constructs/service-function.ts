@@ -25,7 +25,13 @@ export const serviceFunctionBundling = {
   format: OutputFormat.ESM,
   target: 'node24',
   minify: true,
+  // Source maps are shipped without the sources' text (stack traces need positions, not code),
+  // and read only when a stack trace is formatted: the injected module maps the frames then, so
+  // no cold start pays for parsing the map (docs/benchmarks.md, section 4). No
+  // `--enable-source-maps`, which reads the map while the bundle loads.
   sourceMap: true,
+  sourcesContent: false,
+  inject: [path.join(repositoryRoot, 'functions', 'commons', 'install-source-mapped-stack-traces.ts')],
   // Prefer the ESM build of dependencies that ship both.
   mainFields: ['module', 'main'],
   // CommonJS dependencies inside an ESM bundle still call `require`; give them one.
@@ -37,7 +43,7 @@ export const serviceFunctionBundling = {
 
 /**
  * A function of the service with the defaults every function shares: Node.js 24 on ARM, one
- * minified ESM bundle with source maps, Powertools settings, and its own log group with a
+ * minified ESM bundle with source maps applied on demand, Powertools settings, and its own log group with a
  * retention. Only what differs per function comes from its definition. Its role may write to its
  * own log group and nothing else: the stack states each function's data grants explicitly.
  * (`logGroup` returns the log group.)
@@ -91,7 +97,6 @@ export class ServiceFunction extends NodejsFunction {
         ...props.sharedEnvironment,
         POWERTOOLS_SERVICE_NAME: definition.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
         ...definition.environment,
       },
       bundling: serviceFunctionBundling,

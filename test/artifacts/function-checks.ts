@@ -3,11 +3,11 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { auditEvents, ingestEvents } from '../../definitions/log-events';
 import type { ServiceFunctionName } from '../../definitions/service-functions';
 import { latestStreamArn, readStreamRecords, toStreamEvents } from '../../local/dynamodb-stream';
-import { toHttpApiEvent } from '../../local/http-api-event';
-import { batchClient, entry, stepsDay, toAnswer, type BatchAnswer } from '../support/batch-client';
+import { batchClient, entry, stepsDay, type BatchAnswer } from '../support/batch-client';
 import { captureLogs } from '../support/captured-logs';
 import { measurementsApiClient } from '../support/measurements-api-client';
 import type { ShippedFunction } from './support/cloud-assembly';
+import { httpEvent, invokeHttp } from './support/http-events';
 import type { LambdaSandbox, LogLine } from './support/lambda-sandbox';
 import type { LocalResources } from './support/local-resources';
 
@@ -46,8 +46,8 @@ export interface FunctionCheck {
 export const functionChecks: Partial<Record<ServiceFunctionName, FunctionCheck>> = {
   ingestBatch: {
     rule:
-      'posts a batch (inserted), re-posts it (updated for the stats row, duplicate for the sample) ' +
-      'and replays an Idempotency-Key',
+      'posts a batch (inserted), re-posts it (updated for the stats row, duplicate for the sample), ' +
+      'replays an Idempotency-Key and answers a bad entry with the same 422 as the sources',
     async run({ start, environment, local }) {
       const userId = newUser();
       const sample = entry({ externalId: randomUUID().toUpperCase(), value: 64 });
@@ -79,6 +79,21 @@ export const functionChecks: Partial<Record<ServiceFunctionName, FunctionCheck>>
         const replay = await invokeHttp(fn, post(5300, key));
         expect(replay.answer.headers['x-idempotent-replay']).toBe('true');
         expect(replay.answer.rawBody).toBe(second.answer.rawBody);
+
+        // Validation inside the bundle (zod as bundled) answers word for word like the sources.
+        const invalid = { entries: [{ ...sample, value: 'sixty-four' }] };
+        const rejected = await invokeHttp(
+          fn,
+          httpEvent({ method: 'POST', route: '/api/measurements/batch', userId, body: invalid }),
+        );
+        const fromSources = await quietly(() =>
+          batchClient({ documentClient: local.documentClient, tableName: environment.TABLE_NAME! })({
+            userId,
+            body: invalid,
+          }),
+        );
+        expect(rejected.answer.status).toBe(422);
+        expect(rejected.answer.body).toEqual(fromSources.body);
       } finally {
         await fn.stop();
       }
@@ -207,41 +222,6 @@ async function quietly<T>(work: () => Promise<T>): Promise<T> {
   } finally {
     logs.restore();
   }
-}
-
-interface HttpCall {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  readonly route: string;
-  readonly userId: string;
-  readonly id?: string;
-  readonly query?: Record<string, string>;
-  readonly headers?: Record<string, string>;
-  readonly body?: unknown;
-}
-
-/** The event API Gateway hands the function for this request after the JWT authorizer accepted it. */
-function httpEvent(call: HttpCall) {
-  const hasBody = call.body !== undefined;
-  return toHttpApiEvent({
-    method: call.method,
-    rawPath: call.route.replace('{id}', encodeURIComponent(call.id ?? '')),
-    routePath: call.route,
-    rawQueryString: call.query ? new URLSearchParams(call.query).toString() : undefined,
-    pathParameters: call.id === undefined ? undefined : { id: call.id },
-    headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...call.headers },
-    body: hasBody ? JSON.stringify(call.body) : undefined,
-    claims: { sub: call.userId },
-  });
-}
-
-async function invokeHttp(
-  fn: LambdaSandbox,
-  event: unknown,
-): Promise<{ answer: BatchAnswer; logs: LogLine[] }> {
-  const invocation = await fn.invoke(event);
-  if (!invocation.ok)
-    throw new Error(`the function failed: ${invocation.error.errorType}: ${invocation.error.errorMessage}`);
-  return { answer: toAnswer(invocation.result), logs: invocation.logs };
 }
 
 const statuses = (answer: BatchAnswer) =>

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serviceFunctions, type ServiceFunctionName } from '../../definitions/service-functions';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
 import { ensureLambdaNode, lambdaNode } from '../../scripts/lambda-node';
 import { functionChecks, type CheckContext } from './function-checks';
+import { stepsDay } from '../support/batch-client';
 import { coverageProblems } from './support/check-coverage';
 import {
   readCloudAssembly,
@@ -12,6 +13,7 @@ import {
   type CloudAssembly,
   type ShippedFunction,
 } from './support/cloud-assembly';
+import { httpEvent, invokeHttp } from './support/http-events';
 import { InitError, startSandbox, type LambdaSandbox, type SandboxOptions } from './support/lambda-sandbox';
 import { provisionLocalResources, resolveEnvironment, type LocalResources } from './support/local-resources';
 
@@ -100,6 +102,16 @@ describe('the cloud assembly', () => {
     );
   });
 
+  test('bundles carry only the zod they use: no locale but English (import * as z, never { z })', () => {
+    for (const fn of assembly.functions) {
+      const { sources } = JSON.parse(readFileSync(join(fn.codeDirectory, 'index.mjs.map'), 'utf8')) as {
+        sources: string[];
+      };
+      const locales = sources.filter((source) => /\/zod\/v4\/locales\/(?!en\.js$)/.test(source));
+      expect([fn.constructId, locales]).toEqual([fn.constructId, []]);
+    }
+  });
+
   test('each function is uploaded as a directory holding the bundle and its source map only', () => {
     for (const fn of assembly.functions) {
       expect([fn.constructId, readdirSync(fn.codeDirectory).sort()]).toEqual([
@@ -142,6 +154,32 @@ describe.each(runtimes)('the shipped functions under $name', (runtime) => {
       };
       await check.run(context);
     });
+  });
+
+  test('a stack trace a function logs names the TypeScript sources (its source map is applied when the trace is formatted)', async () => {
+    // The request-guards table missing: the rate limiter fails open and logs the SDK's error.
+    const fn = shippedFunction('ingestBatch');
+    const environment = { ...local!.environmentOf(fn), REQUEST_GUARDS_TABLE_NAME: 'artifact-no-such-table' };
+    const sandbox = await startSandbox(sandboxOptions(fn, runtime, environment));
+    try {
+      const { answer, logs } = await invokeHttp(
+        sandbox,
+        httpEvent({
+          method: 'POST',
+          route: '/api/measurements/batch',
+          userId: `artifact-trace-${Date.now()}`,
+          body: { entries: [stepsDay('2026-05-25', 10)] },
+        }),
+      );
+      expect(answer.status).toBe(200);
+      const warning = logs.find((line) => line.message === 'measurement.batch.rate_limit_unavailable');
+      const error = warning?.error as { name: string; stack: string } | undefined;
+      expect(error?.name).toBe('ResourceNotFoundException');
+      expect(error?.stack).toMatch(/\/functions\/request-guards\/request-guards-repository\.ts:\d+:\d+\)/);
+      expect(error?.stack).not.toMatch(/index\.mjs/);
+    } finally {
+      await sandbox.stop();
+    }
   });
 });
 

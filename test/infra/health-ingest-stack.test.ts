@@ -1,10 +1,7 @@
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import {
-  measurementsTable,
-  measurementsTableStringAttributes,
-} from '../../definitions/measurements-table';
+import { measurementsTable, measurementsTableStringAttributes } from '../../definitions/measurements-table';
 import {
   LOG_RETENTION_DAYS,
   routes,
@@ -118,29 +115,31 @@ describe('with the default configuration (no issuer in the context)', () => {
   });
 
   describe('every defined function gets the shared defaults', () => {
-    test.each(functionNames)('%s runs Node.js 24 (nodejs24.x) on arm64 with the settings of its definition', (name) => {
-      const definition = serviceFunctions[name];
-      const fn = template.toJSON().Resources[logicalId(stack.functions[name])] as Resource;
-      expect(fn.Type).toBe('AWS::Lambda::Function');
-      expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs24.x',
-        Architectures: ['arm64'],
-        Handler: 'index.handler',
-        MemorySize: definition.memorySize,
-        Timeout: definition.timeoutSeconds,
-        Description: definition.description,
-      });
-      expect(fn.Properties.Environment.Variables).toEqual({
-        TABLE_NAME: { Ref: tableId },
-        POWERTOOLS_SERVICE_NAME: definition.serviceName,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
-        ...definition.environment,
-        ...(name === 'ingestBatch'
-          ? { REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) } }
-          : {}),
-      });
-    });
+    test.each(functionNames)(
+      '%s runs Node.js 24 (nodejs24.x) on arm64 with the settings of its definition',
+      (name) => {
+        const definition = serviceFunctions[name];
+        const fn = template.toJSON().Resources[logicalId(stack.functions[name])] as Resource;
+        expect(fn.Type).toBe('AWS::Lambda::Function');
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          MemorySize: definition.memorySize,
+          Timeout: definition.timeoutSeconds,
+          Description: definition.description,
+        });
+        expect(fn.Properties.Environment.Variables).toEqual({
+          TABLE_NAME: { Ref: tableId },
+          POWERTOOLS_SERVICE_NAME: definition.serviceName,
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          ...definition.environment,
+          ...(name === 'ingestBatch'
+            ? { REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) } }
+            : {}),
+        });
+      },
+    );
 
     test.each(functionNames)('%s logs to its own log group with the retention', (name) => {
       const fn = template.toJSON().Resources[logicalId(stack.functions[name])] as Resource;

@@ -4,7 +4,7 @@
 // LAMBDA_TASK_ROOT, extensions tried in its order, nested names, the default export as fallback,
 // callback-style handlers refused — then serves the invocations its parent sends over IPC.
 // Results travel as JSON, as Lambda serializes them. After each invocation a marker line on
-// stdout (the text is the first argument) tells the parent which log lines belong to it.
+// stdout and stderr (the text is the first argument) tells the parent which log lines belong to it.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, resolve } from 'node:path';
@@ -106,9 +106,10 @@ function send(message) {
   return new Promise((done) => process.send(message, done));
 }
 
-/** Writes the invocation's end marker and waits until stdout has taken it. */
+/** Writes the invocation's end marker to stdout and stderr and waits until both have taken it. */
 function markEnd(id) {
-  return new Promise((done) => process.stdout.write(`\n${endMarker} ${id}\n`, done));
+  const mark = (stream) => new Promise((done) => stream.write(`\n${endMarker} ${id}\n`, done));
+  return Promise.all([mark(process.stdout), mark(process.stderr)]);
 }
 
 const initStart = performance.now();

@@ -26,9 +26,13 @@ export interface SandboxOptions {
   readonly environment: Readonly<Record<string, string>>;
 }
 
-/** A JSON log line the function wrote to stdout (what CloudWatch Logs would receive). */
+/**
+ * A JSON log line the function wrote (what CloudWatch Logs would receive); a line that is not
+ * JSON is `{ text }`. Powertools writes INFO and below to stdout, WARN and above to stderr.
+ */
 export type LogLine = Record<string, unknown>;
 
+/** An invocation's answer (or error) and its log lines: stdout's in order, then stderr's in order. */
 export type Invocation =
   | { readonly ok: true; readonly result: any; readonly logs: LogLine[] }
   | { readonly ok: false; readonly error: RuntimeErrorReport; readonly logs: LogLine[] };
@@ -45,7 +49,7 @@ export interface LambdaSandbox {
   /** Loading the handler: importing the bundle and running its module-level code. */
   readonly initMs: number;
   invoke(event: unknown): Promise<Invocation>;
-  /** Everything the function wrote to stderr so far (Powertools writes WARN and ERROR there). */
+  /** What the function wrote to stderr outside invocations (while it loaded). */
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -117,13 +121,15 @@ export async function startSandbox(options: SandboxOptions): Promise<LambdaSandb
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
   });
-  let stdout = '';
-  let stderr = '';
+  const output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
+    output.stdout += chunk.toString('utf8');
     settleFinished();
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output.stderr += chunk.toString('utf8');
+    settleFinished();
+  });
 
   type Pending = {
     resolve: (invocation: Invocation) => void;
@@ -134,15 +140,19 @@ export async function startSandbox(options: SandboxOptions): Promise<LambdaSandb
   const pending = new Map<string, Pending>();
   let exited: string | undefined;
 
-  /** A reply is complete once its end marker has come through stdout: the logs before it are its own. */
+  /** A reply is complete once its end marker has come through both streams: the lines before it are its own. */
   function settleFinished(): void {
     for (const [id, call] of pending) {
       if (!call.reply) continue;
       const marker = `${END_MARKER} ${id}\n`;
-      const end = stdout.indexOf(marker);
-      if (end < 0) continue;
-      const logs = parseLines(stdout.slice(0, end));
-      stdout = stdout.slice(end + marker.length);
+      const ends = { stdout: output.stdout.indexOf(marker), stderr: output.stderr.indexOf(marker) };
+      if (ends.stdout < 0 || ends.stderr < 0) continue;
+      const logs = [
+        ...parseLines(output.stdout.slice(0, ends.stdout)),
+        ...parseLines(output.stderr.slice(0, ends.stderr)),
+      ];
+      output.stdout = output.stdout.slice(ends.stdout + marker.length);
+      output.stderr = output.stderr.slice(ends.stderr + marker.length);
       pending.delete(id);
       clearTimeout(call.timer);
       const { reply } = call;
@@ -157,7 +167,7 @@ export async function startSandbox(options: SandboxOptions): Promise<LambdaSandb
   const ready = new Promise<{ initMs: number; nodeVersion: string }>((resolve, reject) => {
     child.on('message', (message: RunnerMessage) => {
       if (message.type === 'ready') resolve(message);
-      else if (message.type === 'init-error') reject(new InitError(message.error, stderr));
+      else if (message.type === 'init-error') reject(new InitError(message.error, output.stderr));
       else if (message.type === 'result') {
         const call = pending.get(message.id);
         if (call) call.reply = message;
@@ -167,7 +177,7 @@ export async function startSandbox(options: SandboxOptions): Promise<LambdaSandb
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       exited = `the function's process exited (${signal ?? `code ${code}`})`;
-      const failure = new Error(`${exited}\nstderr:\n${stderr.slice(-4000)}`);
+      const failure = new Error(`${exited}\nstderr:\n${output.stderr.slice(-4000)}`);
       reject(failure);
       for (const call of pending.values()) {
         clearTimeout(call.timer);
@@ -195,7 +205,7 @@ export async function startSandbox(options: SandboxOptions): Promise<LambdaSandb
   return {
     nodeVersion: started.nodeVersion,
     initMs: started.initMs,
-    stderr: () => stderr,
+    stderr: () => output.stderr,
     stop,
     invoke(event: unknown) {
       if (exited) return Promise.reject(new Error(exited));
