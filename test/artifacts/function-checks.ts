@@ -22,11 +22,13 @@ import type { LocalResources } from './support/local-resources';
  * pointing variables the template sets at local stand-ins, e.g. an outside service's URL at a
  * node:http server on a loopback port that the check starts and stops itself — invokes it with
  * real events, and asserts answers, log lines and what landed in DynamoDB Local. Seed data
- * through the repository's own code (test/support), never by hand-written items.
+ * through the repository's own code (test/support), never by hand-written items. A variable
+ * whose template value is a reference the harness cannot resolve (it resolves table names only)
+ * needs a fixed stand-in in `standIns`, used whenever the bundle starts.
  */
 export interface CheckContext {
   readonly fn: ShippedFunction;
-  /** The function's variables as the sandbox receives them (references resolved to local values). */
+  /** The function's variables as the sandbox receives them (references resolved, stand-ins applied). */
   readonly environment: Readonly<Record<string, string>>;
   readonly local: LocalResources;
   /**
@@ -40,6 +42,8 @@ export interface CheckContext {
 export interface FunctionCheck {
   /** What the check proves, in the contract's words: the test's name. */
   readonly rule: string;
+  /** Local values for variables the template sets to references the harness cannot resolve. */
+  readonly standIns?: Readonly<Record<string, string>>;
   run(context: CheckContext): Promise<void>;
 }
 

@@ -126,7 +126,9 @@ describe.each(runtimes)('the shipped functions under $name', (runtime) => {
   describe.each(definitionNames)('%s', (name) => {
     test('its bundle imports and the template handler string names an exported async handler', async () => {
       const fn = shippedFunction(name);
-      const sandbox = await startSandbox(sandboxOptions(fn, runtime, local!.environmentOf(fn)));
+      const sandbox = await startSandbox(
+        sandboxOptions(fn, runtime, local!.environmentOf(fn, functionChecks[name]?.standIns)),
+      );
       try {
         expect(Number(sandbox.nodeVersion.slice(1).split('.')[0])).toBe(runtime.major);
       } finally {
@@ -138,19 +140,14 @@ describe.each(runtimes)('the shipped functions under $name', (runtime) => {
     test(check?.rule ?? 'has a check in test/artifacts/function-checks.ts', async () => {
       if (!check) throw new Error(`${name} has no check in test/artifacts/function-checks.ts`);
       const fn = shippedFunction(name);
-      const environment = local!.environmentOf(fn);
       const context: CheckContext = {
         fn,
-        environment,
+        environment: local!.environmentOf(fn, check.standIns),
         local: local!,
-        start: (overrides = {}) => {
-          const unknown = Object.keys(overrides).filter((variable) => !(variable in fn.environment));
-          if (unknown.length > 0)
-            throw new Error(
-              `${name}: the template sets no ${unknown.join(', ')}; a check may only replace variables`,
-            );
-          return startSandbox(sandboxOptions(fn, runtime, { ...environment, ...overrides }));
-        },
+        start: (overrides = {}) =>
+          startSandbox(
+            sandboxOptions(fn, runtime, local!.environmentOf(fn, { ...check.standIns, ...overrides })),
+          ),
       };
       await check.run(context);
     });
@@ -159,7 +156,7 @@ describe.each(runtimes)('the shipped functions under $name', (runtime) => {
   test('a stack trace a function logs names the TypeScript sources (its source map is applied when the trace is formatted)', async () => {
     // The request-guards table missing: the rate limiter fails open and logs the SDK's error.
     const fn = shippedFunction('ingestBatch');
-    const environment = { ...local!.environmentOf(fn), REQUEST_GUARDS_TABLE_NAME: 'artifact-no-such-table' };
+    const environment = local!.environmentOf(fn, { REQUEST_GUARDS_TABLE_NAME: 'artifact-no-such-table' });
     const sandbox = await startSandbox(sandboxOptions(fn, runtime, environment));
     try {
       const { answer, logs } = await invokeHttp(
@@ -312,5 +309,17 @@ describe('the harness itself', () => {
         () => undefined,
       ),
     ).toThrow(/Fn1: no local value for TOPIC = \{"Ref":"Topic1"\}/);
+  });
+
+  test('takes a stand-in for such a variable, and refuses a stand-in for a variable the template does not set', () => {
+    const fn = { logicalId: 'Fn1', environment: { PLAIN: 'x', TOPIC: { Ref: 'Topic1' } } };
+    const template = { Resources: { Topic1: { Type: 'AWS::SNS::Topic' } } };
+    expect(resolveEnvironment(fn, template, () => undefined, { TOPIC: 'local-topic' })).toEqual({
+      PLAIN: 'x',
+      TOPIC: 'local-topic',
+    });
+    expect(() => resolveEnvironment(fn, template, () => undefined, { TOPIC: 't', EXTRA: 'y' })).toThrow(
+      /Fn1: the template sets no EXTRA/,
+    );
   });
 });

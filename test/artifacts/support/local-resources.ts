@@ -34,12 +34,13 @@ export interface LocalResources {
   /** The local table standing in for the template's table of this logical id. */
   tableName(logicalId: string): string;
   /**
-   * The function's variables as Lambda would hand them over, references resolved; plus one the
-   * template cannot have: `AWS_ENDPOINT_URL_DYNAMODB`, the SDK's own setting that sends its
+   * The function's variables as Lambda would hand them over, references resolved, except those
+   * `replacements` gives local values for (they must be variables the template sets); plus one
+   * the template cannot have: `AWS_ENDPOINT_URL_DYNAMODB`, the SDK's own setting that sends its
    * DynamoDB calls to DynamoDB Local (so the function's code takes its deployed path, without
    * the local runtime's `DYNAMODB_ENDPOINT`).
    */
-  environmentOf(fn: ShippedFunction): Record<string, string>;
+  environmentOf(fn: ShippedFunction, replacements?: Readonly<Record<string, string>>): Record<string, string>;
   drop(): Promise<void>;
 }
 
@@ -74,20 +75,29 @@ export function createTableInput(
 
 /**
  * A function's variables with intrinsics resolved by `resolveRef` (the local name of a resource,
- * or undefined when there is none). Anything else than a literal or a known `Ref` throws.
+ * or undefined when there is none), `replacements` taking the place of the variables they name.
+ * A value that is neither a literal, a known `Ref` nor replaced throws, and so does a
+ * replacement of a variable the template does not set.
  */
 export function resolveEnvironment(
   fn: Pick<ShippedFunction, 'logicalId' | 'environment'>,
   template: Template,
   resolveRef: (logicalId: string, resource: TemplateResource) => string | undefined,
+  replacements: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
+  const unknown = Object.keys(replacements).filter((name) => !(name in fn.environment));
+  if (unknown.length > 0)
+    throw new Error(
+      `${fn.logicalId}: the template sets no ${unknown.join(', ')}; only its variables can be replaced`,
+    );
   const resolved: Record<string, string> = {};
   for (const [name, value] of Object.entries(fn.environment)) {
-    const local = resolveValue(value, template, resolveRef);
+    const local = replacements[name] ?? resolveValue(value, template, resolveRef);
     if (local === undefined)
       throw new Error(
-        `${fn.logicalId}: no local value for ${name} = ${JSON.stringify(value)}; ` +
-          'teach test/artifacts/support/local-resources.ts what stands in for it',
+        `${fn.logicalId}: no local value for ${name} = ${JSON.stringify(value)}; give the function's check a ` +
+          'stand-in for it (`standIns`, test/artifacts/function-checks.ts), or teach ' +
+          'test/artifacts/support/local-resources.ts to resolve it',
       );
     resolved[name] = local;
   }
@@ -136,9 +146,12 @@ export async function provisionLocalResources(
     documentClient,
     streams,
     tableName,
-    environmentOf: (fn) => ({
-      ...resolveEnvironment(fn, assembly.template, (logicalId, resource) =>
-        TABLE_TYPES.includes(resource.Type) ? tableName(logicalId) : undefined,
+    environmentOf: (fn, replacements = {}) => ({
+      ...resolveEnvironment(
+        fn,
+        assembly.template,
+        (logicalId, resource) => (TABLE_TYPES.includes(resource.Type) ? tableName(logicalId) : undefined),
+        replacements,
       ),
       AWS_ENDPOINT_URL_DYNAMODB: endpoint,
     }),
