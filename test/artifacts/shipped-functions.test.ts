@@ -56,10 +56,15 @@ let local: LocalResources | undefined;
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'health-ingest-artifacts-'));
   runtimes[0]!.binary();
-  const [started] = await Promise.all([startDynamoDbLocal(), synthesizeApp(join(workDir, 'cdk.out'))]);
-  engine = started;
+  // Both at once; a failure of either still leaves the engine to afterAll to stop.
+  const [started, synthesized] = await Promise.allSettled([
+    startDynamoDbLocal(),
+    synthesizeApp(join(workDir, 'cdk.out')),
+  ]);
+  if (started.status === 'fulfilled') engine = started.value;
+  for (const outcome of [started, synthesized]) if (outcome.status === 'rejected') throw outcome.reason;
   assembly = readCloudAssembly(join(workDir, 'cdk.out'));
-  local = await provisionLocalResources(assembly, engine.endpoint);
+  local = await provisionLocalResources(assembly, engine!.endpoint);
 }, 240_000);
 
 afterAll(async () => {
