@@ -20,7 +20,8 @@ import { workload } from './workloads';
 
 const repositoryRoot = join(__dirname, '..');
 
-export type BundleName = 'baseline' | 'ingest' | 'measurementsApi' | 'audit';
+/** `ingestWithKey` is the ingest bundle serving a batch with the `Idempotency-Key` the app sends. */
+export type BundleName = 'baseline' | 'ingest' | 'ingestWithKey' | 'measurementsApi' | 'audit';
 
 /**
  * How a bundle's source map is shipped and loaded. `shipped` is whatever the stack does
@@ -255,6 +256,21 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
       check: (answer) => {
         if (statusOf(answer) !== 200 || bodyOf(answer).data?.inserted !== 1)
           throw new Error(`ingest answered ${JSON.stringify(answer)}`);
+      },
+    },
+    {
+      name: 'ingestWithKey',
+      firstEvent: 'a one-entry batch with an Idempotency-Key',
+      firstEventWork:
+        "the rate limiter's UpdateItem, the idempotency record's PutItem before the write and its UpdateItem after, and the " +
+        "batch's parsing, validation and planning running for the first time",
+      entry: serviceFunctions.ingestBatch.entry,
+      environment: ingestEnvironment(endpoint, tables),
+      settings: ['shipped'],
+      event: () => batchEvent(`cold-${randomUUID()}`, single().batch, undefined, randomUUID()),
+      check: (answer) => {
+        if (statusOf(answer) !== 200 || bodyOf(answer).data?.inserted !== 1)
+          throw new Error(`ingest with a key answered ${JSON.stringify(answer)}`);
       },
     },
     {
