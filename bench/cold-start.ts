@@ -24,66 +24,85 @@ const repositoryRoot = join(__dirname, '..');
 export type BundleName = 'baseline' | 'ingest' | 'ingestWithKey' | 'measurementsApi' | 'audit';
 
 /**
- * How a bundle's source map is shipped and loaded. `shipped` is whatever the stack does
+ * How a bundle is built and loaded. `shipped` is whatever the stack does
  * (`serviceFunctionBundling`, no NODE_OPTIONS); the others are the alternatives it was chosen
- * from, measured beside it.
+ * from, each differing from it in one respect: the output format, or how source maps are shipped
+ * and loaded.
  */
-export type SourceMapSetting =
-  'shipped' | 'enable-source-maps' | 'enable-source-maps-without-sources' | 'shipped-not-loaded' | 'none';
+export type BuildVariant =
+  | 'shipped'
+  | 'esm'
+  | 'enable-source-maps'
+  | 'enable-source-maps-without-sources'
+  | 'shipped-not-loaded'
+  | 'none';
 
-interface SettingBuild {
+interface VariantBuild {
+  readonly format: 'cjs' | 'esm';
   readonly sourcemap: boolean;
   readonly sourcesContent: boolean;
   readonly inject: readonly string[];
   readonly nodeOptions: string;
 }
 
-export const sourceMapSettings: Record<SourceMapSetting, { readonly label: string } & SettingBuild> = {
+const shippedBuild: VariantBuild = {
+  format: serviceFunctionBundling.format,
+  sourcemap: serviceFunctionBundling.sourceMap,
+  sourcesContent: serviceFunctionBundling.sourcesContent,
+  inject: serviceFunctionBundling.inject,
+  nodeOptions: '',
+};
+
+export const buildVariants: Record<BuildVariant, { readonly label: string } & VariantBuild> = {
   shipped: {
-    label: 'as shipped: map without the sources, read when a stack trace is first formatted',
-    sourcemap: serviceFunctionBundling.sourceMap,
-    sourcesContent: serviceFunctionBundling.sourcesContent,
-    inject: serviceFunctionBundling.inject,
-    nodeOptions: '',
+    label:
+      `as shipped: ${shippedBuild.format === 'cjs' ? 'CommonJS' : 'ESM'}, map without the sources, read when a stack ` +
+      'trace is first formatted',
+    ...shippedBuild,
+  },
+  esm: {
+    label: 'ESM output (the format before), maps as shipped',
+    ...shippedBuild,
+    format: 'esm',
   },
   'enable-source-maps': {
     label: 'map with the sources, `--enable-source-maps` (the setting before)',
-    sourcemap: true,
+    ...shippedBuild,
     sourcesContent: true,
     inject: [],
     nodeOptions: '--enable-source-maps',
   },
   'enable-source-maps-without-sources': {
     label: 'map without the sources, `--enable-source-maps`',
-    sourcemap: true,
-    sourcesContent: false,
+    ...shippedBuild,
     inject: [],
     nodeOptions: '--enable-source-maps',
   },
   'shipped-not-loaded': {
     label: 'map with the sources shipped but never read (minified stack traces)',
-    sourcemap: true,
+    ...shippedBuild,
     sourcesContent: true,
     inject: [],
-    nodeOptions: '',
   },
   none: {
     label: 'no map (minified stack traces)',
+    ...shippedBuild,
     sourcemap: false,
     sourcesContent: false,
     inject: [],
-    nodeOptions: '',
   },
 };
 
 export interface BundleFigures {
   readonly bundle: BundleName;
+  /** The Node.js it ran on: Lambda's (`ColdStartResult.node`), or the machine's for comparison. */
+  readonly node: string;
   /** What the first event is (e.g. `a one-entry batch`). */
   readonly firstEvent: string;
   /** What serving it takes beyond the baseline's one PutItem. */
   readonly firstEventWork: string;
   readonly entry: string;
-  readonly sourceMaps: SourceMapSetting;
+  readonly variant: BuildVariant;
   readonly nodeOptions: string;
   readonly bytes: number;
   readonly gzipBytes: number;
@@ -98,7 +117,7 @@ export interface BundleFigures {
   readonly firstEventMs: Summary;
   /** Process start → first answer. */
   readonly totalMs: Summary;
-  /** Total over the baseline's total in the same round (the median of those paired ratios). */
+  /** Total over the baseline's total on the same Node.js in the same round (the median of those paired ratios). */
   readonly totalToBaseline: Summary;
   /** Resident memory after the first answer. */
   readonly rssMiB: Summary;
@@ -124,23 +143,30 @@ export interface ColdStartOptions {
   readonly measuredProcesses: number;
 }
 
-/** esbuild with the stack's own bundling settings (lib/constructs/service-function.ts), source maps as `setting`. */
-async function bundle(entry: string, outDir: string, setting: SettingBuild): Promise<string> {
+/** esbuild with the stack's own bundling settings (lib/constructs/service-function.ts), as `variant` differs. */
+async function bundle(entry: string, outDir: string, variant: VariantBuild): Promise<string> {
   const settings = serviceFunctionBundling;
-  const outfile = join(outDir, 'index.mjs');
+  const outfile = join(outDir, variant.format === 'esm' ? 'index.mjs' : 'index.js');
   await build({
     entryPoints: [join(repositoryRoot, entry)],
     outfile,
     bundle: true,
     platform: 'node',
-    format: settings.format,
+    format: variant.format,
     target: settings.target,
     minify: settings.minify,
-    sourcemap: setting.sourcemap,
-    sourcesContent: setting.sourcesContent,
-    inject: [...setting.inject],
+    sourcemap: variant.sourcemap,
+    sourcesContent: variant.sourcesContent,
+    inject: [...variant.inject],
     mainFields: [...settings.mainFields],
-    banner: { js: settings.banner },
+    // CommonJS dependencies inside an ESM bundle still call `require`; give them one.
+    ...(variant.format === 'esm'
+      ? {
+          banner: {
+            js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+          },
+        }
+      : {}),
     // bundleAwsSDK: nothing is external, the SDK is inside the bundle.
     external: settings.bundleAwsSDK ? [] : ['@aws-sdk/*'],
     logLevel: 'error',
@@ -198,13 +224,15 @@ interface BundleCase {
   readonly firstEventWork: string;
   readonly entry: string;
   readonly environment: Readonly<Record<string, string>>;
-  readonly settings: readonly SourceMapSetting[];
+  readonly settings: readonly BuildVariant[];
+  /** Also run (as shipped) on the machine's Node.js, to compare the Node.js majors. */
+  readonly onMachineNode: boolean;
   /** A fresh first event for each process, and the check of its answer. */
   event(): unknown;
   check(answer: unknown): void;
 }
 
-const ALL_SETTINGS = Object.keys(sourceMapSettings) as SourceMapSetting[];
+const ALL_VARIANTS = Object.keys(buildVariants) as BuildVariant[];
 
 function functionEnvironment(name: keyof typeof serviceFunctions): Record<string, string> {
   const definition = serviceFunctions[name];
@@ -237,7 +265,8 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
       firstEventWork: '',
       entry: 'bench/cold-start/baseline-handler.ts',
       environment: { TABLE_NAME: tables.measurements, DYNAMODB_ENDPOINT: endpoint },
-      settings: ['shipped'],
+      settings: ['shipped', 'esm'],
+      onMachineNode: true,
       event: () => ({ item: itemOf(`cold-${randomUUID()}`) }),
       check: (answer) => {
         if (statusOf(answer) !== 200) throw new Error(`baseline answered ${JSON.stringify(answer)}`);
@@ -251,7 +280,8 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
         'running for the first time',
       entry: serviceFunctions.ingestBatch.entry,
       environment: ingestEnvironment(endpoint, tables),
-      settings: ALL_SETTINGS,
+      settings: ALL_VARIANTS,
+      onMachineNode: true,
       event: () => batchEvent(`cold-${randomUUID()}`, single().batch),
       check: (answer) => {
         if (statusOf(answer) !== 200 || bodyOf(answer).data?.inserted !== 1)
@@ -267,6 +297,7 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
       entry: serviceFunctions.ingestBatch.entry,
       environment: ingestEnvironment(endpoint, tables),
       settings: ['shipped'],
+      onMachineNode: false,
       event: () => batchEvent(`cold-${randomUUID()}`, single().batch, undefined, randomUUID()),
       check: (answer) => {
         if (statusOf(answer) !== 200 || bodyOf(answer).data?.inserted !== 1)
@@ -284,7 +315,8 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
         TABLE_NAME: tables.measurements,
         DYNAMODB_ENDPOINT: endpoint,
       },
-      settings: ALL_SETTINGS,
+      settings: ALL_VARIANTS,
+      onMachineNode: true,
       event: () =>
         toHttpApiEvent({
           method: 'GET',
@@ -305,6 +337,7 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
       entry: serviceFunctions.auditStream.entry,
       environment: functionEnvironment('auditStream'),
       settings: ['shipped'],
+      onMachineNode: false,
       // One stats re-post that changed the stored value: the record the audit function exists for.
       event: () => {
         const userId = `cold-${randomUUID()}`;
@@ -349,9 +382,15 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
   ];
 }
 
+interface NodeBinary {
+  readonly path: string;
+  readonly version: string;
+}
+
 interface Variant {
   readonly bundleCase: BundleCase;
-  readonly setting: SourceMapSetting;
+  readonly setting: BuildVariant;
+  readonly node: NodeBinary;
   readonly bundlePath: string;
   readonly env: NodeJS.ProcessEnv;
   readonly reports: FirstEventReport[];
@@ -371,8 +410,10 @@ export async function measureColdStart(
   options: ColdStartOptions,
   log: (line: string) => void,
 ): Promise<ColdStartResult> {
-  const node = ensureLambdaNode(log);
-  const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  const versionOf = (path: string) => execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+  const lambdaBinary = ensureLambdaNode(log);
+  const node: NodeBinary = { path: lambdaBinary, version: versionOf(lambdaBinary) };
+  const machineNode: NodeBinary = { path: process.execPath, version: process.version };
   const loadAverageAtStart = Math.round(loadavg()[0]! * 100) / 100;
   const takenAt = new Date().toISOString();
   const tables = await createServiceTables(options.endpoint, 'bench-cold-start');
@@ -383,35 +424,45 @@ export async function measureColdStart(
       if (!existsSync(join(repositoryRoot, bundleCase.entry)))
         throw new Error(`${bundleCase.entry} does not exist`);
       for (const setting of bundleCase.settings) {
-        const build = sourceMapSettings[setting];
+        const build = buildVariants[setting];
         const bundlePath = await bundle(bundleCase.entry, join(work, `${bundleCase.name}-${setting}`), build);
-        variants.push({
-          bundleCase,
-          setting,
-          bundlePath,
-          env: {
-            PATH: process.env.PATH,
-            AWS_REGION: localRegion,
-            AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-            ...bundleCase.environment,
-            ...(build.nodeOptions ? { NODE_OPTIONS: build.nodeOptions } : {}),
-          },
-          reports: [],
-          ratios: [],
-        });
+        const nodes =
+          setting === 'shipped' && bundleCase.onMachineNode && machineNode.version !== node.version
+            ? [node, machineNode]
+            : [node];
+        for (const runOn of nodes)
+          variants.push({
+            bundleCase,
+            setting,
+            node: runOn,
+            bundlePath,
+            env: {
+              PATH: process.env.PATH,
+              AWS_REGION: localRegion,
+              AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+              ...bundleCase.environment,
+              ...(build.nodeOptions ? { NODE_OPTIONS: build.nodeOptions } : {}),
+            },
+            reports: [],
+            ratios: [],
+          });
       }
     }
-    const baseline = variants.find((variant) => variant.bundleCase.name === 'baseline')!;
+    const baselineOn = (runOn: NodeBinary) =>
+      variants.find((variant) => variant.bundleCase.name === 'baseline' && variant.node === runOn)!;
     const rounds = options.warmupProcesses + options.measuredProcesses;
     for (let round = 0; round < rounds; round++) {
       const totals = new Map<Variant, number>();
       for (const variant of variants) {
-        const eventPath = join(work, `event-${round}-${variant.bundleCase.name}-${variant.setting}.json`);
+        const eventPath = join(
+          work,
+          `event-${round}-${variant.bundleCase.name}-${variant.setting}-${variant.node.version}.json`,
+        );
         writeFileSync(eventPath, JSON.stringify(variant.bundleCase.event()));
-        const measureMapLoad = variant.setting === 'shipped' && sourceMapSettings.shipped.inject.length > 0;
+        const measureMapLoad = variant.setting === 'shipped' && buildVariants.shipped.inject.length > 0;
         const report = await serveFirstEvent(
-          node,
+          variant.node.path,
           variant.bundlePath,
           eventPath,
           variant.env,
@@ -422,7 +473,8 @@ export async function measureColdStart(
         if (round >= options.warmupProcesses) variant.reports.push(report);
       }
       if (round >= options.warmupProcesses) {
-        for (const variant of variants) variant.ratios.push(totals.get(variant)! / totals.get(baseline)!);
+        for (const variant of variants)
+          variant.ratios.push(totals.get(variant)! / totals.get(baselineOn(variant.node))!);
       }
       log(
         `cold start: round ${round + 1} of ${rounds}${round < options.warmupProcesses ? ' (warm-up)' : ''}`,
@@ -439,11 +491,12 @@ export async function measureColdStart(
       );
       return {
         bundle: variant.bundleCase.name,
+        node: variant.node.version,
         firstEvent: variant.bundleCase.firstEvent,
         firstEventWork: variant.bundleCase.firstEventWork,
         entry: variant.bundleCase.entry,
-        sourceMaps: variant.setting,
-        nodeOptions: sourceMapSettings[variant.setting].nodeOptions || '(none)',
+        variant: variant.setting,
+        nodeOptions: buildVariants[variant.setting].nodeOptions || '(none)',
         bytes: bytes.length,
         gzipBytes: gzipSync(bytes).length,
         sourceMapBytes: existsSync(`${variant.bundlePath}.map`)
@@ -461,7 +514,7 @@ export async function measureColdStart(
     });
     return {
       takenAt,
-      node: nodeVersion,
+      node: node.version,
       runtime: lambdaNode.runtime,
       loadAverageAtStart,
       loadAverageAtEnd: Math.round(loadavg()[0]! * 100) / 100,

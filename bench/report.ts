@@ -4,11 +4,11 @@ import { serviceFunctions } from '../definitions/service-functions';
 import { renderSvg, type ChartPoint } from './chart';
 import { serviceFunctionBundling } from '../lib/constructs/service-function';
 import {
-  sourceMapSettings,
+  buildVariants,
   type BundleFigures,
   type BundleName,
   type ColdStartResult,
-  type SourceMapSetting,
+  type BuildVariant,
 } from './cold-start';
 import type { LatencyCell } from './latency';
 import type { MachineInfo } from './machine';
@@ -495,7 +495,7 @@ const bundleTitles: Record<BundleName, string> = {
   audit: 'audit',
 };
 
-/** The summary's rows for the cold-start target, one per bundle it names (shipped source-map setting). */
+/** The summary's rows for the cold-start target, one per bundle it names (as shipped, on Lambda's Node.js). */
 function coldStartTargetRows(results: BenchResults): string[][] {
   const { coldStart } = results;
   const busy =
@@ -504,7 +504,8 @@ function coldStartTargetRows(results: BenchResults): string[][] {
       : '';
   return coldStartTarget.bundles.flatMap((name) => {
     const shipped = coldStart.bundles.find(
-      (figures) => figures.bundle === name && figures.sourceMaps === 'shipped',
+      (figures) =>
+        figures.bundle === name && figures.variant === 'shipped' && figures.node === coldStart.node,
     );
     if (!shipped) return [];
     const value = shipped.totalToBaseline;
@@ -521,14 +522,16 @@ function coldStartTargetRows(results: BenchResults): string[][] {
 function coldStartSection(results: BenchResults): string {
   const { coldStart } = results;
   const mib = (value: number) => value.toFixed(0);
-  const find = (bundle: BundleName, setting: SourceMapSetting) =>
-    coldStart.bundles.find((figures) => figures.bundle === bundle && figures.sourceMaps === setting);
-  const settingsUsed = [...new Set(coldStart.bundles.map((figures) => figures.sourceMaps))];
-  const settingKey = (setting: SourceMapSetting) => String.fromCharCode(97 + settingsUsed.indexOf(setting));
+  const find = (bundle: BundleName, setting: BuildVariant, node = coldStart.node) =>
+    coldStart.bundles.find(
+      (figures) => figures.bundle === bundle && figures.variant === setting && figures.node === node,
+    );
+  const settingsUsed = [...new Set(coldStart.bundles.map((figures) => figures.variant))];
+  const settingKey = (setting: BuildVariant) => String.fromCharCode(97 + settingsUsed.indexOf(setting));
   const rows = coldStart.bundles.map((figures: BundleFigures) => [
-    bundleTitles[figures.bundle],
+    bundleTitles[figures.bundle] + (figures.node === coldStart.node ? '' : ` (Node.js ${figures.node})`),
     figures.firstEvent,
-    `(${settingKey(figures.sourceMaps)})${figures.sourceMaps === 'shipped' ? ' **shipped**' : ''}`,
+    `(${settingKey(figures.variant)})${figures.variant === 'shipped' ? ' **shipped**' : ''}`,
     kib(figures.bytes),
     kib(figures.gzipBytes),
     figures.sourceMapBytes ? kib(figures.sourceMapBytes) : '—',
@@ -544,8 +547,8 @@ function coldStartSection(results: BenchResults): string {
     '## 4. Cold start',
     '',
     "Each bundle is built by esbuild with the stack's own settings (`serviceFunctionBundling` in " +
-      `\`lib/constructs/service-function.ts\`: ESM, minified, target ${serviceFunctionBundling.target}, the AWS SDK bundled), ` +
-      'with its source maps as the third column says, then run by ' +
+      `\`lib/constructs/service-function.ts\`: ${serviceFunctionBundling.format === 'cjs' ? 'CommonJS' : 'ESM'}, minified, ` +
+      `target ${serviceFunctionBundling.target}, the AWS SDK bundled), or as the build column says, then run by ` +
       `${coldStart.warmupRounds + coldStart.measuredRounds} fresh processes of Node.js ${coldStart.node} ` +
       `(the Node.js of Lambda's \`${coldStart.runtime}\`, \`scripts/lambda-node.ts\`; the first discarded, to warm the file cache): ` +
       'each imports the bundle and serves one first event against DynamoDB Local. The baseline ' +
@@ -564,7 +567,7 @@ function coldStartSection(results: BenchResults): string {
       [
         'bundle',
         'first event',
-        'source maps',
+        'build',
         'size',
         'gzip',
         'map',
@@ -578,10 +581,36 @@ function coldStartSection(results: BenchResults): string {
       rows,
     ),
     '',
-    'Source maps:',
+    'Builds:',
     '',
-    ...settingsUsed.map((setting) => `- (${settingKey(setting)}) ${sourceMapSettings[setting].label}`),
+    ...settingsUsed.map((setting) => `- (${settingKey(setting)}) ${buildVariants[setting].label}`),
   ];
+
+  const otherNode = coldStart.bundles.find((figures) => figures.node !== coldStart.node)?.node;
+  const baselineElsewhere = otherNode ? find('baseline', 'shipped', otherNode) : undefined;
+  if (baseline && otherNode && baselineElsewhere) {
+    const comparisons = (['baseline', ...coldStartTarget.bundles] as BundleName[]).flatMap((name) => {
+      const here = find(name, 'shipped');
+      const there = find(name, 'shipped', otherNode);
+      return here && there
+        ? [
+            `${bundleTitles[name]} ${ms(here.importMs.median)} ms (${ms(here.importCpuMs.median)} ms of CPU) against ` +
+              `${ms(there.importMs.median)} (${ms(there.importCpuMs.median)})`,
+          ]
+        : [];
+    });
+    const ratiosThere = coldStartTarget.bundles.flatMap((name) => {
+      const there = find(name, 'shipped', otherNode);
+      return there ? [`${bundleTitles[name]} ${ratio(there.totalToBaseline.median)}×`] : [];
+    });
+    lines.push(
+      '',
+      `**Node.js ${coldStart.node} against the machine's ${otherNode}** (the rows marked with it: the same bundles, ` +
+        `as shipped): importing takes ${comparisons.join('; ')}. On ${otherNode} the totals are ` +
+        `${ratiosThere.join(' and ')} its baseline's. The earlier figures of this report (sections 1–3, and this ` +
+        "section before it moved to Node.js 24) were taken on the machine's Node.js.",
+    );
+  }
 
   const decision: string[] = [];
   for (const name of coldStartTarget.bundles) {
@@ -600,12 +629,32 @@ function coldStartSection(results: BenchResults): string {
         '.',
     );
   }
+  const formats = (['baseline', ...coldStartTarget.bundles] as BundleName[]).flatMap((name) => {
+    const shipped = find(name, 'shipped');
+    const esm = find(name, 'esm');
+    return shipped && esm
+      ? [
+          `${bundleTitles[name]} ${ms(shipped.importMs.median)} ms (${ms(shipped.importCpuMs.median)} ms of CPU) against ` +
+            `${ms(esm.importMs.median)} (${ms(esm.importCpuMs.median)}) as ESM`,
+        ]
+      : [];
+  });
+  if (formats.length > 0) {
+    lines.push(
+      '',
+      `**CommonJS, not ESM.** Importing takes ${formats.join('; ')}. On Node.js ${coldStart.node} an ESM \`import\` of ` +
+        "`node:http` (the SDK's credential providers and the client's keep-alive agents have one) builds that module's ESM " +
+        "namespace, which reads every export, the lazy `WebSocket` ones included, and so loads Node's bundled undici " +
+        '(a V8 profile of the import shows it); `require` reads none. The bundles still take the ESM builds of their ' +
+        'dependencies (`mainFields`), which esbuild tree-shakes.',
+    );
+  }
   if (decision.length > 0) {
     lines.push(
       '',
-      '**The chosen setting (a)** ships each map without the sources (`sourcesContent: false`: a stack trace needs ' +
-        'positions and names, not the code, and the map shrinks to about a third) and does not set `--enable-source-maps`, which makes Node read ' +
-        'and parse the map while it loads the bundle, at every cold start. Instead esbuild injects ' +
+      '**Source maps, as shipped (a).** Each map ships without the sources (`sourcesContent: false`: a stack trace needs ' +
+        'positions and names, not the code, and the map shrinks to about a third), and `--enable-source-maps`, which makes ' +
+        'Node read and parse the map while it loads the bundle, at every cold start, is not set. Instead esbuild injects ' +
         '`functions/commons/install-source-mapped-stack-traces.ts` ahead of the bundle: it maps a stack trace to the ' +
         'TypeScript sources when one is formatted (the logger reads `error.stack` of every error it logs), reading the map ' +
         'then, once per process. The log lines read as they did with `--enable-source-maps`; the shipped-artifact test checks ' +

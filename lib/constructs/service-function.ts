@@ -22,7 +22,12 @@ export interface ServiceFunctionProps {
  * measures (size, cold start) with exactly these settings.
  */
 export const serviceFunctionBundling = {
-  format: OutputFormat.ESM,
+  // CommonJS output: on Node.js 24 an ESM `import` of `node:http` (the SDK's credential
+  // providers and the client's keep-alive agents have one) builds that module's ESM namespace,
+  // which evaluates its lazy WebSocket exports and so loads Node's bundled undici: about 20 ms
+  // of CPU at every cold start, for a client the functions never use. `require` does not
+  // (docs/benchmarks.md, section 4).
+  format: OutputFormat.CJS,
   target: 'node24',
   minify: true,
   // Source maps are shipped without the sources' text (stack traces need positions, not code),
@@ -32,10 +37,8 @@ export const serviceFunctionBundling = {
   sourceMap: true,
   sourcesContent: false,
   inject: [path.join(repositoryRoot, 'functions', 'commons', 'install-source-mapped-stack-traces.ts')],
-  // Prefer the ESM build of dependencies that ship both.
+  // Prefer the ESM build of dependencies that ship both: esbuild tree-shakes ESM, not CommonJS.
   mainFields: ['module', 'main'],
-  // CommonJS dependencies inside an ESM bundle still call `require`; give them one.
-  banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
   // The SDK is bundled at the versions package-lock.json pins (and the tests ran against),
   // not whatever version the Lambda runtime happens to ship.
   bundleAwsSDK: true,
@@ -43,7 +46,7 @@ export const serviceFunctionBundling = {
 
 /**
  * A function of the service with the defaults every function shares: Node.js 24 on ARM, one
- * minified ESM bundle with source maps applied on demand, Powertools settings, and its own log group with a
+ * minified CommonJS bundle with source maps applied on demand, Powertools settings, and its own log group with a
  * retention. Only what differs per function comes from its definition. Its role may write to its
  * own log group and nothing else: the stack states each function's data grants explicitly.
  * (`logGroup` returns the log group.)
