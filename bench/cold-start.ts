@@ -14,6 +14,7 @@ import { localCredentials, localRegion } from '../local/dynamodb-local';
 import { toHttpApiEvent } from '../local/http-api-event';
 import { ensureLambdaNode, lambdaNode } from '../scripts/lambda-node';
 import { batchEvent } from './batch-event';
+import { startTlsEndpoint, type TlsEndpoint } from './cold-start/tls-endpoint';
 import { createServiceTables, dropServiceTables, ingestEnvironment, type ServiceTables } from './engine';
 import { summarize, type Summary } from './statistics';
 import { workload } from './workloads';
@@ -121,6 +122,8 @@ export interface BundleFigures {
   readonly totalToBaseline: Summary;
   /** Resident memory after the first answer. */
   readonly rssMiB: Summary;
+  /** When Node's bundled undici was loaded in most processes: at `import`, in the `first event`, or `never`. */
+  readonly undici: string;
   /** For a map read on demand: reading and parsing it, paid by the first formatted stack trace. */
   readonly mapLoadMs?: Summary;
 }
@@ -181,6 +184,7 @@ interface FirstEventReport {
   readonly firstEventMs: number;
   readonly totalMs: number;
   readonly rssMiB: number;
+  readonly undici: string;
   readonly mapLoadMs?: number;
   readonly answer: unknown;
 }
@@ -418,9 +422,12 @@ export async function measureColdStart(
   const takenAt = new Date().toISOString();
   const tables = await createServiceTables(options.endpoint, 'bench-cold-start');
   const work = mkdtempSync(join(tmpdir(), 'health-ingest-bench-'));
+  let tls: TlsEndpoint | undefined;
   try {
+    // The functions reach DynamoDB over HTTPS, as on AWS (see tls-endpoint.ts).
+    tls = await startTlsEndpoint(options.endpoint, work);
     const variants: Variant[] = [];
-    for (const bundleCase of cases(options.endpoint, tables)) {
+    for (const bundleCase of cases(tls.endpoint, tables)) {
       if (!existsSync(join(repositoryRoot, bundleCase.entry)))
         throw new Error(`${bundleCase.entry} does not exist`);
       for (const setting of bundleCase.settings) {
@@ -441,6 +448,7 @@ export async function measureColdStart(
               AWS_REGION: localRegion,
               AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
               AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+              NODE_EXTRA_CA_CERTS: tls.caFile,
               ...bundleCase.environment,
               ...(build.nodeOptions ? { NODE_OPTIONS: build.nodeOptions } : {}),
             },
@@ -509,6 +517,7 @@ export async function measureColdStart(
         totalMs: field('totalMs'),
         totalToBaseline: summarize(variant.ratios),
         rssMiB: field('rssMiB'),
+        undici: mostFrequent(variant.reports.map((report) => report.undici)),
         ...(mapLoads.length > 0 ? { mapLoadMs: summarize(mapLoads) } : {}),
       };
     });
@@ -523,7 +532,14 @@ export async function measureColdStart(
       bundles,
     };
   } finally {
+    await tls?.close();
     rmSync(work, { recursive: true, force: true });
     await dropServiceTables(options.endpoint, tables);
   }
+}
+
+function mostFrequent(values: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'unknown';
 }

@@ -519,6 +519,9 @@ function coldStartTargetRows(results: BenchResults): string[][] {
   });
 }
 
+const undiciWhen = (when: string) =>
+  when === 'import' ? 'at import' : when === 'first event' ? 'in the first event' : when;
+
 function coldStartSection(results: BenchResults): string {
   const { coldStart } = results;
   const mib = (value: number) => value.toFixed(0);
@@ -551,7 +554,8 @@ function coldStartSection(results: BenchResults): string {
       `target ${serviceFunctionBundling.target}, the AWS SDK bundled), or as the build column says, then run by ` +
       `${coldStart.warmupRounds + coldStart.measuredRounds} fresh processes of Node.js ${coldStart.node} ` +
       `(the Node.js of Lambda's \`${coldStart.runtime}\`, \`scripts/lambda-node.ts\`; the first discarded, to warm the file cache): ` +
-      'each imports the bundle and serves one first event against DynamoDB Local. The baseline ' +
+      'each imports the bundle and serves one first event against DynamoDB Local, reached over HTTPS as DynamoDB is on AWS ' +
+      '(a TLS proxy with a throwaway certificate the processes trust through `NODE_EXTRA_CA_CERTS`). The baseline ' +
       '(`bench/cold-start/baseline-handler.ts`) only creates the DynamoDB client the service uses and puts one item. ' +
       'Every variant runs once per round, in turn, so a busy machine slows them alike; × baseline is the median over the ' +
       "rounds of the variant's total over the baseline's total in the same round. Times are ms, median (min–max); " +
@@ -635,7 +639,8 @@ function coldStartSection(results: BenchResults): string {
     return shipped && esm
       ? [
           `${bundleTitles[name]} ${ms(shipped.importMs.median)} ms (${ms(shipped.importCpuMs.median)} ms of CPU) against ` +
-            `${ms(esm.importMs.median)} (${ms(esm.importCpuMs.median)}) as ESM`,
+            `${ms(esm.importMs.median)} (${ms(esm.importCpuMs.median)}) as ESM (undici loaded ${undiciWhen(esm.undici)} as ESM, ` +
+            `${undiciWhen(shipped.undici)} as CommonJS)`,
         ]
       : [];
   });

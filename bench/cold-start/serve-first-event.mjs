@@ -23,8 +23,12 @@ const cpuAtStart = process.cpuUsage();
 const bundle = await import(pathToFileURL(bundlePath).href);
 const imported = performance.now();
 const cpuAtImport = process.cpuUsage();
+// Node's bundled undici (fetch, WebSocket): whether it was loaded, and when.
+const undiciLoaded = () => process.moduleLoadList.some((name) => name.includes('undici'));
+const undiciAtImport = undiciLoaded();
 const answer = await bundle.handler(event, context);
 const served = performance.now();
+const undici = undiciAtImport ? 'import' : undiciLoaded() ? 'first event' : 'never';
 const rssMiB = process.memoryUsage().rss / 1024 / 1024;
 
 let mapLoadMs;
@@ -41,6 +45,7 @@ process.stdout.write(
     firstEventMs: served - imported,
     totalMs: served,
     rssMiB,
+    undici,
     mapLoadMs,
     answer,
   })}\n`,
