@@ -115,31 +115,28 @@ describe('with the default configuration (no issuer in the context)', () => {
   });
 
   describe('every defined function gets the shared defaults', () => {
-    test.each(functionNames)(
-      '%s runs Node.js 24 (nodejs24.x) on arm64 with the settings of its definition',
-      (name) => {
-        const definition = serviceFunctions[name];
-        const fn = template.toJSON().Resources[logicalId(stack.functions[name])] as Resource;
-        expect(fn.Type).toBe('AWS::Lambda::Function');
-        expect(fn.Properties).toMatchObject({
-          Runtime: 'nodejs24.x',
-          Architectures: ['arm64'],
-          Handler: 'index.handler',
-          MemorySize: definition.memorySize,
-          Timeout: definition.timeoutSeconds,
-          Description: definition.description,
-        });
-        expect(fn.Properties.Environment.Variables).toEqual({
-          TABLE_NAME: { Ref: tableId },
-          POWERTOOLS_SERVICE_NAME: definition.serviceName,
-          POWERTOOLS_LOG_LEVEL: 'INFO',
-          ...definition.environment,
-          ...(name === 'ingestBatch'
-            ? { REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) } }
-            : {}),
-        });
-      },
-    );
+    test.each(functionNames)('%s runs Node.js 24 on arm64 with the settings of its definition', (name) => {
+      const definition = serviceFunctions[name];
+      const fn = template.toJSON().Resources[logicalId(stack.functions[name])] as Resource;
+      expect(fn.Type).toBe('AWS::Lambda::Function');
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: definition.memorySize,
+        Timeout: definition.timeoutSeconds,
+        Description: definition.description,
+      });
+      expect(fn.Properties.Environment.Variables).toEqual({
+        TABLE_NAME: { Ref: tableId },
+        POWERTOOLS_SERVICE_NAME: definition.serviceName,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...definition.environment,
+        ...(name === 'ingestBatch'
+          ? { REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) } }
+          : {}),
+      });
+    });
 
     test.each(functionNames)('%s logs to its own log group with the retention', (name) => {
       const fn = template.toJSON().Resources[logicalId(stack.functions[name])] as Resource;
