@@ -16,8 +16,10 @@ import { benchSettings, type BenchSettings } from './settings';
  * `npm run bench`: starts its own DynamoDB Local (in memory, free port), measures, and writes
  * docs/benchmarks.md, its charts and the raw results (docs/benchmarks/). `-- --quick` checks the
  * harness in a fraction of the time and writes to a temporary directory unless `--out <dir>` is
- * given; `-- --from <results.json>` only rewrites the report from earlier raw results;
- * `-- --only series` measures the chart benchmark alone.
+ * given; `-- --from <results.json>` only rewrites the report from earlier raw results.
+ * `-- --cold-start` (about a minute) and `-- --series` (the ten-year chart user, mostly loading
+ * its rows) measure that section alone and rewrite the report with it and the other sections'
+ * earlier results (docs/benchmarks/results.json, or `--from`).
  */
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -59,31 +61,7 @@ async function measureOnEngine(engine: DynamoDbLocal, settings: BenchSettings): 
   }
 }
 
-/**
- * `-- --only series`: measures the chart benchmark alone and writes the report with it and the
- * other sections of the last full run (docs/benchmarks/results.json).
- */
-async function measureOnlySeries(): Promise<void> {
-  const outDir = resolve(option('--out') ?? join(__dirname, '..', 'docs'));
-  const lastRun = join(__dirname, '..', 'docs', 'benchmarks', 'results.json');
-  const previous = JSON.parse(readFileSync(lastRun, 'utf8')) as BenchResults;
-  const settings = benchSettings(process.argv.includes('--quick'));
-  useLocalCredentials();
-  const engine = await startDynamoDbLocal();
-  try {
-    const series = await measureSeries(engine.endpoint, settings.series, (line) => log(`  ${line}`));
-    const written = await writeReport(
-      { ...previous, settings: { ...previous.settings, series: settings.series }, series },
-      outDir,
-    );
-    log(`bench: wrote ${written.join(', ')}`);
-  } finally {
-    await engine.stop();
-  }
-}
-
 async function main(): Promise<void> {
-  if (option('--only') === 'series') return measureOnlySeries();
   const from = option('--from');
   if (from) {
     // Only the report, from the raw results of an earlier run.
@@ -93,6 +71,20 @@ async function main(): Promise<void> {
     return;
   }
   const quick = process.argv.includes('--quick');
+  if (process.argv.includes('--cold-start')) {
+    return sectionOnly(quick, 'cold start', async (engine, settings) => ({
+      settings: { coldStart: settings.coldStart },
+      coldStart: await measureColdStart({ endpoint: engine.endpoint, ...settings.coldStart }, (line) =>
+        log(`  ${line}`),
+      ),
+    }));
+  }
+  if (process.argv.includes('--series')) {
+    return sectionOnly(quick, 'chart series', async (engine, settings) => ({
+      settings: { series: settings.series },
+      series: await measureSeries(engine.endpoint, settings.series, (line) => log(`  ${line}`)),
+    }));
+  }
   const outDir = resolve(
     option('--out') ??
       (quick ? mkdtempSync(join(tmpdir(), 'health-ingest-bench-quick-')) : join(__dirname, '..', 'docs')),
@@ -131,6 +123,43 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const written = await writeReport(results, outDir);
   log(`bench: done in ${results.durationSeconds} s; wrote ${written.join(', ')}`);
+}
+
+/** One section alone (`--cold-start`, `--series`), merged into the earlier results of the others. */
+async function sectionOnly(
+  quick: boolean,
+  name: string,
+  measure: (
+    engine: DynamoDbLocal,
+    settings: BenchSettings,
+  ) => Promise<{ settings: Partial<BenchSettings> } & Partial<Omit<BenchResults, 'settings'>>>,
+): Promise<void> {
+  const earlierPath = resolve(
+    option('--from') ?? join(__dirname, '..', 'docs', 'benchmarks', 'results.json'),
+  );
+  const earlier = JSON.parse(readFileSync(earlierPath, 'utf8')) as BenchResults;
+  const outDir = resolve(
+    option('--out') ??
+      (quick ? mkdtempSync(join(tmpdir(), 'health-ingest-bench-quick-')) : join(__dirname, '..', 'docs')),
+  );
+  log(
+    `bench: ${name} only${quick ? ' (quick: harness check only)' : ''}, other sections from ${earlierPath}`,
+  );
+  useLocalCredentials();
+  const engine = await startDynamoDbLocal();
+  let measured: Awaited<ReturnType<typeof measure>>;
+  try {
+    measured = await measure(engine, benchSettings(quick));
+  } finally {
+    await engine.stop();
+  }
+  mkdirSync(outDir, { recursive: true });
+  const { settings, ...sections } = measured;
+  const written = await writeReport(
+    { ...earlier, ...sections, settings: { ...earlier.settings, ...settings } },
+    outDir,
+  );
+  log(`bench: wrote ${written.join(', ')}`);
 }
 
 main().catch((error: unknown) => {

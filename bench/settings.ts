@@ -34,9 +34,10 @@ export function benchSettings(quick: boolean): BenchSettings {
     cpu: quick
       ? { warmupCalls: 20, callsPerRound: 10, rounds: 3 }
       : { warmupCalls: 200, callsPerRound: 40, rounds: 7 },
+    // Rounds: every bundle and source-map variant once per round, in turn.
     coldStart: quick
-      ? { warmupProcesses: 1, measuredProcesses: 3 }
-      : { warmupProcesses: 1, measuredProcesses: 7 },
+      ? { warmupProcesses: 1, measuredProcesses: 2 }
+      : { warmupProcesses: 1, measuredProcesses: 11 },
     series: quick
       ? { historyDays: 40, windows: [30, 365], measuredRuns: 2 }
       : { historyDays: 3650, windows: [30, 365, 3650], measuredRuns: 7 },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_TIME_ZONE, canonicalTimeZone, parseHealthLogUrl } from '../../definitions/authentication';
 
 /** An IANA zone, canonicalized (`europe/berlin` → `Europe/Berlin`); anything else fails the cold start. */

@@ -11,7 +11,12 @@ import type { Config } from './config';
  * the write concurrency, and retries are the SDK's own with a deliberate attempt count.
  */
 export function createDocumentClient(config: DynamoDbClientConfig): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(createDynamoDbClient(config), {
+  return documentClientOver(createDynamoDbClient(config));
+}
+
+/** The document client over a plain client, sharing its connections and settings. */
+export function documentClientOver(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The envelope of every answer (docs/batch-api.md, "The answer") as zod schemas, for the OpenAPI

@@ -1,5 +1,5 @@
 import { loadGuardedConfig } from '../commons/config';
-import { createDocumentClient, createDynamoDbClient } from '../commons/dynamodb-client';
+import { createDynamoDbClient, documentClientOver } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
 import { MeasurementRepository } from '../measurements/storage/measurement-repository';
 import { createRequestGuards } from '../request-guards/request-guards';
@@ -8,15 +8,18 @@ import { createIngestBatchHandler } from './create-ingest-batch-handler';
 /** Lambda entry: wiring only, done once per cold start. */
 const config = loadGuardedConfig();
 const logger = createLogger();
+// One client for the writes and the request guards: a cold start sets up one client and opens
+// one connection to DynamoDB before its first answer, not two.
+const dynamodb = createDynamoDbClient(config);
 
 export const handler = createIngestBatchHandler({
   logger,
-  writer: new MeasurementRepository(createDocumentClient(config), config.TABLE_NAME),
+  writer: new MeasurementRepository(documentClientOver(dynamodb), config.TABLE_NAME),
   writeConcurrency: config.WRITE_CONCURRENCY,
   deadlineSafetyMarginMs: config.DEADLINE_SAFETY_MARGIN_MS,
   defaultTimeZone: config.DEFAULT_TIME_ZONE,
   guards: createRequestGuards({
-    client: createDynamoDbClient(config),
+    client: dynamodb,
     tableName: config.REQUEST_GUARDS_TABLE_NAME,
     logger,
   }),

@@ -1,5 +1,5 @@
 import { loadRowApiConfig } from '../commons/config';
-import { createDocumentClient, createDynamoDbClient } from '../commons/dynamodb-client';
+import { createDynamoDbClient, documentClientOver } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
 import { DailyAggregates } from '../measurements/storage/daily-aggregates';
 import { MeasurementRepository } from '../measurements/storage/measurement-repository';
@@ -9,7 +9,9 @@ import { createMeasurementsApiHandler } from './create-measurements-api-handler'
 /** Lambda entry: wiring only, done once per cold start. */
 const config = loadRowApiConfig();
 const logger = createLogger();
-const client = createDocumentClient(config);
+// One client for rows, aggregates and the write guards: one connection to set up at cold start.
+const dynamodb = createDynamoDbClient(config);
+const client = documentClientOver(dynamodb);
 
 export const handler = createMeasurementsApiHandler({
   logger,
@@ -21,7 +23,7 @@ export const handler = createMeasurementsApiHandler({
   deleteConcurrency: config.WRITE_CONCURRENCY,
   defaultTimeZone: config.DEFAULT_TIME_ZONE,
   guards: createRowWriteGuards({
-    client: createDynamoDbClient(config),
+    client: dynamodb,
     tableName: config.REQUEST_GUARDS_TABLE_NAME,
     logger,
   }),

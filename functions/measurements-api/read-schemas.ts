@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTime, measurementTypeSchema } from '../measurements/model/field-schemas';
 import { parseIsoDateTime } from '../measurements/model/iso-date-time';
 import { measurementSources } from '../measurements/model/measurement-types';

@@ -94,7 +94,7 @@ describe('healthlog mode (context healthlogUrl): every route is behind the Healt
   test('the authorizer function is built like every function: its definition, its own log group with the retention, the HealthLog URL', () => {
     const fn = resources[logicalId(stack.healthLogAuthorizer!)]!;
     expect(fn.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: healthLogAuthorizerFunction.memorySize,
       Timeout: healthLogAuthorizerFunction.timeoutSeconds,
@@ -105,7 +105,6 @@ describe('healthlog mode (context healthlogUrl): every route is behind the Healt
       HEALTHLOG_URL: HEALTHLOG,
       POWERTOOLS_SERVICE_NAME: healthLogAuthorizerFunction.serviceName,
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
       ...healthLogAuthorizerFunction.environment,
     });
     expect(resources[logicalId(stack.healthLogAuthorizer!.logGroup)]).toMatchObject({

@@ -4,7 +4,6 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import {
   LOG_RETENTION_DAYS,
-  healthLogAuthorizerFunction,
   serviceFunctions,
   type ServiceFunctionName,
 } from '../../definitions/service-functions';
@@ -120,8 +119,6 @@ const isTlsDeny = (statement: Statement, action: string) =>
 function expectedAcknowledgements(stack: HealthIngestStack): Array<readonly [string, string]> {
   const mode = stack.authentication.mode;
   return [
-    ...Object.values(serviceFunctions).map((definition) => ['AwsSolutions-L1', definition.id] as const),
-    ...(mode === 'healthlog' ? [['AwsSolutions-L1', healthLogAuthorizerFunction.id] as const] : []),
     ['AwsSolutions-SQS3', 'AuditPipeline/AuditDeadLetterQueue'],
     ['AwsSolutions-SQS3', 'AggregatePipeline/AggregateDeadLetterQueue'],
     ...(mode === 'cognito'

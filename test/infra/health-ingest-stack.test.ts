@@ -106,13 +106,21 @@ describe('with the default configuration (no issuer in the context)', () => {
     });
   });
 
+  describe('every function of the template runs Node.js 24', () => {
+    test('each AWS::Lambda::Function, defined or not, is on nodejs24.x', () => {
+      const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
+      expect(functions.length).toBeGreaterThanOrEqual(functionNames.length);
+      expect(functions.map((fn) => fn.Properties.Runtime)).toEqual(functions.map(() => 'nodejs24.x'));
+    });
+  });
+
   describe('every defined function gets the shared defaults', () => {
-    test.each(functionNames)('%s runs Node.js 22 on arm64 with the settings of its definition', (name) => {
+    test.each(functionNames)('%s runs Node.js 24 on arm64 with the settings of its definition', (name) => {
       const definition = serviceFunctions[name];
       const fn = template.toJSON().Resources[logicalId(stack.functions[name])] as Resource;
       expect(fn.Type).toBe('AWS::Lambda::Function');
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: definition.memorySize,
@@ -135,7 +143,6 @@ describe('with the default configuration (no issuer in the context)', () => {
         DEFAULT_TIME_ZONE: 'Europe/Berlin',
         POWERTOOLS_SERVICE_NAME: definition.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
         ...definition.environment,
         ...tablesOf[name],
       });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { measurementTypes } from './measurement-types';
 import { isIsoDateTime } from './iso-date-time';
 import { measurementId } from './measurement-id';
