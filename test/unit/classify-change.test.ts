@@ -204,13 +204,14 @@ describe('overwroteEdit: the phone re-post replaced a version edited by hand', (
 
   it('a re-post over another re-post, or over a deleted version, did not undo an edit', () => {
     const reposted = repostOf(statsItem(), 5000);
-    expect(
-      info(classifyChange(change('MODIFY', reposted, repostOf(reposted, 5300)))).fields.overwroteEdit,
-    ).toBe(false);
+    expect(info(classifyChange(change('MODIFY', reposted, repostOf(reposted, 5300)))).fields).toMatchObject({
+      overwroteEdit: false,
+    });
     const deleted = softDeletedOf(editedOf(statsItem(), { value: 320 }));
-    expect(info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 300)))).fields.overwroteEdit).toBe(
-      false,
-    );
+    expect(info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 300)))).fields).toMatchObject({
+      overwroteEdit: false,
+      resurrected: true,
+    });
   });
 });
 
