@@ -15,19 +15,13 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import {
-  FilterPattern,
-  MetricFilter,
-  QueryDefinition,
-  QueryString,
-  type ILogGroup,
-} from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, MetricFilter, QueryDefinition, QueryString } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { auditStreamSource } from '../../definitions/audit-stream';
 import { savedQueries } from '../audit-queries';
-import { auditEvents, auditFailureEvent, ingestEvents } from '../../definitions/log-events';
+import { logMetricFilters, type LogMetricName } from '../../definitions/log-metric-filters';
 import type { ServiceFunctionName } from '../../definitions/service-functions';
 
 export interface AuditPipelineProps {
@@ -118,51 +112,34 @@ export class AuditPipeline extends Construct {
 
     // Counts come from metric filters on the structured lines the saved queries read: no extra
     // code path in the functions, and a count on the dashboard is the same fact as a line in
-    // Logs Insights (see the README, Auditing overwrites).
+    // Logs Insights (see the README, Auditing overwrites). definitions/log-metric-filters.ts
+    // holds them, so the tests match the very patterns against the handlers' lines.
     const namespace = `HealthIngest/${stackName}`;
     const count = (
-      metricId: string,
-      logGroup: ILogGroup,
-      filterPattern: string,
-      metricValue = '1',
+      metricName: LogMetricName,
     ): ((options?: { period?: Duration; label?: string }) => Metric) => {
-      const filter = new MetricFilter(this, `${metricId}Filter`, {
-        logGroup,
+      const { logGroupOf, filterPattern, metricValue } = logMetricFilters[metricName];
+      const filter = new MetricFilter(this, `${metricName}Filter`, {
+        logGroup: functions[logGroupOf].logGroup,
         filterPattern: FilterPattern.literal(filterPattern),
         metricNamespace: namespace,
-        metricName: metricId,
+        metricName,
         metricValue,
       });
       return (options = {}) => filter.metric({ statistic: 'Sum', ...options });
     };
-    const ingestSummary = `{ $.message = "${ingestEvents.summary}" }`;
+    const entriesFailed = count('EntriesFailed');
     const entryOutcomes = [
-      ['inserted', count('EntriesInserted', ingest.logGroup, ingestSummary, '$.inserted')],
-      ['updated', count('EntriesUpdated', ingest.logGroup, ingestSummary, '$.updated')],
-      ['duplicate', count('EntriesDuplicate', ingest.logGroup, ingestSummary, '$.duplicates')],
-      ['skipped', count('EntriesSkipped', ingest.logGroup, ingestSummary, '$.skipped')],
-      ['failed', count('EntriesFailed', ingest.logGroup, ingestSummary, '$.failed')],
+      ['inserted', count('EntriesInserted')],
+      ['updated', count('EntriesUpdated')],
+      ['duplicate', count('EntriesDuplicate')],
+      ['skipped', count('EntriesSkipped')],
+      ['failed', entriesFailed],
     ] as const;
-    const rejectedBatches = count(
-      'BatchesRejected',
-      ingest.logGroup,
-      `{ $.message = "${ingestEvents.rejected}" }`,
-    );
-    const overwrites = count(
-      'StatsOverwrites',
-      audit.logGroup,
-      `{ $.message = "${auditEvents.statsOverwrite}" }`,
-    );
-    const decreases = count(
-      'StatsOverwriteDecreases',
-      audit.logGroup,
-      `{ ($.message = "${auditEvents.statsOverwrite}") && ($.direction = "decrease") }`,
-    );
-    const auditFailures = count(
-      'AuditRecordFailures',
-      audit.logGroup,
-      `{ $.message = "${auditFailureEvent}" }`,
-    );
+    const rejectedBatches = count('BatchesRejected');
+    const overwrites = count('StatsOverwrites');
+    const decreases = count('StatsOverwriteDecreases');
+    const auditFailures = count('AuditRecordFailures');
 
     const iteratorAge = audit.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) });
     const deadLetters = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
