@@ -49,6 +49,7 @@ async function expectEveryEntryFailed(endpoint: string, reason: string): Promise
 
     const [summary] = logs.events('measurement.batch.ingest');
     expect(summary).toMatchObject({ requestId: `req-${reason}`, failed: 3 });
+    expect(summary!.failedByReason).toEqual({ [reason]: 3 });
     expect(metricValueOf(logMetricFilters.EntriesFailed, summary)).toBe(3);
     expect(metricValueOf(logMetricFilters.EntriesInserted, summary)).toBe(0);
   } finally {
