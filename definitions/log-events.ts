@@ -18,7 +18,7 @@ export const auditFailureEvent = 'measurement.audit.record-failed';
 
 /** Changes worth a DEBUG line for whoever investigates, but no audit event. */
 export const debugEvents = {
-  /** A `stats:` re-post with the stored value: the healthy, frequent case. */
+  /** A `stats:` re-post that changed nothing a user sees: the healthy, frequent case. */
   statsRepostUnchanged: 'measurement.batch.stats-repost-unchanged',
   /** An edit that left every user-visible attribute as it was. */
   updateUnchanged: 'measurement.value.update-unchanged',

@@ -16,9 +16,16 @@ import { skipReasons } from '../definitions/skip-reasons';
 export const rowHistoryPlaceholders = {
   userId: 'REPLACE_WITH_USER_ID',
   externalId: 'REPLACE_WITH_EXTERNAL_ID',
-  /** The row id the API answers: the way to name a hand-entered row, which has no externalId. */
+  /** The row id the API answers: every row has one, and a hand-entered row has nothing else. */
   id: 'REPLACE_WITH_ROW_ID',
 } as const;
+
+/**
+ * What a row's history shows per event: the scalar fields as columns, and `@message` for the
+ * whole line, `changedFields` (an array) included.
+ */
+const rowHistoryFields =
+  'fields @timestamp, message, previousValue, value, delta, direction, overwroteEdit, resurrected, requestId, eventId, @message';
 
 export interface SavedQuery {
   /** Construct id of its query definition. */
@@ -46,7 +53,7 @@ export const savedQueries: readonly SavedQuery[] = [
       'Which `stats:` rows were overwritten lately, from what to what, by which request? Newest first.',
     logGroupOf: 'auditStream',
     queryString: lines(
-      'fields @timestamp, userId, type, externalId, previousValue, value, delta, direction, resurrected, requestId, eventId',
+      'fields @timestamp, userId, type, externalId, previousValue, value, delta, direction, overwroteEdit, resurrected, requestId, eventId, @message',
       `filter message = "${auditEvents.statsOverwrite}"`,
       'sort @timestamp desc',
       'dedup eventId',
@@ -56,7 +63,7 @@ export const savedQueries: readonly SavedQuery[] = [
   {
     id: 'StatsOverwritesPerTypeQuery',
     name: 'Audit/Stats overwrites per type per day',
-    question: 'How often are day totals re-posted with a new value, per measurement type and day?',
+    question: 'How often are day totals re-posted with a change a user sees, per measurement type and day?',
     logGroupOf: 'auditStream',
     queryString: lines(
       `filter message = "${auditEvents.statsOverwrite}"`,
@@ -79,16 +86,43 @@ export const savedQueries: readonly SavedQuery[] = [
     ),
   },
   {
-    id: 'RowHistoryQuery',
-    name: 'Audit/History of one row',
-    question: `Everything that happened to one row: its hand entry, overwrites, edits and deletes, oldest first. Replace ${rowHistoryPlaceholders.userId}, and ${rowHistoryPlaceholders.externalId} or (for a hand-entered row, which has none) ${rowHistoryPlaceholders.id} before running.`,
+    id: 'RowHistoryByExternalIdQuery',
+    name: 'Audit/History of one row by externalId',
+    question: `Everything that happened to one row the phone synced: overwrites, edits, deletes, resurrections, oldest first. Replace ${rowHistoryPlaceholders.userId} and ${rowHistoryPlaceholders.externalId} before running.`,
     logGroupOf: 'auditStream',
     queryString: lines(
-      'fields @timestamp, message, previousValue, value, delta, direction, resurrected, requestId, eventId, @message',
-      `filter userId = "${rowHistoryPlaceholders.userId}" and (externalId = "${rowHistoryPlaceholders.externalId}" or id = "${rowHistoryPlaceholders.id}")`,
+      rowHistoryFields,
+      `filter userId = "${rowHistoryPlaceholders.userId}" and externalId = "${rowHistoryPlaceholders.externalId}"`,
       `filter message in ${quoted(Object.values(auditEvents))}`,
       'sort @timestamp asc',
       'dedup eventId',
+    ),
+  },
+  {
+    id: 'RowHistoryByIdQuery',
+    name: 'Audit/History of one row by id',
+    question: `The same by the row's id, which every row has — the only way to name a hand-entered one, which has no externalId. Replace ${rowHistoryPlaceholders.userId} and ${rowHistoryPlaceholders.id} before running.`,
+    logGroupOf: 'auditStream',
+    queryString: lines(
+      rowHistoryFields,
+      `filter userId = "${rowHistoryPlaceholders.userId}" and id = "${rowHistoryPlaceholders.id}"`,
+      `filter message in ${quoted(Object.values(auditEvents))}`,
+      'sort @timestamp asc',
+      'dedup eventId',
+    ),
+  },
+  {
+    id: 'RepostsUndidEditQuery',
+    name: 'Audit/Re-posts that undid a hand edit',
+    question:
+      "Which hand edits did the phone's next re-post of a `stats:` row replace, with what, and which request? Newest first.",
+    logGroupOf: 'auditStream',
+    queryString: lines(
+      'fields @timestamp, userId, type, externalId, id, previousValue, value, delta, previousUpdatedAt, requestId, eventId, @message',
+      `filter message = "${auditEvents.statsOverwrite}" and overwroteEdit = 1`,
+      'sort @timestamp desc',
+      'dedup eventId',
+      'limit 200',
     ),
   },
   {

@@ -35,6 +35,7 @@ import {
   type JwtSettings,
 } from './authentication-settings';
 import { AuditPipeline } from './constructs/audit-pipeline';
+import { auditLogRetentionFromContext } from './log-retention';
 import { PhoneUserPool } from './constructs/phone-user-pool';
 import { ServiceFunction, retentionDays } from './constructs/service-function';
 import { measurementsTable, measurementsTableStringAttributes } from '../definitions/measurements-table';
@@ -115,12 +116,14 @@ export class HealthIngestStack extends Stack {
       encryption: TableEncryptionV2.dynamoOwnedKey(),
     });
 
+    // The audit trail is kept for years (context auditLogRetentionDays); every other log 90 days.
+    const auditLogRetentionDays = auditLogRetentionFromContext(this);
     const functions = {} as Record<ServiceFunctionName, ServiceFunction>;
     for (const name of Object.keys(serviceFunctions) as ServiceFunctionName[]) {
       functions[name] = new ServiceFunction(this, {
         definition: serviceFunctions[name],
         sharedEnvironment: { TABLE_NAME: this.table.tableName, DEFAULT_TIME_ZONE: defaultTimeZone },
-        logRetentionDays: LOG_RETENTION_DAYS,
+        logRetentionDays: name === 'auditStream' ? auditLogRetentionDays : LOG_RETENTION_DAYS,
       });
     }
     this.functions = functions;
@@ -178,27 +181,6 @@ export class HealthIngestStack extends Stack {
       dailyAggregates: () => undefined,
     };
     for (const name of Object.keys(functions) as ServiceFunctionName[]) grants[name](functions[name]);
-
-    // Stream → audit function, its dead-letter queue, saved queries, dashboard and alarms.
-    this.auditPipeline = new AuditPipeline(this, 'AuditPipeline', { table: this.table, functions });
-
-    // Stream → daily aggregates of the dense types, which long chart windows read.
-    this.aggregatePipeline = new AggregatePipeline(this, 'AggregatePipeline', {
-      table: this.table,
-      aggregator: functions.dailyAggregates,
-      alarmTopic: this.auditPipeline.alarmTopic,
-      dashboard: this.auditPipeline.dashboard,
-    });
-    functions.measurementsApi.addEnvironment(
-      'DAILY_AGGREGATES_TABLE_NAME',
-      this.aggregatePipeline.table.tableName,
-    );
-    functions.measurementsApi.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [this.aggregatePipeline.table.tableArn],
-      }),
-    );
 
     let authorizer: IHttpRouteAuthorizer;
     if (this.authentication.mode === 'healthlog') {
@@ -278,6 +260,33 @@ export class HealthIngestStack extends Stack {
       }
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer });
     }
+
+    // Stream → audit function, its dead-letter queue, saved queries, dashboard and alarms.
+    // After the API: its 5xx count and the authorizer's errors have alarms too.
+    this.auditPipeline = new AuditPipeline(this, 'AuditPipeline', {
+      table: this.table,
+      functions,
+      api: this.api,
+      ...(this.healthLogAuthorizer ? { healthLogAuthorizer: this.healthLogAuthorizer } : {}),
+    });
+
+    // Stream → daily aggregates of the dense types, which long chart windows read.
+    this.aggregatePipeline = new AggregatePipeline(this, 'AggregatePipeline', {
+      table: this.table,
+      aggregator: functions.dailyAggregates,
+      alarmTopic: this.auditPipeline.alarmTopic,
+      dashboard: this.auditPipeline.dashboard,
+    });
+    functions.measurementsApi.addEnvironment(
+      'DAILY_AGGREGATES_TABLE_NAME',
+      this.aggregatePipeline.table.tableName,
+    );
+    functions.measurementsApi.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [this.aggregatePipeline.table.tableArn],
+      }),
+    );
 
     // The `$default` stage serves at the root of the endpoint: `${ApiUrl}/api/measurements/batch`.
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the API' });

@@ -15,12 +15,14 @@ import {
 import { streamConsumers, type StreamConsumerName } from '../definitions/stream-consumers';
 import { createAllTables, localTableNames } from './create-tables';
 import {
+  DynamoDbPortInUseError,
   JavaMissingError,
   localCredentials,
   localRegion,
   startDynamoDbLocal,
   type DynamoDbLocal,
 } from './dynamodb-local';
+import { RuntimeAlreadyRunningError, acquireRuntimeLock } from './instance-lock';
 import type { LocalFunction } from './lambda-context';
 import { checkBearerToken, loadOrCreateSigningKey } from './local-auth';
 import { jwtAuthorizer, lambdaAuthorizer, type LocalAuthorizer } from './local-authorizer';
@@ -108,9 +110,13 @@ async function main(): Promise<void> {
   const healthLog = healthLogSettings(values['healthlog-url']);
   const port = portFromEnv('PORT', 3000);
   const dynamoDbPort = portFromEnv('DYNAMODB_PORT', 8000);
+  const dataDirectory = localDataDirectory();
+  // Before anything touches the folder (`--fresh` deletes its tables): one runtime per folder.
+  mkdirSync(dataDirectory, { recursive: true });
+  const lock = acquireRuntimeLock(dataDirectory);
+  process.once('exit', () => lock.release());
   await assertPortFree(port, 'PORT');
   await assertPortFree(dynamoDbPort, 'DYNAMODB_PORT');
-  const dataDirectory = localDataDirectory();
   const dbPath = join(dataDirectory, 'dynamodb');
   const consumers = Object.keys(streamConsumers) as StreamConsumerName[];
   if (values.fresh) {
@@ -122,6 +128,7 @@ async function main(): Promise<void> {
 
   running.dynamoDb = startDynamoDbLocal({ port: dynamoDbPort, dbPath }).catch((error: unknown) => {
     if (error instanceof JavaMissingError) throw error;
+    if (error instanceof DynamoDbPortInUseError) throw new StartError(error.message);
     throw new StartError(
       `DynamoDB Local did not start on port ${dynamoDbPort} (in use? set DYNAMODB_PORT): ${(error as Error).message}`,
     );
@@ -132,6 +139,8 @@ async function main(): Promise<void> {
     if (dynamoDb.process.exitCode === null && dynamoDb.process.signalCode === null)
       dynamoDb.process.kill('SIGKILL');
   });
+  // Without its engine the runtime can only fail every request: say so once and stop.
+  dynamoDb.process.once('exit', (code, signal) => engineExited(dynamoDb, code, signal));
   if (stopping) return;
 
   Object.assign(process.env, {
@@ -207,8 +216,10 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+  lock.update({ url, dynamoDbEndpoint: dynamoDb.endpoint, dynamoDbPid: dynamoDb.process.pid });
   log('INFO', `ready ${url}`, {
     url,
+    pid: process.pid,
     dynamoDbEndpoint: dynamoDb.endpoint,
     dynamoDbPid: dynamoDb.process.pid,
     tables: localTableNames,
@@ -289,6 +300,30 @@ async function stop(): Promise<void> {
   await dynamoDb?.stop();
 }
 
+/**
+ * DynamoDB Local ended while the runtime still needed it (killed, crashed, out of memory): every
+ * read would answer 500 and every write `failed`. One line, then the rest stops and the process
+ * exits 1 — the stream readers first, so none of them reports the engine it can no longer reach.
+ */
+function engineExited(dynamoDb: DynamoDbLocal, code: number | null, signal: NodeJS.Signals | null): void {
+  if (stopping) return;
+  const pollers = running.pollers.map((poller) => poller.stop());
+  log(
+    'ERROR',
+    `local-runtime: DynamoDB Local (pid ${dynamoDb.process.pid}, ${dynamoDb.endpoint}) exited with ${signal ?? `code ${code}`}; stopping`,
+    { dynamoDbPid: dynamoDb.process.pid, exitCode: code, signal },
+  );
+  stopping = (async () => {
+    const { server } = running;
+    if (server) {
+      const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      server.closeAllConnections();
+      await closed;
+    }
+    await Promise.race([Promise.all(pollers), new Promise((resolveWait) => setTimeout(resolveWait, 2000))]);
+  })().finally(() => process.exit(1));
+}
+
 /** Ctrl-C, SIGTERM, a closed terminal, or the launcher gone: stop everything, once. */
 function requestStop(reason: string): void {
   if (stopping) {
@@ -311,7 +346,11 @@ watchLaunchers((pid) => requestStop(`the process that started it (pid ${pid}) is
 main().catch(async (error: unknown) => {
   // Interrupted while starting: what failed is a consequence, stopping is under way.
   if (stopping) return;
-  if (error instanceof JavaMissingError || error instanceof StartError) {
+  if (
+    error instanceof JavaMissingError ||
+    error instanceof StartError ||
+    error instanceof RuntimeAlreadyRunningError
+  ) {
     writeError(`${error.message}\n`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     writeError(`Port ${(error as { port?: number }).port} is in use: stop what listens there or set PORT.\n`);

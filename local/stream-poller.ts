@@ -6,7 +6,7 @@ import type { Shard } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { auditStreamSource } from '../definitions/audit-stream';
 import type { StreamConsumerSource } from '../definitions/stream-consumers';
-import { localCredentials, localRegion } from './dynamodb-local';
+import { engineUnreachableReason, localCredentials, localRegion } from './dynamodb-local';
 import {
   createStreamsClient,
   latestStreamArn,
@@ -65,6 +65,12 @@ interface CheckpointFile {
 }
 
 const STOP_GRACE_MS = 5000;
+/**
+ * How long the engine must stay unreachable before the reader says so: a blip the next read
+ * survives is not worth a line, and when the engine is gone for good the runtime notices its
+ * exit first and stops the readers (one line, not one per reader).
+ */
+const UNREACHABLE_REPORT_AFTER_MS = 2000;
 
 /**
  * The local event source mapping: reads the table's stream shard by shard and invokes the audit
@@ -110,6 +116,37 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
 
   const readers = new Map<string, Promise<void>>();
   const finished = new Set<string>();
+
+  /** Since when calls to the engine fail on the connection; undefined while it answers. */
+  let unreachableSince: number | undefined;
+  let unreachableReported = false;
+  /**
+   * A failed call: a connection fault is an outage of the engine, reported once when it lasts
+   * (and its end once); anything else the engine answered is logged as `otherwise`.
+   */
+  function reportFailure(error: unknown, otherwise: () => void): void {
+    const reason = engineUnreachableReason(error);
+    if (reason === undefined) return otherwise();
+    unreachableSince ??= Date.now();
+    if (unreachableReported || Date.now() - unreachableSince < UNREACHABLE_REPORT_AFTER_MS) return;
+    unreachableReported = true;
+    log('WARN', 'local-runtime.stream.engine-unreachable', {
+      function: consumer.definition.id,
+      endpoint: options.endpoint,
+      reason,
+      sinceMs: Date.now() - unreachableSince,
+    });
+  }
+  function engineAnswered(): void {
+    if (unreachableReported) {
+      log('INFO', 'local-runtime.stream.engine-reachable', {
+        function: consumer.definition.id,
+        endpoint: options.endpoint,
+      });
+    }
+    unreachableSince = undefined;
+    unreachableReported = false;
+  }
 
   function saveCheckpoint(shardId: string, sequenceNumber: string | undefined): void {
     if (!sequenceNumber || checkpoints[shardId] === sequenceNumber) return;
@@ -203,9 +240,16 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     try {
       return await shardIterator(streams, streamArn, shardId, position);
     } catch (error) {
-      if (!checkpoint) throw error;
-      // The checkpointed record has aged out of the stream: everything left is newer.
-      log('WARN', 'local-runtime.stream.checkpoint-unusable', { shardId, error });
+      // The engine not answering says nothing about the checkpoint: retried by the read loop.
+      if (!checkpoint || engineUnreachableReason(error) !== undefined) throw error;
+      // The engine refused the position: the checkpointed record has aged out of the stream
+      // (24 h), so everything left in the shard is newer and is read from its oldest record.
+      log('WARN', 'local-runtime.stream.checkpoint-aged-out', {
+        function: consumer.definition.id,
+        shardId,
+        checkpoint,
+        reason: (error as Error).name,
+      });
       return shardIterator(streams, streamArn, shardId, { type: 'TRIM_HORIZON' });
     }
   }
@@ -224,6 +268,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         let gotRecords = false;
         if (iterator) {
           const page = await readShardPage(streams, iterator);
+          engineAnswered();
           iterator = page.nextIterator;
           if (!iterator) open = false;
           retriedTrimmed = false;
@@ -262,8 +307,15 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           iterator = undefined;
           continue;
         }
-        // An expired iterator or a hiccup of the engine: start again from the checkpoint.
-        log('WARN', 'local-runtime.stream.read-error', { shardId, error });
+        // The engine unreachable, an expired iterator or another error of the engine's: start
+        // again from the checkpoint.
+        reportFailure(error, () =>
+          log('WARN', 'local-runtime.stream.read-error', {
+            function: consumer.definition.id,
+            shardId,
+            error,
+          }),
+        );
         iterator = undefined;
         open = true;
         buffer.length = 0;
@@ -298,8 +350,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     discovering = true;
     try {
       startReaders(await listShards(streams, streamArn));
+      engineAnswered();
     } catch (error) {
-      if (!stopped) log('WARN', 'local-runtime.stream.describe-error', { error });
+      if (!stopped) {
+        reportFailure(error, () =>
+          log('WARN', 'local-runtime.stream.describe-error', { function: consumer.definition.id, error }),
+        );
+      }
     } finally {
       discovering = false;
     }

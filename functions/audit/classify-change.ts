@@ -26,7 +26,12 @@ export interface StreamPosition {
   readonly approximateCreationTime: string;
 }
 
-export type Direction = 'increase' | 'decrease';
+/**
+ * How the value moved: `unchanged` when only other user-visible fields changed. A resurrection
+ * with the value the row had before its deletion is an `increase`: for the user the row went
+ * from gone to present, and neither `unchanged` nor a decrease says that.
+ */
+export type Direction = 'increase' | 'decrease' | 'unchanged';
 
 export interface CreatedEvent extends MeasurementIdentity, StreamPosition {
   readonly value: number;
@@ -40,10 +45,16 @@ export interface CreatedEvent extends MeasurementIdentity, StreamPosition {
 export interface StatsOverwriteEvent extends MeasurementIdentity, StreamPosition {
   readonly previousValue: number;
   readonly value: number;
-  /** `value - previousValue`; 0 only when a soft-deleted row comes back with its old value. */
+  /** `value - previousValue`; 0 when only other fields changed (or a deleted row came back as it was). */
   readonly delta: number;
-  /** A resurrection with an unchanged value counts as an increase: the row went from gone to there. */
   readonly direction: Direction;
+  /** The user-visible attributes that differ between the replaced and the new version, sorted. */
+  readonly changedFields: readonly string[];
+  /**
+   * The replaced version had been written by the row API's edit: the phone's re-post undid a
+   * hand edit.
+   */
+  readonly overwroteEdit: boolean;
   readonly unit: string;
   readonly measuredAt: string;
   readonly previousUpdatedAt: string;
@@ -101,16 +112,33 @@ export type AuditDecision =
 const writers: ReadonlySet<string> = new Set<Writer>(knownWriters);
 
 /**
- * Attributes that record who wrote last and feed the indexes: every write changes them, so they
- * never count as an edit's changed fields.
+ * The attributes a user sees of a row: exactly what the row API returns of it
+ * (`rows/measurement-row.ts`, `toMeasurementRow`) except its timestamps, which every write sets.
+ * Everything else an item holds is bookkeeping and never counts as a change: the key and the
+ * index keys, who wrote it last (`writer`, `requestId`, `updatedAt`), `createdAt` (a `stats:`
+ * re-post rewrites it), the client's unit string (`clientUnit`, kept for information only),
+ * `userId` and `kind` (part of the key), and `deletedAt` (a resurrection says `resurrected`).
+ * A unit test keeps this list equal to the row's fields.
  */
-const bookkeepingAttributes: ReadonlySet<string> = new Set([
-  measurementsTable.partitionKey,
-  'updatedAt',
-  'writer',
-  'requestId',
-  ...Object.values(measurementsTable.indexAttributes),
-]);
+export const userVisibleAttributes: readonly string[] = [
+  'id',
+  'type',
+  'value',
+  'unit',
+  'source',
+  'measuredAt',
+  'notes',
+  'valueMin',
+  'valueMax',
+  'externalId',
+  'externalSourceVersion',
+  'hkIdentifier',
+  'startDate',
+  'sleepStage',
+  'rhythmClassification',
+  'glucoseContext',
+  'deviceType',
+];
 
 export function classifyChange(change: ItemChange): AuditDecision {
   const position: StreamPosition = {
@@ -173,7 +201,8 @@ function batchRewrite(old: ItemImage, current: ItemImage, position: StreamPositi
   const previousValue = old.number('value');
   const value = current.number('value');
   const resurrected = old.has('deletedAt');
-  if (!resurrected && value === previousValue) {
+  const changedFields = changedAttributes(old.attributes, current.attributes);
+  if (!resurrected && changedFields.length === 0) {
     return {
       level: 'debug',
       message: debugEvents.statsRepostUnchanged,
@@ -189,7 +218,9 @@ function batchRewrite(old: ItemImage, current: ItemImage, position: StreamPositi
       previousValue,
       value,
       delta,
-      direction: delta < 0 ? 'decrease' : 'increase',
+      direction: delta < 0 ? 'decrease' : delta > 0 || resurrected ? 'increase' : 'unchanged',
+      changedFields,
+      overwroteEdit: old.attributes.writer === 'edit',
       unit: current.string('unit'),
       measuredAt: current.string('measuredAt'),
       previousUpdatedAt: old.string('updatedAt'),
@@ -256,14 +287,16 @@ function identity(item: ItemImage): MeasurementIdentity {
   };
 }
 
-/** The user-visible attributes whose values differ between the two images, sorted. */
+/**
+ * The user-visible attributes whose values differ between the two images, sorted. An absent
+ * attribute and a null one are the same to a user (the row API answers null for both).
+ */
 export function changedAttributes(
   old: Readonly<Record<string, unknown>>,
   current: Readonly<Record<string, unknown>>,
 ): string[] {
-  const names = new Set([...Object.keys(old), ...Object.keys(current)]);
-  return [...names]
-    .filter((name) => !bookkeepingAttributes.has(name) && !isDeepStrictEqual(old[name], current[name]))
+  return userVisibleAttributes
+    .filter((name) => !isDeepStrictEqual(old[name] ?? null, current[name] ?? null))
     .sort();
 }
 

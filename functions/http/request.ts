@@ -39,10 +39,31 @@ export function isJsonContentType(event: HttpEvent): boolean {
   return (header(event, 'content-type') ?? '').toLowerCase().includes('application/json');
 }
 
-/** `JSON.parse` as a value, not an exception. (A `__proto__` key becomes an own property, never a prototype.) */
-export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } {
+/**
+ * Strict UTF-8: bytes that are not well-formed UTF-8 throw instead of becoming U+FFFD. With
+ * replacement, two different externalIds (`SAMPLE-\xFF`, `SAMPLE-\xFE`) would decode to the same
+ * text, the same row id, and the second would be answered `duplicate`.
+ */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body as text, or undefined when its bytes are not well-formed UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
-    return { ok: true, value: JSON.parse(bytes.toString('utf8')) };
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `JSON.parse` of well-formed UTF-8 as a value, not an exception: invalid UTF-8 is not JSON
+ * (RFC 8259 §8.1). (A `__proto__` key becomes an own property, never a prototype.)
+ */
+export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } {
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) };
   } catch {
     return { ok: false };
   }

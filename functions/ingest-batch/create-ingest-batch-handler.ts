@@ -5,6 +5,7 @@ import { admitCaller } from '../http/caller';
 import { failure, internalServerError, success, withHeaders } from '../http/envelope';
 import { bodyBytes, echoHeaders, type HttpEvent } from '../http/request';
 import {
+  countFailedByReason,
   countSkippedByReason,
   ingestBatch,
   type IngestBatchDependencies,
@@ -106,6 +107,7 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
           skipped: result.skipped.length,
           failed: result.failed,
           skippedByReason: countSkippedByReason(result),
+          failedByReason: countFailedByReason(result),
           syncTrigger: syncTrigger ?? null,
           durationMs: Date.now() - startedAt,
         });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { header, type HttpEvent } from '../http/request';
+import { decodeUtf8, header, type HttpEvent } from '../http/request';
 
 /** Valid keys: 8–128 of `A-Z a-z 0-9 _ - : .`; any other key is ignored and the request runs as if it had none. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,128}$/;
@@ -55,13 +55,15 @@ export function canonicalJson(value: unknown, depth = 0): string {
 
 /**
  * "The same body" as the same JSON value (the row API): the digest of the body's canonical
- * JSON. A body that is not JSON (or too large to be parsed, or nested too deep) is fingerprinted
- * by its bytes; the two kinds of digest are prefixed apart, so they never match each other.
+ * JSON. A body that is not JSON (not well-formed UTF-8 included, or too large to be parsed, or
+ * nested too deep) is fingerprinted by its bytes; the two kinds of digest are prefixed apart,
+ * so they never match each other.
  */
 export function jsonBodyFingerprint(body: Buffer, maxBytes: number): string {
-  if (body.length <= maxBytes) {
+  const text = body.length <= maxBytes ? decodeUtf8(body) : undefined;
+  if (text !== undefined) {
     try {
-      return `json:${sha256(canonicalJson(JSON.parse(body.toString('utf8'))))}`;
+      return `json:${sha256(canonicalJson(JSON.parse(text)))}`;
     } catch {
       // Not JSON, or too deep: the bytes decide.
     }

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   Alarm,
+  AlarmStatusWidget,
   ComparisonOperator,
   GraphWidget,
   TreatMissingData,
@@ -114,11 +115,17 @@ export class AggregatePipeline extends Construct {
       ),
     };
     props.dashboard.addWidgets(
+      new AlarmStatusWidget({
+        title: 'Daily aggregates: alarms',
+        alarms: Object.values(this.alarms),
+        width: 8,
+        height: 6,
+      }),
       new GraphWidget({
         title: 'Daily aggregates: iterator age (ms) and dead letters',
         left: [iteratorAge.with({ label: 'max iterator age' })],
         right: [deadLetters.with({ label: 'dead-letter messages' })],
-        width: 24,
+        width: 16,
       }),
     );
   }

@@ -10,24 +10,19 @@ import {
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import {
-  FilterPattern,
-  MetricFilter,
-  QueryDefinition,
-  QueryString,
-  type ILogGroup,
-} from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, MetricFilter, QueryDefinition, QueryString } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { auditStreamSource } from '../../definitions/audit-stream';
 import { savedQueries } from '../audit-queries';
 import { streamEventSource } from './stream-event-source';
-import { auditEvents, auditFailureEvent, ingestEvents } from '../../definitions/log-events';
+import { logMetricFilters, type LogMetricName } from '../../definitions/log-metric-filters';
 import type { ServiceFunctionName } from '../../definitions/service-functions';
 
 export interface AuditPipelineProps {
@@ -35,6 +30,10 @@ export interface AuditPipelineProps {
   readonly table: ITable;
   /** Every function of the stack (errors and throttles of all of them are on the dashboard). */
   readonly functions: Readonly<Record<ServiceFunctionName, LambdaFunction>>;
+  /** The HTTP API: its 5xx answers are graphed and alarmed on. */
+  readonly api: IHttpApi;
+  /** `healthlog` mode only: the Lambda authorizer in front of every route. */
+  readonly healthLogAuthorizer?: LambdaFunction;
 }
 
 /**
@@ -56,6 +55,24 @@ export function acknowledgeStreamDeadLetterQueue(queue: Queue): void {
 export const AUDIT_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000;
 
 /**
+ * The failed-entries alarm: more than this many entries answered `failed` in each of
+ * FAILED_ENTRIES_ALARM_PERIODS consecutive 5-minute periods. An entry fails only after the SDK's
+ * retries, so a throttled entry is rare and isolated (1), and even a throttled backfill batch is
+ * one period's spike; a table that is gone, denied or unreachable fails every entry of every
+ * sync (~54 per sync, docs/capacity.md), and the phones re-send them, so it breaches period after
+ * period. README, "Dashboard and alarms".
+ */
+export const FAILED_ENTRIES_ALARM_THRESHOLD = 20;
+export const FAILED_ENTRIES_ALARM_PERIODS = 2;
+/**
+ * The API's 5xx alarm: more than this many in 5 minutes. Every function error already has its
+ * own alarm at the first one; this one catches what fails at the gateway itself (an integration
+ * timeout, a throttled or unauthorised invocation, the authorizer) once it is more than a stray
+ * request the app retries.
+ */
+export const API_SERVER_ERRORS_ALARM_THRESHOLD = 5;
+
+/**
  * Everything operators need to audit overwrites and run the pipeline:
  * - the audit function's event source mapping on the table's stream, built from
  *   `definitions/audit-stream.ts`, with an encrypted on-failure queue;
@@ -71,11 +88,20 @@ export class AuditPipeline extends Construct {
   /** Encrypts the alarm topic at rest; CloudWatch alarms may use it to publish. */
   readonly alarmTopicKey: Key;
   readonly dashboard: Dashboard;
-  readonly alarms: { readonly deadLetters: Alarm; readonly iteratorAge: Alarm; readonly ingestErrors: Alarm };
+  readonly alarms: {
+    readonly deadLetters: Alarm;
+    readonly iteratorAge: Alarm;
+    readonly ingestErrors: Alarm;
+    readonly failedEntries: Alarm;
+    readonly rowApiErrors: Alarm;
+    readonly apiServerErrors: Alarm;
+    /** `healthlog` mode only. */
+    readonly authorizerErrors?: Alarm;
+  };
 
   constructor(scope: Construct, id: string, props: AuditPipelineProps) {
     super(scope, id);
-    const { table, functions } = props;
+    const { table, functions, api, healthLogAuthorizer } = props;
     const audit = functions.auditStream;
     const ingest = functions.ingestBatch;
     const stackName = Stack.of(this).stackName;
@@ -101,52 +127,37 @@ export class AuditPipeline extends Construct {
 
     // Counts come from metric filters on the structured lines the saved queries read: no extra
     // code path in the functions, and a count on the dashboard is the same fact as a line in
-    // Logs Insights (see the README, Auditing overwrites).
+    // Logs Insights (see the README, Auditing overwrites). definitions/log-metric-filters.ts
+    // holds them, so the tests match the very patterns against the handlers' lines.
     const namespace = `HealthIngest/${stackName}`;
     const count = (
-      metricId: string,
-      logGroup: ILogGroup,
-      filterPattern: string,
-      metricValue = '1',
+      metricName: LogMetricName,
     ): ((options?: { period?: Duration; label?: string }) => Metric) => {
-      const filter = new MetricFilter(this, `${metricId}Filter`, {
-        logGroup,
+      const { logGroupOf, filterPattern, metricValue } = logMetricFilters[metricName];
+      const filter = new MetricFilter(this, `${metricName}Filter`, {
+        logGroup: functions[logGroupOf].logGroup,
         filterPattern: FilterPattern.literal(filterPattern),
         metricNamespace: namespace,
-        metricName: metricId,
+        metricName,
         metricValue,
       });
       return (options = {}) => filter.metric({ statistic: 'Sum', ...options });
     };
-    const ingestSummary = `{ $.message = "${ingestEvents.summary}" }`;
+    const entriesFailed = count('EntriesFailed');
     const entryOutcomes = [
-      ['inserted', count('EntriesInserted', ingest.logGroup, ingestSummary, '$.inserted')],
-      ['updated', count('EntriesUpdated', ingest.logGroup, ingestSummary, '$.updated')],
-      ['duplicate', count('EntriesDuplicate', ingest.logGroup, ingestSummary, '$.duplicates')],
-      ['skipped', count('EntriesSkipped', ingest.logGroup, ingestSummary, '$.skipped')],
-      ['failed', count('EntriesFailed', ingest.logGroup, ingestSummary, '$.failed')],
+      ['inserted', count('EntriesInserted')],
+      ['updated', count('EntriesUpdated')],
+      ['duplicate', count('EntriesDuplicate')],
+      ['skipped', count('EntriesSkipped')],
+      ['failed', entriesFailed],
     ] as const;
-    const rejectedBatches = count(
-      'BatchesRejected',
-      ingest.logGroup,
-      `{ $.message = "${ingestEvents.rejected}" }`,
-    );
-    const overwrites = count(
-      'StatsOverwrites',
-      audit.logGroup,
-      `{ $.message = "${auditEvents.statsOverwrite}" }`,
-    );
-    const decreases = count(
-      'StatsOverwriteDecreases',
-      audit.logGroup,
-      `{ ($.message = "${auditEvents.statsOverwrite}") && ($.direction = "decrease") }`,
-    );
-    const auditFailures = count(
-      'AuditRecordFailures',
-      audit.logGroup,
-      `{ $.message = "${auditFailureEvent}" }`,
-    );
+    const rejectedBatches = count('BatchesRejected');
+    const overwrites = count('StatsOverwrites');
+    const decreases = count('StatsOverwriteDecreases');
+    const auditFailures = count('AuditRecordFailures');
 
+    const fiveMinutes = Duration.minutes(5);
+    const hour = Duration.hours(1);
     const iteratorAge = audit.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) });
     const deadLetters = this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
       statistic: 'Maximum',
@@ -177,13 +188,19 @@ export class AuditPipeline extends Construct {
       enforceSSL: true,
     });
     const alarmAction = new SnsAction(this.alarmTopic);
-    const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string): Alarm => {
+    const alarm = (
+      alarmId: string,
+      metric: IMetric,
+      threshold: number,
+      description: string,
+      periods = 1,
+    ): Alarm => {
       const created = new Alarm(this, alarmId, {
         metric,
         threshold,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
         // No data means nothing failed (no messages, no invocations, no errors).
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
@@ -211,16 +228,54 @@ export class AuditPipeline extends Construct {
         0,
         'The ingest function failed invocations (the phone got a 5xx from API Gateway).',
       ),
+      failedEntries: alarm(
+        'FailedEntriesAlarm',
+        entriesFailed({ period: fiveMinutes }),
+        FAILED_ENTRIES_ALARM_THRESHOLD,
+        `More than ${FAILED_ENTRIES_ALARM_THRESHOLD} batch entries per 5 minutes were answered failed, ` +
+          `${FAILED_ENTRIES_ALARM_PERIODS} periods in a row: DynamoDB refuses or cannot be reached (the reason ` +
+          'in the answers and the ingest lines names the error); the phones keep re-sending.',
+        FAILED_ENTRIES_ALARM_PERIODS,
+      ),
+      rowApiErrors: alarm(
+        'RowApiErrorsAlarm',
+        functions.measurementsApi.metricErrors({ statistic: 'Sum', period: fiveMinutes }),
+        0,
+        'The row-API function failed invocations (the app got a 5xx reading, entering, editing or deleting rows).',
+      ),
+      apiServerErrors: alarm(
+        'ApiServerErrorsAlarm',
+        api.metricServerError({ statistic: 'Sum', period: fiveMinutes }),
+        API_SERVER_ERRORS_ALARM_THRESHOLD,
+        `The HTTP API answered more than ${API_SERVER_ERRORS_ALARM_THRESHOLD} requests with a 5xx in 5 minutes.`,
+      ),
+      ...(healthLogAuthorizer
+        ? {
+            authorizerErrors: alarm(
+              'AuthorizerErrorsAlarm',
+              healthLogAuthorizer.metricErrors({ statistic: 'Sum', period: fiveMinutes }),
+              0,
+              'The HealthLog authorizer failed: HealthLog was unreachable, slow or answered 5xx, and the app got a 500.',
+            ),
+          }
+        : {}),
     };
 
-    const fiveMinutes = Duration.minutes(5);
-    const hour = Duration.hours(1);
+    const everyFunction = [
+      ...Object.values(functions),
+      ...(healthLogAuthorizer ? [healthLogAuthorizer] : []),
+    ];
     this.dashboard = new Dashboard(this, 'OperationsDashboard', {
       dashboardName: `${stackName}-operations`,
       defaultInterval: Duration.days(1),
     });
     this.dashboard.addWidgets(
-      new AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 24, height: 3 }),
+      new AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: Object.values(this.alarms).filter((alarm): alarm is Alarm => alarm !== undefined),
+        width: 24,
+        height: 3,
+      }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({
@@ -249,12 +304,27 @@ export class AuditPipeline extends Construct {
       }),
       new GraphWidget({
         title: 'Function errors and throttles',
-        left: Object.values(functions).map((fn) =>
+        left: everyFunction.map((fn) =>
           fn.metricErrors({ statistic: 'Sum', period: fiveMinutes, label: `${fn.node.id} errors` }),
         ),
-        right: Object.values(functions).map((fn) =>
+        right: everyFunction.map((fn) =>
           fn.metricThrottles({ statistic: 'Sum', period: fiveMinutes, label: `${fn.node.id} throttles` }),
         ),
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'HTTP API answers: 5xx and 4xx',
+        left: [api.metricServerError({ statistic: 'Sum', period: fiveMinutes, label: '5xx' })],
+        leftAnnotations: [{ value: API_SERVER_ERRORS_ALARM_THRESHOLD, label: 'alarm' }],
+        right: [api.metricClientError({ statistic: 'Sum', period: fiveMinutes, label: '4xx' })],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Batch entries answered failed',
+        left: [entriesFailed({ period: fiveMinutes, label: 'failed entries' })],
+        leftAnnotations: [{ value: FAILED_ENTRIES_ALARM_THRESHOLD, label: 'alarm' }],
         width: 12,
       }),
     );

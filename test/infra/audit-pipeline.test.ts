@@ -3,7 +3,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { savedQueries } from '../../lib/audit-queries';
 import { auditFilterPatterns, auditStreamSource } from '../../definitions/audit-stream';
-import { serviceFunctions, type ServiceFunctionName } from '../../definitions/service-functions';
+import {
+  healthLogAuthorizerFunction,
+  serviceFunctions,
+  type ServiceFunctionName,
+} from '../../definitions/service-functions';
 import { HealthIngestStack } from '../../lib/health-ingest-stack';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -190,9 +194,9 @@ describe('the saved Logs Insights queries', () => {
     () => (definitions = Object.values(template.findResources('AWS::Logs::QueryDefinition')) as Resource[]),
   );
 
-  it('are the five of audit-queries.ts', () => {
-    expect(definitions).toHaveLength(5);
-    expect(savedQueries).toHaveLength(5);
+  it('are the seven of audit-queries.ts', () => {
+    expect(definitions).toHaveLength(7);
+    expect(savedQueries).toHaveLength(7);
   });
 
   it.each(savedQueries.map((query) => [query.name, query] as const))(
@@ -213,7 +217,9 @@ describe('the saved Logs Insights queries', () => {
       RecentStatsOverwritesQuery: 'auditStream',
       StatsOverwritesPerTypeQuery: 'auditStream',
       CumulativeDecreasesQuery: 'auditStream',
-      RowHistoryQuery: 'auditStream',
+      RowHistoryByExternalIdQuery: 'auditStream',
+      RowHistoryByIdQuery: 'auditStream',
+      RepostsUndidEditQuery: 'auditStream',
       IngestOutcomesPerHourQuery: 'ingestBatch',
     });
   });
@@ -267,6 +273,7 @@ describe('the operations dashboard', () => {
     ['stats overwrites per hour', ['StatsOverwrites', 'StatsOverwriteDecreases']],
     ['ingest latency p50/p99', ['Duration', 'p50', 'p99']],
     ['function errors and throttles', ['Errors', 'Throttles']],
+    ['the HTTP API’s 5xx and 4xx', ['5xx', '4xx']],
     ['audit iterator age', ['IteratorAge']],
     ['DLQ depth', ['ApproximateNumberOfMessagesVisible']],
   ])('shows %s', (_widget, metrics) => {
@@ -290,23 +297,32 @@ describe('alarms notify one SNS topic, whose ARN is a stack output', () => {
   // The audit pipeline's own alarms (the aggregate pipeline's are tested with it).
   const alarms = () =>
     Object.values(stack.auditPipeline.alarms).map((alarm) => resources[logicalId(alarm)]!) as Resource[];
-  const alarmOn = (metricName: string) => {
-    const found = alarms().filter((alarm) => alarm.Properties.MetricName === metricName);
-    expect(found).toHaveLength(1);
-    return found[0]!.Properties;
+  const alarmOf = (alarm: IConstruct | undefined) => {
+    expect(alarm).toBeDefined();
+    return resources[logicalId(alarm!)]!.Properties;
   };
 
   beforeAll(() => ([topicId] = only('AWS::SNS::Topic')));
 
-  it('there are exactly the three alarms, each notifying the topic; every alarm of the stack notifies it', () => {
-    expect(alarms()).toHaveLength(3);
+  it('there are exactly the six alarms, each notifying the topic when it fires and when it clears; every alarm of the stack notifies it', () => {
+    expect(alarms()).toHaveLength(6);
+    expect(Object.keys(stack.auditPipeline.alarms).sort()).toEqual([
+      'apiServerErrors',
+      'deadLetters',
+      'failedEntries',
+      'ingestErrors',
+      'iteratorAge',
+      'rowApiErrors',
+    ]);
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
     }
   });
 
   it('any message in the audit dead-letter queue', () => {
-    expect(alarmOn('ApproximateNumberOfMessagesVisible')).toMatchObject({
+    expect(alarmOf(stack.auditPipeline.alarms.deadLetters)).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
       Dimensions: [
         {
@@ -320,7 +336,8 @@ describe('alarms notify one SNS topic, whose ARN is a stack output', () => {
   });
 
   it('the audit iterator age above 5 minutes', () => {
-    expect(alarmOn('IteratorAge')).toMatchObject({
+    expect(alarmOf(stack.auditPipeline.alarms.iteratorAge)).toMatchObject({
+      MetricName: 'IteratorAge',
       Namespace: 'AWS/Lambda',
       Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions.auditStream) }],
       Statistic: 'Maximum',
@@ -330,7 +347,8 @@ describe('alarms notify one SNS topic, whose ARN is a stack output', () => {
   });
 
   it('any ingest function error', () => {
-    expect(alarmOn('Errors')).toMatchObject({
+    expect(alarmOf(stack.auditPipeline.alarms.ingestErrors)).toMatchObject({
+      MetricName: 'Errors',
       Namespace: 'AWS/Lambda',
       Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions.ingestBatch) }],
       Statistic: 'Sum',
@@ -339,11 +357,109 @@ describe('alarms notify one SNS topic, whose ARN is a stack output', () => {
     });
   });
 
+  it('entries answered failed: the ingest summary’s EntriesFailed over 20 per 5 minutes, two periods in a row', () => {
+    expect(alarmOf(stack.auditPipeline.alarms.failedEntries)).toMatchObject({
+      MetricName: 'EntriesFailed',
+      Namespace: 'HealthIngest/HealthIngestTest',
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 20,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+    });
+    // The metric is the one the summary line's metric filter publishes, in that namespace.
+    const [filter] = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter(
+      (candidate) => candidate.Properties.MetricTransformations[0].MetricName === 'EntriesFailed',
+    );
+    expect(filter!.Properties.MetricTransformations[0]).toMatchObject({
+      MetricNamespace: 'HealthIngest/HealthIngestTest',
+      MetricValue: '$.failed',
+    });
+  });
+
+  it('any row-API function error', () => {
+    expect(alarmOf(stack.auditPipeline.alarms.rowApiErrors)).toMatchObject({
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions.measurementsApi) }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+
+  it('the HTTP API answering more than 5 requests with a 5xx in 5 minutes', () => {
+    expect(alarmOf(stack.auditPipeline.alarms.apiServerErrors)).toMatchObject({
+      MetricName: '5xx',
+      Namespace: 'AWS/ApiGateway',
+      Dimensions: [{ Name: 'ApiId', Value: ref(stack.api) }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 5,
+    });
+  });
+
+  it('no authorizer alarm without the HealthLog authorizer', () => {
+    expect(stack.auditPipeline.alarms.authorizerErrors).toBeUndefined();
+  });
+
+  it('the dashboard’s alarm widget shows every one of them', () => {
+    const [, dashboard] = only('AWS::CloudWatch::Dashboard');
+    // The body is a Fn::Join of JSON text and references: the alarm widget's entries are the ARNs.
+    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    for (const alarm of Object.values(stack.auditPipeline.alarms)) {
+      expect(parts).toContainEqual({ 'Fn::GetAtt': [logicalId(alarm), 'Arn'] });
+    }
+  });
+
   it('the topic refuses publishing without TLS and is an output', () => {
     const [, policy] = only('AWS::SNS::TopicPolicy');
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
     template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
+  });
+});
+
+describe('in the healthlog mode, the HealthLog authorizer’s errors have an alarm too', () => {
+  let healthlog: HealthIngestStack;
+  let healthlogResources: Record<string, Resource>;
+  beforeAll(() => {
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [], healthlogUrl: 'https://healthlog.example.com' },
+    });
+    healthlog = new HealthIngestStack(app, 'HealthIngestHealthLog');
+    healthlogResources = Template.fromStack(healthlog).toJSON().Resources;
+  });
+
+  it('any authorizer error, on the same topic and dashboard', () => {
+    const alarm = healthlog.auditPipeline.alarms.authorizerErrors;
+    expect(alarm).toBeDefined();
+    const [topicId] = Object.keys(Template.fromStack(healthlog).findResources('AWS::SNS::Topic'));
+    expect(healthlogResources[logicalId(alarm!)]!.Properties).toMatchObject({
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: ref(healthlog.healthLogAuthorizer!) }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      AlarmActions: [{ Ref: topicId }],
+      OKActions: [{ Ref: topicId }],
+    });
+    expect(Object.keys(healthlog.auditPipeline.alarms)).toHaveLength(7);
+    const [dashboard] = Object.values(
+      Template.fromStack(healthlog).findResources('AWS::CloudWatch::Dashboard'),
+    );
+    expect(dashboard!.Properties.DashboardBody['Fn::Join'][1]).toContainEqual({
+      'Fn::GetAtt': [logicalId(alarm!), 'Arn'],
+    });
+    expect(JSON.stringify(dashboard!.Properties.DashboardBody)).toContain(
+      `${healthLogAuthorizerFunction.id} errors`,
+    );
   });
 });

@@ -8,6 +8,7 @@ import {
   type ServiceFunctionName,
 } from '../../definitions/service-functions';
 import { HealthIngestStack } from '../../lib/health-ingest-stack';
+import { DEFAULT_AUDIT_LOG_RETENTION_DAYS } from '../../lib/log-retention';
 
 /**
  * Policy checks on the synthesized stack:
@@ -275,9 +276,12 @@ describe.each(configurations)('security controls %s', (_name, context) => {
       }
     });
 
-    it('every log group keeps its lines for a bounded time', () => {
-      for (const [, logGroup] of ofType(resources, 'AWS::Logs::LogGroup')) {
-        expect(logGroup.Properties.RetentionInDays).toBe(LOG_RETENTION_DAYS);
+    it('every log group keeps its lines for a bounded time: the audit trail 7 years, the rest 90 days', () => {
+      const auditLogGroup = logicalId(stack.functions.auditStream.logGroup);
+      for (const [id, logGroup] of ofType(resources, 'AWS::Logs::LogGroup')) {
+        expect(logGroup.Properties.RetentionInDays).toBe(
+          id === auditLogGroup ? DEFAULT_AUDIT_LOG_RETENTION_DAYS : LOG_RETENTION_DAYS,
+        );
       }
     });
   });

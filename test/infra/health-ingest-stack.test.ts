@@ -9,6 +9,7 @@ import {
   type ServiceFunctionName,
 } from '../../definitions/service-functions';
 import { HealthIngestStack } from '../../lib/health-ingest-stack';
+import { DEFAULT_AUDIT_LOG_RETENTION_DAYS } from '../../lib/log-retention';
 
 /** Synthesizes the stack without bundling the functions (esbuild is what `npm run synth` checks). */
 function synthesize(context: Record<string, unknown> = {}): { stack: HealthIngestStack; template: Template } {
@@ -148,21 +149,27 @@ describe('with the default configuration (no issuer in the context)', () => {
       });
     });
 
-    test.each(functionNames)('%s logs to its own log group with the retention', (name) => {
+    test.each(functionNames)('%s logs to its own log group with its retention', (name) => {
       const fn = template.toJSON().Resources[logicalId(stack.functions[name])] as Resource;
       const logGroupId = logicalId(stack.functions[name].logGroup);
       expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: logGroupId } });
       expect(template.toJSON().Resources[logGroupId]).toMatchObject({
         Type: 'AWS::Logs::LogGroup',
-        Properties: { RetentionInDays: LOG_RETENTION_DAYS },
+        Properties: {
+          RetentionInDays: name === 'auditStream' ? DEFAULT_AUDIT_LOG_RETENTION_DAYS : LOG_RETENTION_DAYS,
+        },
         DeletionPolicy: 'Retain',
       });
     });
 
-    test('no log group of the stack keeps logs forever', () => {
-      const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    test('no log group of the stack keeps logs forever: the audit trail 7 years, every other 90 days', () => {
+      const logGroups = Object.entries(template.findResources('AWS::Logs::LogGroup'));
       expect(logGroups.length).toBeGreaterThanOrEqual(functionNames.length + 1);
-      for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(LOG_RETENTION_DAYS);
+      const auditLogGroup = logicalId(stack.functions.auditStream.logGroup);
+      for (const [id, logGroup] of logGroups) {
+        expect(logGroup.Properties.RetentionInDays).toBe(id === auditLogGroup ? 2557 : LOG_RETENTION_DAYS);
+      }
+      expect(LOG_RETENTION_DAYS).toBe(90);
     });
   });
 
@@ -273,6 +280,33 @@ describe('with the default configuration (no issuer in the context)', () => {
         DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
       });
     });
+
+    test('the audit trail’s retention comes from context auditLogRetentionDays; every other log group keeps 90 days', () => {
+      for (const [days, expected] of [
+        [3653, 3653],
+        ['1827', 1827],
+        [365, 365],
+      ] as const) {
+        const configured = synthesize({ auditLogRetentionDays: days });
+        const auditLogGroup = logicalId(configured.stack.functions.auditStream.logGroup);
+        for (const [id, logGroup] of Object.entries(
+          configured.template.findResources('AWS::Logs::LogGroup'),
+        )) {
+          expect(logGroup.Properties.RetentionInDays).toBe(
+            id === auditLogGroup ? expected : LOG_RETENTION_DAYS,
+          );
+        }
+      }
+    });
+
+    test.each([100, 0, -1, 9999, 2557.5, 'seven years', ''])(
+      'auditLogRetentionDays %p is no retention CloudWatch Logs supports: the synth fails saying which are',
+      (days) => {
+        expect(() => synthesize({ auditLogRetentionDays: days })).toThrow(
+          /Context auditLogRetentionDays must be a retention period CloudWatch Logs supports, in days: one of 1, 3, 5, 7, 14, 30, 60, 90, .*2557, .*3653 \(got /,
+        );
+      },
+    );
 
     test('the stage throttle grows with the user base through context apiRateLimit / apiBurstLimit', () => {
       const scaled = synthesize({ apiRateLimit: '2500', apiBurstLimit: 5000 }).template;

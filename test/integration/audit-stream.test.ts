@@ -53,9 +53,19 @@ afterEach(() => logs.restore());
 let userSeq = 0;
 const newUser = () => `audit-user-${++userSeq}-${Date.now()}`;
 
-async function postSteps(userId: string, value: number, requestId: string): Promise<void> {
-  const answer = await post({ userId, requestId, body: { entries: [stepsDay('2026-05-24', value)] } });
+async function postSteps(
+  userId: string,
+  value: number,
+  requestId: string,
+  changes: Record<string, unknown> = {},
+): Promise<void> {
+  const answer = await post({
+    userId,
+    requestId,
+    body: { entries: [{ ...stepsDay('2026-05-24', value), ...changes }] },
+  });
   expect(answer.status).toBe(200);
+  expect(answer.body.data).toMatchObject({ processed: 1, skipped: [], failed: 0 });
 }
 
 const stepsRef = (userId: string) => ({ userId, type: 'ACTIVITY_STEPS', externalId: STEPS });
@@ -146,6 +156,8 @@ describe('measurement.batch.stats-overwrite: a batch replaced a stats row with a
       value: 5300,
       delta: 5000,
       direction: 'increase',
+      changedFields: ['value'],
+      overwroteEdit: false,
       unit: 'steps',
       measuredAt: evening.measuredAt,
       previousUpdatedAt: morning.updatedAt,
@@ -177,8 +189,101 @@ describe('measurement.batch.stats-overwrite: a batch replaced a stats row with a
   });
 });
 
-describe('an unchanged stats re-post is not an overwrite', () => {
-  it('re-posting 5300 reaches the function but logs no INFO event, only a DEBUG line', async () => {
+describe('a stats re-post that changed other fields than the value is an overwrite too', () => {
+  it('a re-post changing only endDate logs one INFO overwrite: changedFields measuredAt, direction unchanged', async () => {
+    const userId = newUser();
+    await postSteps(userId, 5300, 'req-1');
+    const before = await storedSteps(userId);
+    await postSteps(userId, 5300, 'req-2', { endDate: '2026-05-24T12:00:00+02:00' });
+    const after = await storedSteps(userId);
+    expect(after.measuredAt).not.toBe(before.measuredAt);
+
+    const { records, delivered, responses } = await runAudit(userId);
+    expect(delivered).toEqual([records[1]]);
+    expect(responses).toEqual([{ batchItemFailures: [] }]);
+    expect(auditLines('INFO')).toHaveLength(1);
+    expect(fieldsOf(logs.events('measurement.batch.stats-overwrite')[0])).toStrictEqual({
+      ...stepsIdentity(userId),
+      previousValue: 5300,
+      value: 5300,
+      delta: 0,
+      direction: 'unchanged',
+      changedFields: ['measuredAt'],
+      overwroteEdit: false,
+      unit: 'steps',
+      measuredAt: '2026-05-24T10:00:00.000Z',
+      previousUpdatedAt: before.updatedAt,
+      updatedAt: after.updatedAt,
+      requestId: 'req-2',
+      resurrected: false,
+      ...positionOf(records[1]!),
+    });
+  });
+
+  it('a re-post from another device and app version names both, sorted', async () => {
+    const userId = newUser();
+    await postSteps(userId, 5300, 'req-1');
+    await postSteps(userId, 5300, 'req-2', { deviceType: 'watch', externalSourceVersion: '17.5' });
+
+    await runAudit(userId);
+    expect(auditLines('INFO').map((line) => [line.message, line.changedFields, line.direction])).toEqual([
+      ['measurement.batch.stats-overwrite', ['deviceType', 'externalSourceVersion'], 'unchanged'],
+    ]);
+  });
+
+  it('PATCH by hand, then the phone re-posts the day: the overwrite says overwroteEdit true', async () => {
+    const userId = newUser();
+    await postSteps(userId, 5300, 'req-1');
+    const api = measurementsApiClient({ documentClient: table.documentClient, tableName: table.tableName });
+    const patched = await api.patch(
+      userId,
+      STEPS_ID,
+      { value: 6000, notes: 'forgot the watch' },
+      'req-patch',
+    );
+    expect(patched.status).toBe(200);
+    const edited = await storedSteps(userId);
+    await postSteps(userId, 5300, 'req-2');
+
+    const { records, delivered } = await runAudit(userId);
+    expect(delivered).toEqual([records[1], records[2]]);
+    expect(auditLines('INFO').map((line) => line.message)).toEqual([
+      'measurement.value.updated',
+      'measurement.batch.stats-overwrite',
+    ]);
+    expect(fieldsOf(logs.events('measurement.batch.stats-overwrite')[0])).toMatchObject({
+      previousValue: 6000,
+      value: 5300,
+      delta: -700,
+      direction: 'decrease',
+      changedFields: ['notes', 'value'],
+      overwroteEdit: true,
+      previousUpdatedAt: edited.updatedAt,
+      requestId: 'req-2',
+      ...positionOf(records[2]!),
+    });
+    expect(JSON.stringify(logs.lines)).not.toContain('forgot the watch');
+  });
+});
+
+describe('a stats re-post that changed nothing a user sees is not an overwrite', () => {
+  it('a re-post that differs only in bookkeeping (the client’s unit string, createdAt, the request) logs no INFO event', async () => {
+    const userId = newUser();
+    await postSteps(userId, 5300, 'req-1', { unit: 'count' });
+    const before = await storedSteps(userId);
+    await postSteps(userId, 5300, 'req-2', { unit: 'steps' });
+    const after = await storedSteps(userId);
+    expect([after.clientUnit, after.createdAt]).not.toEqual([before.clientUnit, before.createdAt]);
+
+    const { records, delivered } = await runAudit(userId);
+    expect(delivered).toEqual([records[1]]);
+    expect(auditLines('INFO')).toEqual([]);
+    expect(auditLines('DEBUG').map((line) => line.message)).toEqual([
+      'measurement.batch.stats-repost-unchanged',
+    ]);
+  });
+
+  it('re-posting 5300 as it was reaches the function but logs no INFO event, only a DEBUG line', async () => {
     const userId = newUser();
     await postSteps(userId, 5300, 'req-1');
     await postSteps(userId, 5300, 'req-2');
@@ -223,6 +328,8 @@ describe('a batch re-post brings back a soft-deleted stats row', () => {
       value: 450,
       delta: 150,
       direction: 'increase',
+      changedFields: ['value'],
+      overwroteEdit: false,
       unit: 'steps',
       measuredAt: back.measuredAt,
       previousUpdatedAt: deleted.updatedAt,

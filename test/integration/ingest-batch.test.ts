@@ -402,6 +402,7 @@ describe('transport details the phone relies on', () => {
       syncTrigger: 'background',
       durationMs: expect.any(Number),
     });
+    expect(summary!.failedByReason).toEqual({});
     expect(JSON.stringify(logs.lines)).not.toMatch(/HKQuantityTypeIdentifierHeight|count\/min/);
   });
 

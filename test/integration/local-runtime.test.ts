@@ -1,8 +1,17 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateKeyPair } from 'jose';
 import { loadOrCreateSigningKey, signLocalToken } from '../../local/local-auth';
-import { isAlive, repositoryRoot, startRuntime, type RunningRuntime } from '../support/runtime-process';
+import {
+  isAlive,
+  repositoryRoot,
+  spawnRuntime,
+  startRuntime,
+  type Exit,
+  type RunningRuntime,
+} from '../support/runtime-process';
 
 /**
  * `npm start` end to end: the same entry point (tsx running local/start.ts) on free ports and a
@@ -300,5 +309,68 @@ describe('npm start stops cleanly', () => {
     } finally {
       await own.dispose();
     }
+  }, 60000);
+});
+
+/** The process's exit, or a failure after `ms`. */
+async function exitWithin(exited: Promise<Exit>, ms: number): Promise<Exit> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    exited,
+    new Promise<never>(
+      (_resolve, reject) => (timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
+}
+
+describe('npm start only ever talks to a DynamoDB Local it started, and stops when it is gone', () => {
+  it('its DynamoDB Local killed: one clear line, exit code 1 within a few seconds, no process left, the folder free again', async () => {
+    const own = await startRuntime();
+    try {
+      expect(own.ready.pid).toEqual(expect.any(Number));
+      const killedAt = Date.now();
+      process.kill(own.ready.dynamoDbPid, 'SIGKILL');
+      const exit = await exitWithin(own.exited, 10000);
+      expect(Date.now() - killedAt).toBeLessThan(5000);
+      expect(exit).toEqual({ code: 1, signal: null });
+
+      const after = own.output.filter((line) => line.at >= killedAt);
+      expect(after.map((line) => line.json?.message ?? line.text)).toEqual([
+        `local-runtime: DynamoDB Local (pid ${own.ready.dynamoDbPid}, ${own.ready.dynamoDbEndpoint}) exited with SIGKILL; stopping`,
+      ]);
+      expect(after[0]!.json).toMatchObject({ level: 'ERROR', service: 'local-runtime' });
+
+      expect(isAlive(own.ready.pid)).toBe(false);
+      expect(isAlive(own.ready.dynamoDbPid)).toBe(false);
+      await expect(fetch(`${own.base}/api/measurements`)).rejects.toThrow();
+      expect(existsSync(join(own.dataDirectory, 'runtime.lock'))).toBe(false);
+    } finally {
+      await own.dispose();
+    }
+  }, 90000);
+
+  it('a second npm start in the same folder refuses in one line naming the running one, and the first keeps serving', async () => {
+    const second = await spawnRuntime({ dataDirectory: runtime.dataDirectory });
+    let exit: Exit;
+    try {
+      exit = await exitWithin(second.exited, 30000);
+    } finally {
+      await second.dispose();
+    }
+    expect(exit.code).toBe(1);
+    const refusals = second.output.filter((line) => /already running/.test(line.text));
+    expect(refusals.map((line) => line.text)).toEqual([
+      `stderr: npm start is already running for ${runtime.dataDirectory} (pid ${runtime.ready.pid}, API ${runtime.base}, DynamoDB Local ${runtime.ready.dynamoDbEndpoint}): stop it first, or set LOCAL_DATA_DIR to another folder.`,
+    ]);
+    expect(second.output.filter((line) => /ready http|DynamoDB Local \(pid/.test(line.text))).toEqual([]);
+
+    // The first is untouched: its engine, its lock, its data.
+    expect(isAlive(runtime.ready.dynamoDbPid)).toBe(true);
+    expect(JSON.parse(readFileSync(join(runtime.dataDirectory, 'runtime.lock'), 'utf8'))).toMatchObject({
+      pid: runtime.ready.pid,
+      url: runtime.base,
+    });
+    const { token, rowId } = await stepsOverwritten();
+    expect((await call('GET', `/api/measurements/${rowId}`, token)).body.data).toMatchObject({ value: 5300 });
   }, 60000);
 });

@@ -1,12 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { auditStreamSource } from '../../definitions/audit-stream';
+import { createStreamsClient, latestStreamArn, listShards } from '../../local/dynamodb-stream';
 import type { LocalFunction } from '../../local/lambda-context';
 import type { RuntimeLog } from '../../local/runtime-log';
 import { startStreamPoller, type StreamPoller, type StreamSource } from '../../local/stream-poller';
+import { startFaultyDynamoDb } from '../support/fault-injection';
 import { createLocalTable, type LocalTable } from '../support/local-table';
 
 /**
@@ -47,7 +49,11 @@ const ok: Answer = () => ({ batchItemFailures: [] });
 const pkOf = (record: DynamoDBRecord) => record.dynamodb?.Keys?.pk?.S ?? '?';
 const failing = (record: DynamoDBRecord) => ({ itemIdentifier: record.dynamodb!.SequenceNumber! });
 
-async function start(answer: Answer, source: StreamSource = everything): Promise<StreamPoller> {
+async function start(
+  answer: Answer,
+  source: StreamSource = everything,
+  endpoint: string = table.endpoint,
+): Promise<StreamPoller> {
   const auditFunction: LocalFunction = {
     name: 'auditStream',
     definition: {
@@ -67,7 +73,7 @@ async function start(answer: Answer, source: StreamSource = everything): Promise
   };
   const log: RuntimeLog = (_level, message, fields = {}) => logged.push({ message, fields });
   const poller = await startStreamPoller({
-    endpoint: table.endpoint,
+    endpoint,
     tableName: table.tableName,
     consumer: auditFunction,
     checkpointPath: join(directory, 'checkpoints.json'),
@@ -200,4 +206,60 @@ describe('checkpoints survive a restart', () => {
     await put('after');
     await eventually(() => expect(delivered()).toEqual(['while-down', 'after']));
   });
+});
+
+describe('the reader tells a checkpoint that aged out of the stream from an engine it cannot reach', () => {
+  const lines = (message: string) => logged.filter((line) => line.message === message);
+
+  it('a checkpoint the stream no longer has: one checkpoint-aged-out line, and the shard is read from its oldest record', async () => {
+    await put('kept-1');
+    await put('kept-2');
+    const streams = createStreamsClient(table.endpoint);
+    const streamArn = await latestStreamArn(table.client, table.tableName);
+    const [shard] = await listShards(streams, streamArn);
+    streams.destroy();
+    // A sequence number past anything the shard holds: what a checkpoint older than the
+    // stream's 24 h looks like to the engine.
+    const checkpoint = '9'.repeat(23);
+    writeFileSync(
+      join(directory, 'checkpoints.json'),
+      JSON.stringify({ streamArn, shards: { [shard!.ShardId!]: checkpoint } }),
+    );
+
+    await start(ok);
+    await eventually(() => expect(delivered()).toEqual(['kept-1', 'kept-2']));
+    expect(lines('local-runtime.stream.checkpoint-aged-out')).toEqual([
+      {
+        message: 'local-runtime.stream.checkpoint-aged-out',
+        fields: expect.objectContaining({ shardId: shard!.ShardId, checkpoint }),
+      },
+    ]);
+    expect(lines('local-runtime.stream.engine-unreachable')).toEqual([]);
+  });
+
+  it('an engine that stops answering: one engine-unreachable line naming the connection fault — not one per read, never an aged-out checkpoint', async () => {
+    const proxy = await startFaultyDynamoDb(table.endpoint);
+    try {
+      await start(ok, everything, proxy.endpoint);
+      await put('before-the-outage');
+      await eventually(() => expect(delivered()).toEqual(['before-the-outage']));
+    } finally {
+      await proxy.close();
+    }
+    // Reads every 50 ms, shard discovery every second: some 80 failed calls in 4 s.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const unreachable = lines('local-runtime.stream.engine-unreachable');
+    expect(unreachable).toHaveLength(1);
+    expect(unreachable[0]!.fields).toMatchObject({
+      endpoint: proxy.endpoint,
+      reason: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET)$/),
+    });
+    for (const message of [
+      'local-runtime.stream.checkpoint-aged-out',
+      'local-runtime.stream.read-error',
+      'local-runtime.stream.describe-error',
+    ]) {
+      expect(lines(message)).toEqual([]);
+    }
+  }, 20000);
 });

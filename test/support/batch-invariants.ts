@@ -87,6 +87,10 @@ export function expectIngestSummaryMatches(logs: CapturedLogs, requestId: string
   for (const { reason } of data.skipped as { reason: string }[]) {
     skippedByReason[reason] = (skippedByReason[reason] ?? 0) + 1;
   }
+  const failedByReason: Record<string, number> = {};
+  for (const { status, reason } of data.entries as { status: string; reason: string }[]) {
+    if (status === 'failed') failedByReason[reason] = (failedByReason[reason] ?? 0) + 1;
+  }
   expect(lines[0]).toMatchObject({
     processed: data.processed,
     inserted: data.inserted,
@@ -94,6 +98,7 @@ export function expectIngestSummaryMatches(logs: CapturedLogs, requestId: string
     duplicates: data.duplicates,
     failed: data.failed,
     skipped: data.skipped.length,
-    skippedByReason,
   });
+  expect(lines[0]!.skippedByReason).toEqual(skippedByReason);
+  expect(lines[0]!.failedByReason).toEqual(failedByReason);
 }

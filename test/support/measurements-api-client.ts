@@ -20,8 +20,8 @@ export interface ApiCall {
   readonly id?: string;
   readonly query?: Record<string, string | number>;
   readonly body?: unknown;
-  /** Sent as is instead of JSON-encoding `body`. */
-  readonly rawBody?: string;
+  /** Sent as is instead of JSON-encoding `body` (bytes that are not UTF-8 arrive base64-encoded). */
+  readonly rawBody?: string | Buffer;
   readonly headers?: Record<string, string>;
   readonly requestId?: string;
 }

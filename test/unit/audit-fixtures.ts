@@ -85,12 +85,22 @@ export function readingMarker(item: Record<string, unknown> = manualItem()): Rec
   );
 }
 
-/** The evening batch re-post of the steps row: the whole item replaced, by request `req-evening`. */
-export function repostOf(item: Record<string, unknown>, value: number): Record<string, unknown> {
-  const { deletedAt: _deletedAt, ...rest } = item;
+/**
+ * The evening batch re-post of the steps row: the whole item replaced, by request `req-evening`
+ * (so `createdAt` is rewritten too, and a note or glucose context of an edit is gone: a batch
+ * item has neither), with `changes` on top.
+ */
+export function repostOf(
+  item: Record<string, unknown>,
+  value: number,
+  changes: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const { deletedAt: _deletedAt, notes: _notes, glucoseContext: _glucoseContext, ...rest } = item;
   return {
     ...rest,
     value,
+    ...changes,
+    createdAt: '2026-05-24T20:00:00.000Z',
     updatedAt: '2026-05-24T20:00:00.000Z',
     requestId: 'req-evening',
     writer: 'batch',

@@ -7,11 +7,11 @@ import { rowHistoryPlaceholders, savedQueries } from '../../lib/audit-queries';
 
 const auditingDoc = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
-describe('the saved queries answer the five questions of audit-events.md', () => {
-  it('there are five, each with a unique id and name', () => {
-    expect(savedQueries).toHaveLength(5);
-    expect(new Set(savedQueries.map((query) => query.id)).size).toBe(5);
-    expect(new Set(savedQueries.map((query) => query.name)).size).toBe(5);
+describe('the saved queries answer the questions of audit-events.md', () => {
+  it('there are seven, each with a unique id and name', () => {
+    expect(savedQueries).toHaveLength(7);
+    expect(new Set(savedQueries.map((query) => query.id)).size).toBe(7);
+    expect(new Set(savedQueries.map((query) => query.name)).size).toBe(7);
   });
 
   it('the overwrite queries read the overwrite event by its exact name', () => {
@@ -34,13 +34,28 @@ describe('the saved queries answer the five questions of audit-events.md', () =>
     for (const type of cumulativeTypes) expect(measurementTypes).toContain(type);
   });
 
-  it('the row history filters by userId and externalId, or by the row id, through visible placeholders', () => {
-    const history = savedQueries.find((query) => query.id === 'RowHistoryQuery')!;
-    expect(history.queryString).toContain(`userId = "${rowHistoryPlaceholders.userId}"`);
+  it('the row history by externalId filters by userId and externalId through visible placeholders', () => {
+    const history = savedQueries.find((query) => query.id === 'RowHistoryByExternalIdQuery')!;
     expect(history.queryString).toContain(
-      `(externalId = "${rowHistoryPlaceholders.externalId}" or id = "${rowHistoryPlaceholders.id}")`,
+      `filter userId = "${rowHistoryPlaceholders.userId}" and externalId = "${rowHistoryPlaceholders.externalId}"\n`,
     );
-    expect(history.queryString).toContain(`"${auditEvents.created}"`);
+    for (const event of Object.values(auditEvents)) expect(history.queryString).toContain(`"${event}"`);
+  });
+
+  it('the row history by id filters by userId and the row id (hand-entered rows have no externalId)', () => {
+    const history = savedQueries.find((query) => query.id === 'RowHistoryByIdQuery')!;
+    expect(history.queryString).toContain(
+      `filter userId = "${rowHistoryPlaceholders.userId}" and id = "${rowHistoryPlaceholders.id}"\n`,
+    );
+    expect(history.queryString).not.toContain('externalId =');
+    for (const event of Object.values(auditEvents)) expect(history.queryString).toContain(`"${event}"`);
+  });
+
+  it('the undone hand edits are the overwrites with overwroteEdit = 1', () => {
+    const undone = savedQueries.find((query) => query.id === 'RepostsUndidEditQuery')!;
+    expect(undone.queryString).toContain(
+      `filter message = "${auditEvents.statsOverwrite}" and overwroteEdit = 1\n`,
+    );
   });
 
   it('the ingest totals include every skip reason of skippedByReason', () => {

@@ -2,9 +2,12 @@ import {
   changedAttributes,
   classifyChange,
   difference,
+  userVisibleAttributes,
   type AuditDecision,
 } from '../../functions/audit/classify-change';
 import { UnreadableChangeError } from '../../functions/commons/item-change';
+import type { StoredMeasurement } from '../../functions/measurements/model/measurement';
+import { toMeasurementRow } from '../../functions/measurements/rows/measurement-row';
 import {
   MANUAL_ID,
   NOTE,
@@ -36,7 +39,7 @@ function info(decision: AuditDecision) {
 }
 
 describe('measurement.batch.stats-overwrite: a batch re-post of a stats row whose value changed', () => {
-  it('300 → 5300 carries exactly the fields of audit-events.md: delta 5000, increase, the writing request', () => {
+  it('300 → 5300 carries exactly the fields of audit-events.md: delta 5000, increase, changedFields, the writing request', () => {
     const decision = info(classifyChange(change('MODIFY', statsItem(), repostOf(statsItem(), 5300))));
     expect(decision.message).toBe('measurement.batch.stats-overwrite');
     expect(decision.fields).toStrictEqual({
@@ -45,6 +48,8 @@ describe('measurement.batch.stats-overwrite: a batch re-post of a stats row whos
       value: 5300,
       delta: 5000,
       direction: 'increase',
+      changedFields: ['value'],
+      overwroteEdit: false,
       unit: 'steps',
       measuredAt: '2026-05-23T22:00:00.000Z',
       previousUpdatedAt: '2026-05-24T08:00:00.000Z',
@@ -92,11 +97,125 @@ describe('measurement.batch.stats-overwrite: a batch re-post of a stats row whos
   it('a resurrection with the value the row had before is an overwrite with delta 0, counted as an increase', () => {
     const deleted = softDeletedOf(statsItem());
     const decision = info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 300))));
-    expect(decision.fields).toMatchObject({ delta: 0, direction: 'increase', resurrected: true });
+    expect(decision.fields).toMatchObject({
+      delta: 0,
+      direction: 'increase',
+      changedFields: [],
+      resurrected: true,
+    });
   });
 });
 
-describe('an unchanged stats re-post is no audit event, only a DEBUG line', () => {
+describe('measurement.batch.stats-overwrite: a re-post that changed anything else a user sees', () => {
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, string[]]>([
+    ['measuredAt (the end of the period)', {}, { measuredAt: '2026-05-24T21:59:59.000Z' }, ['measuredAt']],
+    ['startDate', {}, { startDate: '2026-05-23T23:00:00.000Z' }, ['startDate']],
+    ['the spread', { valueMin: 58, valueMax: 90 }, { valueMin: 55, valueMax: 90 }, ['valueMin']],
+    ['the source', {}, { source: 'MANUAL' }, ['source']],
+    ['the device', { deviceType: 'phone' }, { deviceType: 'watch' }, ['deviceType']],
+    ['a device that appears', {}, { deviceType: 'watch' }, ['deviceType']],
+    ['the source version', {}, { externalSourceVersion: '17.5' }, ['externalSourceVersion']],
+    ['the sleep stage', { sleepStage: 'CORE' }, { sleepStage: 'DEEP' }, ['sleepStage']],
+    [
+      'the rhythm classification',
+      { rhythmClassification: 'SINUS_RHYTHM' },
+      { rhythmClassification: 'ATRIAL_FIBRILLATION' },
+      ['rhythmClassification'],
+    ],
+    ['a note the re-post dropped', { notes: 'ran a half marathon' }, {}, ['notes']],
+    ['a glucose context the re-post dropped', { glucoseContext: 'FASTING' }, {}, ['glucoseContext']],
+    [
+      'several at once, sorted',
+      {},
+      { source: 'MANUAL', measuredAt: '2026-05-24T21:59:59.000Z', deviceType: 'watch' },
+      ['deviceType', 'measuredAt', 'source'],
+    ],
+  ])(
+    '%s: an overwrite with direction unchanged, delta 0 and the changed fields',
+    (_name, stored, changes, changedFields) => {
+      const old = statsItem(stored);
+      const decision = info(classifyChange(change('MODIFY', old, repostOf(old, 300, changes))));
+      expect(decision.message).toBe('measurement.batch.stats-overwrite');
+      expect(decision.fields).toMatchObject({
+        previousValue: 300,
+        value: 300,
+        delta: 0,
+        direction: 'unchanged',
+        changedFields,
+        overwroteEdit: false,
+        resurrected: false,
+      });
+      expect(JSON.stringify(decision)).not.toContain('half marathon');
+    },
+  );
+
+  it('a value change together with other fields names them all', () => {
+    const decision = info(
+      classifyChange(
+        change(
+          'MODIFY',
+          statsItem(),
+          repostOf(statsItem(), 5300, { measuredAt: '2026-05-24T21:59:59.000Z' }),
+        ),
+      ),
+    );
+    expect(decision.fields).toMatchObject({ direction: 'increase', changedFields: ['measuredAt', 'value'] });
+  });
+
+  it('a resurrection that also changed other fields names them, value unchanged: still an increase', () => {
+    const deleted = softDeletedOf(statsItem());
+    const decision = info(
+      classifyChange(change('MODIFY', deleted, repostOf(deleted, 300, { source: 'MANUAL' }))),
+    );
+    expect(decision.fields).toMatchObject({
+      delta: 0,
+      direction: 'increase',
+      changedFields: ['source'],
+      resurrected: true,
+    });
+  });
+});
+
+describe('overwroteEdit: the phone re-post replaced a version edited by hand', () => {
+  it('a re-post over an edited value is an overwrite with overwroteEdit true', () => {
+    const edited = editedOf(statsItem(), { value: 320 });
+    const decision = info(classifyChange(change('MODIFY', edited, repostOf(edited, 300))));
+    expect(decision.fields).toMatchObject({
+      previousValue: 320,
+      value: 300,
+      delta: -20,
+      direction: 'decrease',
+      changedFields: ['value'],
+      overwroteEdit: true,
+      previousUpdatedAt: '2026-05-24T13:00:00.000Z',
+    });
+  });
+
+  it('a re-post that dropped only the note an edit had added: overwroteEdit, direction unchanged', () => {
+    const edited = editedOf(statsItem(), { notes: 'after the run' });
+    const decision = info(classifyChange(change('MODIFY', edited, repostOf(edited, 300))));
+    expect(decision.fields).toMatchObject({
+      direction: 'unchanged',
+      changedFields: ['notes'],
+      overwroteEdit: true,
+    });
+    expect(JSON.stringify(decision)).not.toContain('after the run');
+  });
+
+  it('a re-post over another re-post, or over a deleted version, did not undo an edit', () => {
+    const reposted = repostOf(statsItem(), 5000);
+    expect(info(classifyChange(change('MODIFY', reposted, repostOf(reposted, 5300)))).fields).toMatchObject({
+      overwroteEdit: false,
+    });
+    const deleted = softDeletedOf(editedOf(statsItem(), { value: 320 }));
+    expect(info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 300)))).fields).toMatchObject({
+      overwroteEdit: false,
+      resurrected: true,
+    });
+  });
+});
+
+describe('a stats re-post that changed nothing a user sees is no audit event, only a DEBUG line', () => {
   it('5300 re-posted as 5300 logs measurement.batch.stats-repost-unchanged at DEBUG', () => {
     const stored = repostOf(statsItem(), 5300);
     const decision = classifyChange(change('MODIFY', stored, { ...stored, requestId: 'req-again' }));
@@ -104,6 +223,29 @@ describe('an unchanged stats re-post is no audit event, only a DEBUG line', () =
       level: 'debug',
       message: 'measurement.batch.stats-repost-unchanged',
       fields: { ...identity, value: 5300, requestId: 'req-again', ...POSITION },
+    });
+  });
+
+  it('bookkeeping is no change: createdAt, updatedAt, requestId, writer, the client’s unit string, index keys', () => {
+    const stored = statsItem({ clientUnit: 'count' });
+    const reposted = repostOf(stored, 300, { clientUnit: 'steps', gsiUserExternalId: 'anything' });
+    expect(reposted.createdAt).not.toBe(stored.createdAt);
+    const decision = classifyChange(change('MODIFY', stored, reposted));
+    expect(decision).toMatchObject({ level: 'debug', message: 'measurement.batch.stats-repost-unchanged' });
+  });
+
+  it('an absent attribute and a null one are the same to a user', () => {
+    const stored = statsItem();
+    const { deviceType: _deviceType, ...withoutDevice } = repostOf(stored, 300);
+    expect(stored.deviceType).toBeNull();
+    expect(classifyChange(change('MODIFY', stored, withoutDevice))).toMatchObject({ level: 'debug' });
+  });
+
+  it('a re-post with the value an edit had set, over that edit, changed nothing either', () => {
+    const edited = editedOf(statsItem(), { value: 320 });
+    expect(classifyChange(change('MODIFY', edited, repostOf(edited, 320)))).toMatchObject({
+      level: 'debug',
+      message: 'measurement.batch.stats-repost-unchanged',
     });
   });
 });
@@ -320,20 +462,32 @@ describe('a record it cannot understand throws (the handler reports it as a batc
 });
 
 describe('changedAttributes and difference', () => {
-  it('ignores pk, updatedAt, writer, requestId and the index attributes; sorts the rest', () => {
+  it('the user-visible attributes are exactly the fields the row API returns, but its timestamps', () => {
+    const row = toMeasurementRow(statsItem() as unknown as StoredMeasurement);
+    expect([...userVisibleAttributes].sort()).toEqual(
+      Object.keys(row)
+        .filter((name) => name !== 'createdAt' && name !== 'updatedAt')
+        .sort(),
+    );
+  });
+
+  it('ignores pk, createdAt, updatedAt, writer, requestId, clientUnit, deletedAt and the index attributes; sorts the rest', () => {
     const old = statsItem();
     const changed = {
       ...old,
+      createdAt: 'w',
       updatedAt: 'x',
       writer: 'edit',
       requestId: 'y',
       gsiUser: 'z',
       gsiUserType: 'z',
       gsiUserExternalId: undefined,
+      deletedAt: 'v',
       valueMax: 9,
       clientUnit: 'count',
+      source: 'MANUAL',
     };
-    expect(changedAttributes(old, changed)).toEqual(['clientUnit', 'valueMax']);
+    expect(changedAttributes(old, changed)).toEqual(['source', 'valueMax']);
   });
 
   it('an attribute that appears or disappears counts as changed', () => {

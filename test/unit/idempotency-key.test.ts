@@ -113,4 +113,13 @@ describe('"the same body" on the row API means the same JSON value', () => {
       jsonBodyFingerprint(Buffer.from('{"a":1}'), 4),
     );
   });
+  test('a body that is not UTF-8 is fingerprinted by its bytes: two such bodies never share one', () => {
+    const withByte = (byte: number) =>
+      Buffer.concat([Buffer.from('{"externalIds":["SAMPLE-'), Buffer.from([byte]), Buffer.from('"]}')]);
+    const ff = jsonBodyFingerprint(withByte(0xff), 64 * 1024);
+    const fe = jsonBodyFingerprint(withByte(0xfe), 64 * 1024);
+    expect(ff).toMatch(/^bytes:/);
+    expect(ff).not.toBe(fe);
+    expect(bodyFingerprint(withByte(0xff))).not.toBe(bodyFingerprint(withByte(0xfe)));
+  });
 });

@@ -23,7 +23,10 @@ export const batchEntryOutcomeSchema = z
       index,
       status: z.literal('failed'),
       reason: z.string().meta({
-        description: 'The AWS error name, write_failed or deadline_exceeded; the phone re-sends the entry',
+        description:
+          'Why the write failed: the AWS error name (ProvisionedThroughputExceededException), TimeoutError, ' +
+          'a network error code (ECONNREFUSED), deadline_exceeded, or write_failed when nothing better is known; ' +
+          'the phone re-sends the entry',
         example: 'ProvisionedThroughputExceededException',
       }),
     }),

@@ -91,6 +91,19 @@ export function countSkippedByReason(result: BatchResult): Record<string, number
   return counts;
 }
 
+/**
+ * How many entries failed for which reason (the AWS error name, `TimeoutError`, a network error
+ * code, `deadline_exceeded`, `write_failed`): what an operator reads when the failed-entries
+ * alarm fires.
+ */
+export function countFailedByReason(result: BatchResult): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const entry of result.entries) {
+    if (entry.status === 'failed') counts[entry.reason] = (counts[entry.reason] ?? 0) + 1;
+  }
+  return counts;
+}
+
 export interface IngestBatchInput {
   readonly userId: string;
   readonly requestId: string;

@@ -38,12 +38,29 @@ import { measurementKey, parseMeasurementKey, readingMarkerKey } from './measure
 
 const { partitionKey, indexAttributes } = measurementsTable;
 
-/** The AWS error name of a failed call (`ProvisionedThroughputExceededException`), else `write_failed`. */
+const systemErrorCode = /^E[A-Z0-9_]+$/;
+const systemErrorInMessage = /\b[a-z]+ (E[A-Z0-9_]{2,})\b/;
+
+/**
+ * What a failed write's `reason` says, so that an operator reading the answer or the logs knows
+ * the cause: `deadline_exceeded` when the function's deadline aborted it; the error's own name
+ * when it has one — DynamoDB's (`ProvisionedThroughputExceededException`,
+ * `ResourceNotFoundException`, `AccessDeniedException`) or the HTTP handler's (`TimeoutError`);
+ * for a network fault, which Node.js raises as a plain `Error`, its system code (`ECONNREFUSED`,
+ * `ECONNRESET`, `ENOTFOUND`, `EPIPE`); `write_failed` only when nothing better is known.
+ */
 export function writeFailureReason(error: unknown, abortSignal?: AbortSignal): string {
   if (abortSignal?.aborted) return 'deadline_exceeded';
-  if (error instanceof Error && '$metadata' in error && error.name) return error.name;
-  if (error instanceof Error && error.name === 'TimeoutError') return error.name;
-  return 'write_failed';
+  // Read as plain properties: an error raised by Node.js's own modules may come from another
+  // realm (a test runner's sandbox), where `instanceof Error` is false.
+  if (typeof error !== 'object' || error === null) return 'write_failed';
+  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  if (typeof name === 'string' && name !== 'Error' && /^[A-Za-z][A-Za-z0-9_.]*$/.test(name)) return name;
+  if (typeof code === 'string' && systemErrorCode.test(code)) return code;
+  // The SDK's retry layer re-wraps an error from another realm keeping only its text, which for
+  // a system error names the code (`connect ECONNREFUSED 127.0.0.1:8000`).
+  const named = typeof message === 'string' ? systemErrorInMessage.exec(message) : null;
+  return named ? named[1]! : 'write_failed';
 }
 
 /**
