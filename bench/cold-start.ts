@@ -317,6 +317,8 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
       environment: {
         ...functionEnvironment('measurementsApi'),
         TABLE_NAME: tables.measurements,
+        REQUEST_GUARDS_TABLE_NAME: tables.requestGuards,
+        DAILY_AGGREGATES_TABLE_NAME: tables.dailyAggregates,
         DYNAMODB_ENDPOINT: endpoint,
       },
       settings: ALL_VARIANTS,

@@ -7,6 +7,7 @@ import type { BatchEntry } from '../functions/measurements/batch/batch-schema';
 import { planBatch } from '../functions/measurements/batch/ingest-batch';
 import { MeasurementRepository } from '../functions/measurements/storage/measurement-repository';
 import {
+  dailyAggregatesCreateTableInput,
   ensureTable,
   ensureTimeToLive,
   measurementsCreateTableInput,
@@ -23,10 +24,11 @@ export function useLocalCredentials(): void {
   process.env.AWS_SECRET_ACCESS_KEY = localCredentials.secretAccessKey;
 }
 
-/** The tables one measurement uses: the service's two, created from the stack's definitions. */
+/** The tables one measurement uses: the service's, created from the stack's definitions. */
 export interface ServiceTables {
   readonly measurements: string;
   readonly requestGuards: string;
+  readonly dailyAggregates: string;
 }
 
 /**
@@ -71,7 +73,11 @@ export function documentClientFor(endpoint: string, writeConcurrency: number): D
  * depend on how much was written before it.
  */
 export async function createServiceTables(endpoint: string, name: string): Promise<ServiceTables> {
-  const tables = { measurements: `${name}-measurements`, requestGuards: `${name}-guards` };
+  const tables = {
+    measurements: `${name}-measurements`,
+    requestGuards: `${name}-guards`,
+    dailyAggregates: `${name}-aggregates`,
+  };
   const client = new DynamoDBClient({ endpoint });
   try {
     const { StreamSpecification: _stream, ...measurements } = measurementsCreateTableInput(
@@ -80,6 +86,7 @@ export async function createServiceTables(endpoint: string, name: string): Promi
     await ensureTable(client, measurements);
     await ensureTable(client, requestGuardsCreateTableInput(tables.requestGuards));
     await ensureTimeToLive(client, tables.requestGuards, requestGuardsTable.timeToLiveAttribute);
+    await ensureTable(client, dailyAggregatesCreateTableInput(tables.dailyAggregates));
   } finally {
     client.destroy();
   }
@@ -90,7 +97,7 @@ export async function createServiceTables(endpoint: string, name: string): Promi
 export async function dropServiceTables(endpoint: string, tables: ServiceTables): Promise<void> {
   const client = new DynamoDBClient({ endpoint });
   try {
-    for (const TableName of [tables.measurements, tables.requestGuards]) {
+    for (const TableName of Object.values(tables)) {
       await client.send(new DeleteTableCommand({ TableName }));
     }
   } finally {
