@@ -151,12 +151,21 @@ export async function measureSeries(
     tables.measurements,
   );
   // Only the index charts read: the other two would only slow the loading of half a million rows.
+  const chartIndex = measurementsTable.GlobalSecondaryIndexes!.filter(
+    (index) => index.IndexName === measurementsDefinition.indexes.byUserType.indexName,
+  );
+  const keyAttributes = new Set(
+    [...measurementsTable.KeySchema!, ...chartIndex.flatMap((index) => index.KeySchema!)].map(
+      (key) => key.AttributeName,
+    ),
+  );
   await admin.send(
     new CreateTableCommand({
       ...measurementsTable,
-      GlobalSecondaryIndexes: measurementsTable.GlobalSecondaryIndexes!.filter(
-        (index) => index.IndexName === measurementsDefinition.indexes.byUserType.indexName,
+      AttributeDefinitions: measurementsTable.AttributeDefinitions!.filter((attribute) =>
+        keyAttributes.has(attribute.AttributeName),
       ),
+      GlobalSecondaryIndexes: chartIndex,
     }),
   );
   await admin.send(new CreateTableCommand(dailyAggregatesCreateTableInput(tables.aggregates)));
