@@ -1,59 +1,20 @@
 import { createDocumentClient } from '../../functions/commons/dynamodb-client';
 import { measurementId } from '../../functions/measurements/model/measurement-id';
-import { batchClient, entry } from '../support/batch-client';
+import { entry } from '../support/batch-client';
 import { startFaultyDynamoDb, type Fault, type FaultyDynamoDb } from '../support/fault-injection';
-import { captureLogs, type CapturedLogs } from '../support/captured-logs';
-import { createLocalTable, type LocalTable } from '../support/local-table';
 import {
   measurementsApiClient,
   type ApiAnswer,
   type MeasurementsApi,
 } from '../support/measurements-api-client';
+import { NOT_FOUND_BODY, ROW_KEYS, rowApiSuite } from '../support/row-api-suite';
 
 /**
  * `POST /api/measurements` and the edits of what it creates (docs/row-api.md, "a
  * reading entered by hand", PUT/PATCH): the real handler and repository on DynamoDB Local.
  */
-let table: LocalTable;
-let api: MeasurementsApi;
-let post: ReturnType<typeof batchClient>;
-let logs: CapturedLogs;
+const suite = rowApiSuite('hand-user');
 
-beforeAll(async () => {
-  table = await createLocalTable();
-  api = measurementsApiClient({ documentClient: table.documentClient, tableName: table.tableName });
-  post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });
-});
-afterAll(async () => table.drop());
-beforeEach(() => (logs = captureLogs()));
-afterEach(() => logs.restore());
-
-/** Each test uses its own users, so tests never see each other's rows or readings. */
-let userSeq = 0;
-const newUser = () => `hand-user-${++userSeq}-${Date.now()}`;
-
-const ROW_KEYS = [
-  'id',
-  'type',
-  'value',
-  'unit',
-  'source',
-  'measuredAt',
-  'notes',
-  'valueMin',
-  'valueMax',
-  'externalId',
-  'externalSourceVersion',
-  'hkIdentifier',
-  'startDate',
-  'sleepStage',
-  'rhythmClassification',
-  'glucoseContext',
-  'deviceType',
-  'createdAt',
-  'updatedAt',
-];
-const NOT_FOUND_BODY = '{"data":null,"error":"Measurement not found"}';
 const DUPLICATE_BODY = {
   data: null,
   error: 'A measurement with this data already exists',
@@ -75,7 +36,7 @@ function weight(overrides: Record<string, unknown> = {}) {
 
 /** Every item of the user — rows and reading markers — for "nothing was written" checks. */
 async function itemsOf(userId: string) {
-  return (await table.items()).filter((item) => String(item.pk).startsWith(`${userId}#`));
+  return (await suite.table.items()).filter((item) => String(item.pk).startsWith(`${userId}#`));
 }
 const rowsOf = async (userId: string) =>
   (await itemsOf(userId)).filter((item) => item.kind !== 'reading-marker');
@@ -83,7 +44,7 @@ const markersOf = async (userId: string) =>
   (await itemsOf(userId)).filter((item) => item.kind === 'reading-marker');
 
 async function created(userId: string, body: unknown): Promise<Record<string, any>> {
-  const answer = await api.create(userId, body);
+  const answer = await suite.api.create(userId, body);
   expect(answer.status).toBe(201);
   return answer.body.data;
 }
@@ -101,8 +62,8 @@ function expectInvalid(answer: ApiAnswer, paths: string[]) {
 
 describe('POST /api/measurements creates one reading: 201 with the row', () => {
   test('the type’s unit is stamped, the app’s externalId ignored, and the row has no HealthKit origin', async () => {
-    const userId = newUser();
-    const answer = await api.create(userId, weight({ unit: 'lb' }), {}, 'req-create-1');
+    const userId = suite.newUser();
+    const answer = await suite.api.create(userId, weight({ unit: 'lb' }), {}, 'req-create-1');
     expect(answer.status).toBe(201);
     expect(answer.headers['cache-control']).toBe('private, no-store');
     const row = answer.body.data;
@@ -131,13 +92,15 @@ describe('POST /api/measurements creates one reading: 201 with the row', () => {
     expect(answer.rawBody).not.toContain('B5E3A9F2');
     expect(answer.rawBody).not.toContain(userId);
 
-    expect((await api.get(userId, row.id)).body.data).toEqual(row);
-    expect((await api.list(userId, { type: 'WEIGHT' })).body.data.measurements).toEqual([row]);
+    expect((await suite.api.get(userId, row.id)).body.data).toEqual(row);
+    expect((await suite.api.list(userId, { type: 'WEIGHT' })).body.data.measurements).toEqual([row]);
   });
 
   test('stored as a manual row written by create with the request id, plus its uniqueness marker', async () => {
-    const userId = newUser();
-    const row = await api.create(userId, weight(), {}, 'req-create-2').then((answer) => answer.body.data);
+    const userId = suite.newUser();
+    const row = await suite.api
+      .create(userId, weight(), {}, 'req-create-2')
+      .then((answer) => answer.body.data);
     const [item] = await rowsOf(userId);
     expect(item).toMatchObject({
       kind: 'manual',
@@ -161,7 +124,7 @@ describe('POST /api/measurements creates one reading: 201 with the row', () => {
   });
 
   test('source defaults to MANUAL; APPLE_HEALTH may be named; an empty note is no note', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const { notes: _notes, source: _source, ...bare } = weight();
     expect(await created(userId, bare)).toMatchObject({ source: 'MANUAL', notes: null });
     expect(
@@ -177,7 +140,7 @@ describe('POST /api/measurements creates one reading: 201 with the row', () => {
   });
 
   test('a glucose reading carries its context; a device type is kept', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const row = await created(userId, {
       type: 'BLOOD_GLUCOSE',
       value: 98,
@@ -196,9 +159,9 @@ describe('POST /api/measurements creates one reading: 201 with the row', () => {
 
 describe('an array of 1–5 readings is created all together or not at all', () => {
   test('201 with the rows in request order, each with its own id and the type’s unit', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const at = '2026-07-18T08:00:00Z';
-    const answer = await api.create(userId, [
+    const answer = await suite.api.create(userId, [
       { type: 'BLOOD_PRESSURE_SYS', value: 124, measuredAt: at },
       { type: 'BLOOD_PRESSURE_DIA', value: 82, measuredAt: at },
       { type: 'PULSE', value: 64, measuredAt: at },
@@ -216,14 +179,14 @@ describe('an array of 1–5 readings is created all together or not at all', () 
   });
 
   test('an array of one answers an array of one', async () => {
-    const answer = await api.create(newUser(), [weight()]);
+    const answer = await suite.api.create(suite.newUser(), [weight()]);
     expect(answer.status).toBe(201);
     expect(answer.body.data).toEqual([expect.objectContaining({ type: 'WEIGHT' })]);
   });
 
   test('one invalid reading: 422 naming it by its index, and nothing of the array is written', async () => {
-    const userId = newUser();
-    const answer = await api.create(userId, [
+    const userId = suite.newUser();
+    const answer = await suite.api.create(userId, [
       weight(),
       weight({ type: 'PULSE', value: 500, measuredAt: '2026-07-18T14:31:00Z' }),
       weight({ type: 'BODY_FAT', value: 20, measuredAt: 'yesterday' }),
@@ -238,9 +201,12 @@ describe('an array of 1–5 readings is created all together or not at all', () 
   });
 
   test('one reading repeating an earlier one: 409, and nothing of the array is written', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     await created(userId, weight());
-    const answer = await api.create(userId, [weight({ type: 'BODY_FAT', value: 21 }), weight({ value: 80 })]);
+    const answer = await suite.api.create(userId, [
+      weight({ type: 'BODY_FAT', value: 21 }),
+      weight({ value: 80 }),
+    ]);
     expect(answer.status).toBe(409);
     expect(answer.body).toEqual(DUPLICATE_BODY);
     expect(await rowsOf(userId)).toHaveLength(1);
@@ -248,8 +214,8 @@ describe('an array of 1–5 readings is created all together or not at all', () 
   });
 
   test('two equal readings inside one array: 409 before anything is written', async () => {
-    const userId = newUser();
-    const answer = await api.create(userId, [
+    const userId = suite.newUser();
+    const answer = await suite.api.create(userId, [
       weight(),
       weight({ value: 73, measuredAt: '2026-07-18T16:30:00+02:00' }),
     ]);
@@ -261,22 +227,22 @@ describe('an array of 1–5 readings is created all together or not at all', () 
 
 describe('blood pressure arrives as two posts', () => {
   test('systolic, then diastolic at the same instant: two rows, two ids, and the pair reads back', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const at = '2026-07-18T14:30:00Z';
-    const systolic = await api.create(
+    const systolic = await suite.api.create(
       userId,
       { type: 'BLOOD_PRESSURE_SYS', value: 128, measuredAt: at, notes: 'left arm', externalId: 'bp-1' },
       { 'Idempotency-Key': '0b6f6c2e-3f1a-4c55-9f0e-6a1c0d2b7e11' },
     );
-    const diastolic = await api.create(
+    const diastolic = await suite.api.create(
       userId,
       { type: 'BLOOD_PRESSURE_DIA', value: 84, measuredAt: at, externalId: 'bp-1' },
       { 'Idempotency-Key': '0b6f6c2e-3f1a-4c55-9f0e-6a1c0d2b7e11:p1' },
     );
     expect([systolic.status, diastolic.status]).toEqual([201, 201]);
     expect(systolic.body.data.id).not.toBe(diastolic.body.data.id);
-    const sys = await api.list(userId, { type: 'BLOOD_PRESSURE_SYS' });
-    const dia = await api.list(userId, { type: 'BLOOD_PRESSURE_DIA' });
+    const sys = await suite.api.list(userId, { type: 'BLOOD_PRESSURE_SYS' });
+    const dia = await suite.api.list(userId, { type: 'BLOOD_PRESSURE_DIA' });
     expect(sys.body.data.measurements).toEqual([systolic.body.data]);
     expect(dia.body.data.measurements).toEqual([diastolic.body.data]);
     expect(sys.body.data.measurements[0].measuredAt).toBe(dia.body.data.measurements[0].measuredAt);
@@ -285,44 +251,46 @@ describe('blood pressure arrives as two posts', () => {
 
 describe('a hand-entered reading is unique per (user, type, measuredAt, source), deleted ones included', () => {
   test('the same reading again: 409 measurement.duplicate_timestamp and nothing written', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     await created(userId, weight());
     const before = await itemsOf(userId);
-    const again = await api.create(userId, weight({ value: 99, notes: 'typo fixed' }));
+    const again = await suite.api.create(userId, weight({ value: 99, notes: 'typo fixed' }));
     expect(again.status).toBe(409);
     expect(again.body).toEqual(DUPLICATE_BODY);
     expect(await itemsOf(userId)).toEqual(before);
   });
 
   test('the same millisecond written in another zone is the same reading', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     await created(userId, weight({ measuredAt: '2026-07-18T14:30:00.250Z' }));
-    expect((await api.create(userId, weight({ measuredAt: '2026-07-18T16:30:00.25+02:00' }))).status).toBe(
-      409,
+    expect(
+      (await suite.api.create(userId, weight({ measuredAt: '2026-07-18T16:30:00.25+02:00' }))).status,
+    ).toBe(409);
+    expect((await suite.api.create(userId, weight({ measuredAt: '2026-07-18T14:30:00.251Z' }))).status).toBe(
+      201,
     );
-    expect((await api.create(userId, weight({ measuredAt: '2026-07-18T14:30:00.251Z' }))).status).toBe(201);
   });
 
   test('a deleted reading still counts: 409, and nothing written', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const row = await created(userId, weight());
-    expect((await api.delete(userId, row.id)).status).toBe(200);
-    const again = await api.create(userId, weight());
+    expect((await suite.api.delete(userId, row.id)).status).toBe(200);
+    const again = await suite.api.create(userId, weight());
     expect(again.status).toBe(409);
     expect(await rowsOf(userId)).toHaveLength(1);
   });
 
   test('another type, another source or another user at the same instant is another reading', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     await created(userId, weight());
-    expect((await api.create(userId, weight({ type: 'BODY_FAT', value: 20 }))).status).toBe(201);
-    expect((await api.create(userId, weight({ source: 'APPLE_HEALTH' }))).status).toBe(201);
-    expect((await api.create(newUser(), weight())).status).toBe(201);
+    expect((await suite.api.create(userId, weight({ type: 'BODY_FAT', value: 20 }))).status).toBe(201);
+    expect((await suite.api.create(userId, weight({ source: 'APPLE_HEALTH' }))).status).toBe(201);
+    expect((await suite.api.create(suite.newUser(), weight())).status).toBe(201);
   });
 
   test('batch rows and hand-entered rows never collide: the same type and instant from HealthKit is its own row', async () => {
-    const userId = newUser();
-    const batch = await post({
+    const userId = suite.newUser();
+    const batch = await suite.post({
       userId,
       body: {
         entries: [
@@ -340,7 +308,7 @@ describe('a hand-entered reading is unique per (user, type, measuredAt, source),
     expect(batch.body.data.inserted).toBe(1);
     const row = await created(userId, weight({ source: 'APPLE_HEALTH' }));
     expect(row.id).not.toBe(batch.body.data.entries[0].id);
-    const repost = await post({
+    const repost = await suite.post({
       userId,
       body: {
         entries: [
@@ -356,13 +324,16 @@ describe('a hand-entered reading is unique per (user, type, measuredAt, source),
       },
     });
     expect(repost.body.data.duplicates).toBe(1);
-    expect((await api.get(userId, row.id)).body.data.value).toBe(72.4);
+    expect((await suite.api.get(userId, row.id)).body.data.value).toBe(72.4);
   });
 
   test('two concurrent creates of the same reading: exactly one 201 and one 409', async () => {
     for (let round = 0; round < 5; round++) {
-      const userId = newUser();
-      const answers = await Promise.all([api.create(userId, weight()), api.create(userId, weight())]);
+      const userId = suite.newUser();
+      const answers = await Promise.all([
+        suite.api.create(userId, weight()),
+        suite.api.create(userId, weight()),
+      ]);
       expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
       expect(await rowsOf(userId)).toHaveLength(1);
       expect(await markersOf(userId)).toHaveLength(1);
@@ -370,8 +341,8 @@ describe('a hand-entered reading is unique per (user, type, measuredAt, source),
   });
 
   test('ten concurrent creates of the same reading: exactly one row', async () => {
-    const userId = newUser();
-    const answers = await Promise.all(Array.from({ length: 10 }, () => api.create(userId, weight())));
+    const userId = suite.newUser();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => suite.api.create(userId, weight())));
     expect(answers.filter((answer) => answer.status === 201)).toHaveLength(1);
     expect(answers.filter((answer) => answer.status === 409)).toHaveLength(9);
     expect(await rowsOf(userId)).toHaveLength(1);
@@ -383,14 +354,14 @@ describe('two writes of one marker at the same moment: the cancelled transaction
   let viaFaulty: MeasurementsApi;
 
   beforeAll(async () => {
-    faulty = await startFaultyDynamoDb(table.endpoint);
+    faulty = await startFaultyDynamoDb(suite.table.endpoint);
     const client = createDocumentClient({
       DYNAMODB_ENDPOINT: faulty.endpoint,
       DYNAMODB_MAX_ATTEMPTS: 3,
       DYNAMODB_REQUEST_TIMEOUT_MS: 3000,
       WRITE_CONCURRENCY: 16,
     });
-    viaFaulty = measurementsApiClient({ documentClient: client, tableName: table.tableName });
+    viaFaulty = measurementsApiClient({ documentClient: client, tableName: suite.table.tableName });
   });
   afterAll(async () => faulty.close());
   afterEach(() => faulty.setPlan(undefined));
@@ -405,7 +376,7 @@ describe('two writes of one marker at the same moment: the cancelled transaction
   });
 
   test('a create cancelled twice by TransactionConflict still answers 201, written once', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     faulty.setPlan((call) =>
       call.operation === 'TransactWriteItems' && call.attempt <= 2
         ? conflict(['None', 'TransactionConflict'])
@@ -418,7 +389,7 @@ describe('two writes of one marker at the same moment: the cancelled transaction
   });
 
   test('a move cancelled by TransactionConflict is retried too', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const row = await created(userId, weight());
     faulty.setPlan((call) =>
       call.operation === 'TransactWriteItems' && call.attempt === 1
@@ -433,7 +404,7 @@ describe('two writes of one marker at the same moment: the cancelled transaction
   });
 
   test('a conflict that never clears ends in 500 after a few attempts, nothing written', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     faulty.setPlan((call) =>
       call.operation === 'TransactWriteItems' ? conflict(['TransactionConflict', 'None']) : undefined,
     );
@@ -484,13 +455,13 @@ describe('every rule of the create table: 422 measurement.create.invalid naming 
   ];
 
   test.each(cases)('%s', async (_name, body, paths) => {
-    const userId = newUser();
-    expectInvalid(await api.create(userId, body()), paths);
+    const userId = suite.newUser();
+    expectInvalid(await suite.api.create(userId, body()), paths);
     expect(await itemsOf(userId)).toEqual([]);
   });
 
   test('the limits themselves are fine: 200 characters of notes (emoji count as one), 32 of deviceType, the range’s ends', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const notes = '🏃'.repeat(200);
     expect(await created(userId, weight({ notes, deviceType: 'd'.repeat(32), value: 1 }))).toMatchObject({
       notes,
@@ -505,12 +476,12 @@ describe('every rule of the create table: 422 measurement.create.invalid naming 
   });
 
   test('not JSON is 400, another content type 415, over 64 KiB 413: nothing written', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const route = '/api/measurements';
-    const invalid = await api.call({ method: 'POST', route, userId, rawBody: '{"type":' });
+    const invalid = await suite.api.call({ method: 'POST', route, userId, rawBody: '{"type":' });
     expect(invalid.status).toBe(400);
     expect(invalid.body).toEqual({ data: null, error: 'Invalid JSON body' });
-    const text = await api.call({
+    const text = await suite.api.call({
       method: 'POST',
       route,
       userId,
@@ -518,7 +489,7 @@ describe('every rule of the create table: 422 measurement.create.invalid naming 
       headers: { 'content-type': 'text/plain' },
     });
     expect(text.status).toBe(415);
-    const large = await api.create(userId, weight({ padding: 'x'.repeat(64 * 1024) }));
+    const large = await suite.api.create(userId, weight({ padding: 'x'.repeat(64 * 1024) }));
     expect(large.status).toBe(413);
     expect(await itemsOf(userId)).toEqual([]);
   });
@@ -526,30 +497,32 @@ describe('every rule of the create table: 422 measurement.create.invalid naming 
 
 describe('PUT and PATCH: notes, and the row found before the body is read', () => {
   test('a note is set, cleared with null, set again and cleared with ""', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const row = await created(userId, weight({ notes: undefined }));
-    const set = await api.put(userId, row.id, { notes: 'felt light' });
+    const set = await suite.api.put(userId, row.id, { notes: 'felt light' });
     expect(set.status).toBe(200);
     expect(set.body.data).toMatchObject({ id: row.id, notes: 'felt light', value: 72.4 });
-    expect((await api.put(userId, row.id, { notes: null })).body.data.notes).toBeNull();
+    expect((await suite.api.put(userId, row.id, { notes: null })).body.data.notes).toBeNull();
     expect((await rowsOf(userId))[0]).not.toHaveProperty('notes');
-    expect((await api.patch(userId, row.id, { notes: 'again' })).body.data.notes).toBe('again');
-    expect((await api.put(userId, row.id, { notes: '' })).body.data.notes).toBeNull();
-    expect((await api.get(userId, row.id)).body.data.notes).toBeNull();
+    expect((await suite.api.patch(userId, row.id, { notes: 'again' })).body.data.notes).toBe('again');
+    expect((await suite.api.put(userId, row.id, { notes: '' })).body.data.notes).toBeNull();
+    expect((await suite.api.get(userId, row.id)).body.data.notes).toBeNull();
   });
 
   test('a note on a batch row is kept until the phone re-posts it', async () => {
-    const userId = newUser();
-    const batch = await post({ userId, body: { entries: [entry({ externalId: 'note-sample' })] } });
+    const userId = suite.newUser();
+    const batch = await suite.post({ userId, body: { entries: [entry({ externalId: 'note-sample' })] } });
     const id = batch.body.data.entries[0].id;
-    expect((await api.put(userId, id, { notes: 'resting' })).body.data).toMatchObject({ notes: 'resting' });
-    expect((await api.get(userId, id)).body.data.notes).toBe('resting');
+    expect((await suite.api.put(userId, id, { notes: 'resting' })).body.data).toMatchObject({
+      notes: 'resting',
+    });
+    expect((await suite.api.get(userId, id)).body.data.notes).toBe('resting');
   });
 
   test('a note of more than 200 characters: 422 "Note cannot exceed 200 characters" on notes, nothing changed', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const row = await created(userId, weight());
-    const answer = await api.put(userId, row.id, { notes: 'n'.repeat(201) });
+    const answer = await suite.api.put(userId, row.id, { notes: 'n'.repeat(201) });
     expect(answer.status).toBe(422);
     expect(answer.body).toEqual({
       data: null,
@@ -558,24 +531,24 @@ describe('PUT and PATCH: notes, and the row found before the body is read', () =
         issues: [{ path: 'notes', code: 'custom', message: 'Note cannot exceed 200 characters' }],
       },
     });
-    expect((await api.get(userId, row.id)).body.data.notes).toBe('after the morning run');
+    expect((await suite.api.get(userId, row.id)).body.data.notes).toBe('after the morning run');
   });
 
   test('an empty body changes nothing and answers the row', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const row = await created(userId, weight());
-    const answer = await api.put(userId, row.id, {});
+    const answer = await suite.api.put(userId, row.id, {});
     expect(answer.status).toBe(200);
     expect(answer.body.data).toEqual(row);
     expect((await rowsOf(userId))[0]).toMatchObject({ writer: 'create', updatedAt: row.updatedAt });
-    expect((await api.patch(userId, row.id, { unit: 'lb', type: 'PULSE' })).body.data).toEqual(row);
+    expect((await suite.api.patch(userId, row.id, { unit: 'lb', type: 'PULSE' })).body.data).toEqual(row);
   });
 
   test('an unknown, foreign, deleted or synthetic id is 404 even with a bad body', async () => {
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [suite.newUser(), suite.newUser()];
     const row = await created(alice, weight());
     const deleted = await created(alice, weight({ measuredAt: '2026-07-18T15:00:00Z' }));
-    await api.delete(alice, deleted.id);
+    await suite.api.delete(alice, deleted.id);
     for (const [userId, id] of [
       [alice, measurementId('WEIGHT', 'manual:00000000-0000-4000-8000-000000000000')],
       [bob, row.id],
@@ -585,11 +558,11 @@ describe('PUT and PATCH: notes, and the row found before the body is read', () =
       [alice, 'hour:2026-07-18T14:00:00.000Z'],
     ] as const) {
       for (const body of [{ value: 'not a number' }, { notes: 'n'.repeat(500) }, [1, 2, 3]]) {
-        const answer = await api.put(userId, id, body);
+        const answer = await suite.api.put(userId, id, body);
         expect(answer.status).toBe(404);
         expect(answer.rawBody).toBe(NOT_FOUND_BODY);
       }
-      const notJson = await api.call({
+      const notJson = await suite.api.call({
         method: 'PATCH',
         route: '/api/measurements/{id}',
         userId,
@@ -601,14 +574,14 @@ describe('PUT and PATCH: notes, and the row found before the body is read', () =
   });
 
   test('a value edit is held to the type’s range; the edit keeps the id', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const row = await created(userId, weight());
-    const answer = await api.put(userId, row.id, { value: 501 });
+    const answer = await suite.api.put(userId, row.id, { value: 501 });
     expect(answer.status).toBe(422);
     expect(answer.body.details.issues).toEqual([
       { path: 'value', code: 'value_out_of_range', message: 'Expected a value from 1 to 500 kg' },
     ]);
-    expect((await api.put(userId, row.id, { value: 71.9 })).body.data).toMatchObject({
+    expect((await suite.api.put(userId, row.id, { value: 71.9 })).body.data).toMatchObject({
       id: row.id,
       value: 71.9,
     });
@@ -617,66 +590,74 @@ describe('PUT and PATCH: notes, and the row found before the body is read', () =
 
 describe('editing measuredAt of a hand-entered reading keeps its id and can collide', () => {
   test('the id stays, the marker moves: the old instant is free again, the new one taken', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const row = await created(userId, weight());
-    const moved = await api.patch(userId, row.id, { measuredAt: '2026-07-18T17:00:00+02:00' }, 'req-move');
+    const moved = await suite.api.patch(
+      userId,
+      row.id,
+      { measuredAt: '2026-07-18T17:00:00+02:00' },
+      'req-move',
+    );
     expect(moved.status).toBe(200);
     expect(moved.body.data).toMatchObject({
       id: row.id,
       measuredAt: '2026-07-18T15:00:00.000Z',
       value: 72.4,
     });
-    expect((await api.get(userId, row.id)).body.data).toEqual(moved.body.data);
+    expect((await suite.api.get(userId, row.id)).body.data).toEqual(moved.body.data);
     expect((await rowsOf(userId))[0]).toMatchObject({ writer: 'edit', requestId: 'req-move' });
     expect((await markersOf(userId)).map((marker) => marker.pk)).toEqual([
       `${userId}#@reading#WEIGHT#2026-07-18T15:00:00.000Z#MANUAL`,
     ]);
 
-    expect((await api.create(userId, weight())).status).toBe(201);
-    expect((await api.create(userId, weight({ measuredAt: '2026-07-18T15:00:00Z' }))).status).toBe(409);
+    expect((await suite.api.create(userId, weight())).status).toBe(201);
+    expect((await suite.api.create(userId, weight({ measuredAt: '2026-07-18T15:00:00Z' }))).status).toBe(409);
   });
 
   test('onto another hand-entered reading of the same type and source: 409, nothing changed', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const first = await created(userId, weight());
     const second = await created(userId, weight({ value: 73, measuredAt: '2026-07-18T18:00:00Z' }));
     const before = await itemsOf(userId);
-    const answer = await api.put(userId, second.id, { measuredAt: '2026-07-18T14:30:00Z', value: 74 });
+    const answer = await suite.api.put(userId, second.id, { measuredAt: '2026-07-18T14:30:00Z', value: 74 });
     expect(answer.status).toBe(409);
     expect(answer.body).toEqual(DUPLICATE_BODY);
     expect(await itemsOf(userId)).toEqual(before);
-    expect((await api.get(userId, first.id)).body.data.value).toBe(72.4);
+    expect((await suite.api.get(userId, first.id)).body.data.value).toBe(72.4);
   });
 
   test('onto a deleted reading’s instant: 409 too', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const gone = await created(userId, weight());
-    await api.delete(userId, gone.id);
+    await suite.api.delete(userId, gone.id);
     const other = await created(userId, weight({ measuredAt: '2026-07-18T18:00:00Z' }));
-    expect((await api.put(userId, other.id, { measuredAt: '2026-07-18T14:30:00Z' })).status).toBe(409);
+    expect((await suite.api.put(userId, other.id, { measuredAt: '2026-07-18T14:30:00Z' })).status).toBe(409);
   });
 
   test('onto a reading of another source or type, or a batch row’s instant: allowed', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     await created(userId, weight({ source: 'APPLE_HEALTH' }));
     await created(userId, weight({ type: 'BODY_FAT', value: 20 }));
     const row = await created(userId, weight({ measuredAt: '2026-07-18T18:00:00Z' }));
-    expect((await api.put(userId, row.id, { measuredAt: '2026-07-18T14:30:00Z' })).status).toBe(200);
+    expect((await suite.api.put(userId, row.id, { measuredAt: '2026-07-18T14:30:00Z' })).status).toBe(200);
   });
 
   test('the same instant written another way is no move', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const row = await created(userId, weight());
-    const answer = await api.put(userId, row.id, { measuredAt: '2026-07-18T16:30:00+02:00', value: 72 });
+    const answer = await suite.api.put(userId, row.id, {
+      measuredAt: '2026-07-18T16:30:00+02:00',
+      value: 72,
+    });
     expect(answer.status).toBe(200);
     expect(await markersOf(userId)).toHaveLength(1);
   });
 
   test('a batch row’s measuredAt moves freely: batch rows have no marker', async () => {
-    const userId = newUser();
-    const batch = await post({ userId, body: { entries: [entry({ externalId: 'move-sample' })] } });
+    const userId = suite.newUser();
+    const batch = await suite.post({ userId, body: { entries: [entry({ externalId: 'move-sample' })] } });
     const id = batch.body.data.entries[0].id;
-    const answer = await api.put(userId, id, { measuredAt: '2026-07-18T14:30:00Z' });
+    const answer = await suite.api.put(userId, id, { measuredAt: '2026-07-18T14:30:00Z' });
     expect(answer.body.data).toMatchObject({ id, measuredAt: '2026-07-18T14:30:00.000Z' });
     expect(await markersOf(userId)).toEqual([]);
   });
@@ -684,14 +665,14 @@ describe('editing measuredAt of a hand-entered reading keeps its id and can coll
 
 describe('a note’s text never reaches a log line', () => {
   test('create and edit: no captured line contains a note’s text', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const secret = 'chest pain after stairs, call Dr. Weber';
     const row = await created(userId, weight({ notes: secret }));
-    await api.put(userId, row.id, { notes: `${secret} (update)` });
-    await api.put(userId, row.id, { notes: 'n'.repeat(201) });
-    await api.create(userId, weight({ notes: secret }));
-    expect(logs.events('measurement.api.request').length).toBeGreaterThanOrEqual(4);
-    expect(JSON.stringify(logs.lines)).not.toContain('chest pain');
-    expect(JSON.stringify(logs.lines)).not.toContain('nnnnnnnn');
+    await suite.api.put(userId, row.id, { notes: `${secret} (update)` });
+    await suite.api.put(userId, row.id, { notes: 'n'.repeat(201) });
+    await suite.api.create(userId, weight({ notes: secret }));
+    expect(suite.logs.events('measurement.api.request').length).toBeGreaterThanOrEqual(4);
+    expect(JSON.stringify(suite.logs.lines)).not.toContain('chest pain');
+    expect(JSON.stringify(suite.logs.lines)).not.toContain('nnnnnnnn');
   });
 });

@@ -27,6 +27,7 @@ import { checkBearerToken, signLocalToken, type SigningKey } from '../../local/l
 import { jwtAuthorizer } from '../../local/local-authorizer';
 import { createLocalServer } from '../../local/server';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
+import { NOT_FOUND_BODY } from '../support/row-api-suite';
 import {
   CANARY,
   batchBodyText,
@@ -273,7 +274,6 @@ const batchRequest = fc.record({
   requestIdHeader: fc.option(hostileString(20), { nil: undefined }),
 });
 
-const NOT_FOUND_BODY = '{"data":null,"error":"Measurement not found"}';
 const ISSUE_PATH = /^(|entries(\.\d+(\.[A-Za-z]+)?)?|syncTrigger)$/;
 
 async function getRow(userId: string, id: string): Promise<Answer> {

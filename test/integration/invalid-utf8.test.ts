@@ -1,7 +1,5 @@
-import { batchClient, entry } from '../support/batch-client';
-import { captureLogs, type CapturedLogs } from '../support/captured-logs';
-import { createLocalTable, type LocalTable } from '../support/local-table';
-import { measurementsApiClient, type MeasurementsApi } from '../support/measurements-api-client';
+import { entry } from '../support/batch-client';
+import { rowApiSuite } from '../support/row-api-suite';
 
 /**
  * Every route with a body decodes it as strict UTF-8: bytes that are not well-formed UTF-8 are
@@ -10,22 +8,7 @@ import { measurementsApiClient, type MeasurementsApi } from '../support/measurem
  * The real handlers and repository on DynamoDB Local; API Gateway hands such a body over
  * base64-encoded, as `toHttpApiEvent` does.
  */
-let table: LocalTable;
-let api: MeasurementsApi;
-let post: ReturnType<typeof batchClient>;
-let logs: CapturedLogs;
-
-beforeAll(async () => {
-  table = await createLocalTable();
-  api = measurementsApiClient({ documentClient: table.documentClient, tableName: table.tableName });
-  post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });
-});
-afterAll(async () => table.drop());
-beforeEach(() => (logs = captureLogs()));
-afterEach(() => logs.restore());
-
-let userSeq = 0;
-const newUser = () => `utf8-user-${++userSeq}-${Date.now()}`;
+const suite = rowApiSuite('utf8-user');
 const INVALID_JSON = { data: null, error: 'Invalid JSON body' };
 
 /** JSON text with `\uFFFF` placeholders replaced by one raw byte each (0xFF, 0xFE, … in order). */
@@ -40,22 +23,22 @@ function withBadBytes(json: string, ...bytes: number[]): Buffer {
 }
 
 const userItems = async (userId: string) =>
-  (await table.items()).filter((item) => String(item.pk).startsWith(`${userId}#`));
+  (await suite.table.items()).filter((item) => String(item.pk).startsWith(`${userId}#`));
 
 const pulse = (externalId: string) =>
   entry({ externalId, startDate: '2026-08-14T06:00:00Z', endDate: '2026-08-14T06:00:00Z' });
 
 describe('POST /api/measurements/batch: a body that is not UTF-8 is 400 Invalid JSON body', () => {
   it('SAMPLE-\\xFF and SAMPLE-\\xFE are both refused, never one row answered duplicate', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     for (const byte of [0xff, 0xfe]) {
       const rawBody = withBadBytes(JSON.stringify({ entries: [pulse('SAMPLE-\uFFFF')] }), byte);
-      const answer = await post({ userId, rawBody });
+      const answer = await suite.post({ userId, rawBody });
       expect(answer.status).toBe(400);
       expect(answer.body).toEqual(INVALID_JSON);
     }
     expect(await userItems(userId)).toEqual([]);
-    expect(logs.events('measurement.batch.rejected')).toEqual([
+    expect(suite.logs.events('measurement.batch.rejected')).toEqual([
       expect.objectContaining({ userId, status: 400, errorCode: 'request.invalid_json' }),
       expect.objectContaining({ userId, status: 400, errorCode: 'request.invalid_json' }),
     ]);
@@ -67,36 +50,36 @@ describe('POST /api/measurements/batch: a body that is not UTF-8 is 400 Invalid 
     ['an overlong encoding of "/"', [0xc0, 0xaf]],
     ['a UTF-16 surrogate encoded as UTF-8 (CESU)', [0xed, 0xa0, 0x80]],
   ])('%s inside a string is refused the same way', async (_name, bytes) => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const rawBody = withBadBytes(
       JSON.stringify({ entries: [pulse(`SAMPLE-${'\uFFFF'.repeat(bytes.length)}`)] }),
       ...bytes,
     );
-    const answer = await post({ userId, rawBody });
+    const answer = await suite.post({ userId, rawBody });
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual(INVALID_JSON);
     expect(await userItems(userId)).toEqual([]);
   });
 
   it('the same body in well-formed UTF-8 (é, a 4-byte emoji) is stored, so the check refuses only bad bytes', async () => {
-    const userId = newUser();
-    const answer = await post({
+    const userId = suite.newUser();
+    const answer = await suite.post({
       userId,
       rawBody: Buffer.from(JSON.stringify({ entries: [pulse('SAMPLE-é-🫀')] }), 'utf8'),
     });
     expect(answer.status).toBe(200);
     expect(answer.body.data.inserted).toBe(1);
-    expect(await table.item(userId, 'PULSE', 'SAMPLE-é-🫀')).toBeDefined();
+    expect(await suite.table.item(userId, 'PULSE', 'SAMPLE-é-🫀')).toBeDefined();
   });
 });
 
 describe('the row API: every route with a body refuses bytes that are not UTF-8 and writes nothing', () => {
   async function aUserWithRows() {
-    const userId = newUser();
-    const stored = await post({ userId, body: { entries: [pulse('SAMPLE-1')] } });
+    const userId = suite.newUser();
+    const stored = await suite.post({ userId, body: { entries: [pulse('SAMPLE-1')] } });
     expect(stored.body.data.inserted).toBe(1);
     const sampleId: string = stored.body.data.entries[0].id;
-    const created = await api.create(userId, {
+    const created = await suite.api.create(userId, {
       type: 'WEIGHT',
       value: 72.4,
       measuredAt: '2026-08-14T06:30:00Z',
@@ -139,7 +122,7 @@ describe('the row API: every route with a body refuses bytes that are not UTF-8 
     ],
   ])('%s: 400 Invalid JSON body, every item as it was', async (_name, method, route, body) => {
     const { userId, sampleId, manualId, before } = await aUserWithRows();
-    const answer = await api.call({
+    const answer = await suite.api.call({
       method,
       route,
       userId,

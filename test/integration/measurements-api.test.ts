@@ -1,54 +1,10 @@
 import { measurementId } from '../../functions/measurements/model/measurement-id';
 import { encodeListCursor } from '../../functions/measurements/storage/list-pages';
-import { batchClient, entry, stepsDay } from '../support/batch-client';
-import { captureLogs, type CapturedLogs } from '../support/captured-logs';
-import { createLocalTable, type LocalTable } from '../support/local-table';
-import {
-  measurementsApiClient,
-  type ApiAnswer,
-  type MeasurementsApi,
-} from '../support/measurements-api-client';
+import { entry, stepsDay } from '../support/batch-client';
+import { measurementsApiClient, type ApiAnswer } from '../support/measurements-api-client';
+import { NOT_FOUND_BODY, ROW_KEYS, rowApiSuite } from '../support/row-api-suite';
 
-let table: LocalTable;
-let post: ReturnType<typeof batchClient>;
-let api: MeasurementsApi;
-let logs: CapturedLogs;
-
-beforeAll(async () => {
-  table = await createLocalTable();
-  post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });
-  api = measurementsApiClient({ documentClient: table.documentClient, tableName: table.tableName });
-});
-afterAll(async () => table.drop());
-beforeEach(() => (logs = captureLogs()));
-afterEach(() => logs.restore());
-
-/** Each test uses its own users, so tests never see each other's rows. */
-let userSeq = 0;
-const newUser = () => `api-user-${++userSeq}-${Date.now()}`;
-
-const ROW_KEYS = [
-  'id',
-  'type',
-  'value',
-  'unit',
-  'source',
-  'measuredAt',
-  'notes',
-  'valueMin',
-  'valueMax',
-  'externalId',
-  'externalSourceVersion',
-  'hkIdentifier',
-  'startDate',
-  'sleepStage',
-  'rhythmClassification',
-  'glucoseContext',
-  'deviceType',
-  'createdAt',
-  'updatedAt',
-];
-const NOT_FOUND_BODY = '{"data":null,"error":"Measurement not found"}';
+const suite = rowApiSuite('api-user');
 
 /** A pulse sample at an instant; its externalId is derived from the instant unless given. */
 function pulseAt(instant: string, value = 60, externalId = `pulse-${instant}`) {
@@ -56,7 +12,7 @@ function pulseAt(instant: string, value = 60, externalId = `pulse-${instant}`) {
 }
 
 async function store(userId: string, entries: Record<string, unknown>[]): Promise<string[]> {
-  const answer = await post({ userId, body: { entries } });
+  const answer = await suite.post({ userId, body: { entries } });
   expect(answer.status).toBe(200);
   expect(answer.body.data.failed).toBe(0);
   expect(answer.body.data.skipped).toEqual([]);
@@ -88,7 +44,7 @@ describe('GET /api/measurements lists the caller’s rows, newest first', () => 
   let pulseIds: string[];
 
   beforeAll(async () => {
-    userId = newUser();
+    userId = suite.newUser();
     pulseIds = await store(userId, [
       pulseAt('2026-08-14T07:00:00Z', 61),
       pulseAt('2026-08-14T09:00:00Z', 63),
@@ -109,7 +65,7 @@ describe('GET /api/measurements lists the caller’s rows, newest first', () => 
   });
 
   test('with type: only rows of that type, newest first, each exactly the contract’s row', async () => {
-    const answer = await api.list(userId, { type: 'PULSE' });
+    const answer = await suite.api.list(userId, { type: 'PULSE' });
     expect(answer.status).toBe(200);
     expect(answer.body.error).toBeNull();
     expect(measuredAts(answer)).toEqual([
@@ -143,7 +99,7 @@ describe('GET /api/measurements lists the caller’s rows, newest first', () => 
   });
 
   test('never exposes the storage attributes (key, user, index keys, writer, request id)', async () => {
-    const answer = await api.list(userId);
+    const answer = await suite.api.list(userId);
     expect(answer.rawBody).not.toContain(userId);
     expect(answer.rawBody).not.toMatch(
       /"(pk|userId|gsiUser|gsiUserType|gsiUserExternalId|writer|requestId|kind)"/,
@@ -151,7 +107,7 @@ describe('GET /api/measurements lists the caller’s rows, newest first', () => 
   });
 
   test('without type: rows of every type, newest first', async () => {
-    const answer = await api.list(userId);
+    const answer = await suite.api.list(userId);
     expect(answer.body.data.measurements.map((row: { type: string }) => row.type)).toEqual([
       'PULSE',
       'PULSE',
@@ -165,17 +121,17 @@ describe('GET /api/measurements lists the caller’s rows, newest first', () => 
   });
 
   test('from and to bound measuredAt inclusively, whatever offset they are written in', async () => {
-    const both = await api.list(userId, {
+    const both = await suite.api.list(userId, {
       type: 'PULSE',
       from: '2026-08-14T09:00:00+02:00',
       to: '2026-08-14T08:00:00Z',
     });
     expect(measuredAts(both)).toEqual(['2026-08-14T08:00:00.000Z', '2026-08-14T07:00:00.000Z']);
 
-    const fromOnly = await api.list(userId, { type: 'PULSE', from: '2026-08-14T08:00:00Z' });
+    const fromOnly = await suite.api.list(userId, { type: 'PULSE', from: '2026-08-14T08:00:00Z' });
     expect(measuredAts(fromOnly)).toEqual(['2026-08-14T09:00:00.000Z', '2026-08-14T08:00:00.000Z']);
 
-    const toOnly = await api.list(userId, { to: '2026-08-14T03:30:00-03:30' });
+    const toOnly = await suite.api.list(userId, { to: '2026-08-14T03:30:00-03:30' });
     expect(measuredAts(toOnly)).toEqual([
       '2026-08-14T07:00:00.000Z',
       '2026-08-14T06:00:00.000Z',
@@ -183,24 +139,24 @@ describe('GET /api/measurements lists the caller’s rows, newest first', () => 
       '2026-08-12T22:00:00.000Z',
     ]);
 
-    const empty = await api.list(userId, { from: '2030-01-01T00:00:00Z' });
+    const empty = await suite.api.list(userId, { from: '2030-01-01T00:00:00Z' });
     expect(empty.body.data).toEqual({ measurements: [], meta: { limit: 100, offset: 0, nextCursor: null } });
   });
 
   test('limit caps the page and the answer echoes it', async () => {
-    const answer = await api.list(userId, { limit: 2 });
+    const answer = await suite.api.list(userId, { limit: 2 });
     expect(answer.body.data.measurements).toHaveLength(2);
     expect(answer.body.data.meta).toEqual({ limit: 2, offset: 0, nextCursor: expect.any(String) });
   });
 
   test('answers are never stored by a cache', async () => {
-    expect((await api.list(userId)).headers['cache-control']).toBe('private, no-store');
+    expect((await suite.api.list(userId)).headers['cache-control']).toBe('private, no-store');
   });
 });
 
 describe('paging with the opaque cursor', () => {
   test('250 rows with limit=100 come back in 3 pages, each row exactly once, the last nextCursor null', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const start = Date.UTC(2026, 6, 1);
     const entries = Array.from({ length: 250 }, (_, i) =>
       pulseAt(new Date(start + i * 60_000).toISOString(), 50 + (i % 100)),
@@ -210,7 +166,7 @@ describe('paging with the opaque cursor', () => {
     const pages: ApiAnswer[] = [];
     let cursor: string | undefined;
     do {
-      const page = await api.list(userId, { type: 'PULSE', limit: 100, ...(cursor ? { cursor } : {}) });
+      const page = await suite.api.list(userId, { type: 'PULSE', limit: 100, ...(cursor ? { cursor } : {}) });
       expect(page.status).toBe(200);
       pages.push(page);
       cursor = page.body.data.meta.nextCursor ?? undefined;
@@ -226,15 +182,15 @@ describe('paging with the opaque cursor', () => {
   });
 
   test('the same holds without type and within from/to', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     await store(userId, [
       ...Array.from({ length: 5 }, (_, i) => pulseAt(`2026-07-0${i + 1}T12:00:00Z`)),
       ...Array.from({ length: 5 }, (_, i) => stepsDay(`2026-07-0${i + 1}`, 1000 + i)),
     ]);
     const query = { from: '2026-07-02T00:00:00Z', to: '2026-07-05T00:00:00Z', limit: 3 };
-    const first = await api.list(userId, query);
-    const second = await api.list(userId, { ...query, cursor: first.body.data.meta.nextCursor });
-    const third = await api.list(userId, { ...query, cursor: second.body.data.meta.nextCursor });
+    const first = await suite.api.list(userId, query);
+    const second = await suite.api.list(userId, { ...query, cursor: first.body.data.meta.nextCursor });
+    const third = await suite.api.list(userId, { ...query, cursor: second.body.data.meta.nextCursor });
     // Pulses at noon on the 2nd–4th, day totals at 22:00Z on the 2nd–4th (local midnight at +02:00).
     const instants = [first, second, third].flatMap(measuredAts);
     expect(instants).toHaveLength(6);
@@ -259,13 +215,13 @@ describe('a forged cursor is 422 and never shows anyone else’s rows', () => {
   const decode = (cursor: string) => JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
 
   beforeAll(async () => {
-    [alice, bob] = [newUser(), newUser()];
+    [alice, bob] = [suite.newUser(), suite.newUser()];
     const four = (prefix: string) =>
       Array.from({ length: 4 }, (_, i) => pulseAt(`2026-06-0${i + 1}T10:00:00Z`, 70, `${prefix}-${i}`));
     await store(alice, [...four('shared'), stepsDay('2026-06-01', 10)]);
     await store(bob, four('shared'));
-    aliceCursor = (await api.list(alice, { type: 'PULSE', limit: 2 })).body.data.meta.nextCursor;
-    aliceUntypedCursor = (await api.list(alice, { limit: 2 })).body.data.meta.nextCursor;
+    aliceCursor = (await suite.api.list(alice, { type: 'PULSE', limit: 2 })).body.data.meta.nextCursor;
+    aliceUntypedCursor = (await suite.api.list(alice, { limit: 2 })).body.data.meta.nextCursor;
     expect(typeof aliceCursor).toBe('string');
     expect(typeof aliceUntypedCursor).toBe('string');
   });
@@ -279,14 +235,14 @@ describe('a forged cursor is 422 and never shows anyone else’s rows', () => {
       Buffer.from('null').toString('base64url'),
       `${aliceCursor}A`,
     ]) {
-      expectCursorRejected(await api.list(alice, { type: 'PULSE', cursor }));
+      expectCursorRejected(await suite.api.list(alice, { type: 'PULSE', cursor }));
     }
-    expectValidationFailed(await api.list(alice, { cursor: 'x'.repeat(5000) }), ['cursor']);
+    expectValidationFailed(await suite.api.list(alice, { cursor: 'x'.repeat(5000) }), ['cursor']);
   });
 
   test('another user’s cursor', async () => {
-    expectCursorRejected(await api.list(bob, { type: 'PULSE', cursor: aliceCursor }));
-    expectCursorRejected(await api.list(bob, { cursor: aliceUntypedCursor }));
+    expectCursorRejected(await suite.api.list(bob, { type: 'PULSE', cursor: aliceCursor }));
+    expectCursorRejected(await suite.api.list(bob, { cursor: aliceUntypedCursor }));
   });
 
   test('a cursor edited to point into another user’s partition', async () => {
@@ -296,16 +252,16 @@ describe('a forged cursor is 422 and never shows anyone else’s rows', () => {
       pk: key.pk.replace(alice, bob),
       gsiUserType: key.gsiUserType.replace(alice, bob),
     });
-    expectCursorRejected(await api.list(alice, { type: 'PULSE', cursor: retargeted }));
+    expectCursorRejected(await suite.api.list(alice, { type: 'PULSE', cursor: retargeted }));
     expectCursorRejected(
-      await api.list(bob, {
+      await suite.api.list(bob, {
         type: 'PULSE',
         cursor: encodeListCursor({ ...key, pk: key.pk.replace(alice, bob) }),
       }),
     );
     // Bob's own partition but Alice's item key: still not a cursor Bob could have been given.
     expectCursorRejected(
-      await api.list(bob, {
+      await suite.api.list(bob, {
         type: 'PULSE',
         cursor: encodeListCursor({ ...key, gsiUserType: key.gsiUserType.replace(alice, bob) }),
       }),
@@ -322,21 +278,21 @@ describe('a forged cursor is 422 and never shows anyone else’s rows', () => {
       { ...key, pk: { S: key.pk } },
       { ...key, measuredAt: '2026-06-01' },
     ]) {
-      expectCursorRejected(await api.list(alice, { type: 'PULSE', cursor: encodeListCursor(forged) }));
+      expectCursorRejected(await suite.api.list(alice, { type: 'PULSE', cursor: encodeListCursor(forged) }));
     }
   });
 
   test('a cursor of another list: another type, the untyped list, or outside from/to', async () => {
-    expectCursorRejected(await api.list(alice, { type: 'ACTIVITY_STEPS', cursor: aliceCursor }));
-    expectCursorRejected(await api.list(alice, { cursor: aliceCursor }));
-    expectCursorRejected(await api.list(alice, { type: 'PULSE', cursor: aliceUntypedCursor }));
+    expectCursorRejected(await suite.api.list(alice, { type: 'ACTIVITY_STEPS', cursor: aliceCursor }));
+    expectCursorRejected(await suite.api.list(alice, { cursor: aliceCursor }));
+    expectCursorRejected(await suite.api.list(alice, { type: 'PULSE', cursor: aliceUntypedCursor }));
     expectCursorRejected(
-      await api.list(alice, { type: 'PULSE', from: '2026-06-04T00:00:00Z', cursor: aliceCursor }),
+      await suite.api.list(alice, { type: 'PULSE', from: '2026-06-04T00:00:00Z', cursor: aliceCursor }),
     );
   });
 
   test('the genuine cursor still works for its owner', async () => {
-    const next = await api.list(alice, { type: 'PULSE', limit: 2, cursor: aliceCursor });
+    const next = await suite.api.list(alice, { type: 'PULSE', limit: 2, cursor: aliceCursor });
     expect(next.status).toBe(200);
     expect(measuredAts(next)).toEqual(['2026-06-02T10:00:00.000Z', '2026-06-01T10:00:00.000Z']);
   });
@@ -356,22 +312,24 @@ describe('query parameters are validated: 422 with the offending parameter named
     [{ from: '2026-08-15T00:00:00Z', to: '2026-08-14T00:00:00Z' }, ['to']],
     [{ type: 'NOPE', limit: -1 }, ['type', 'limit']],
   ])('%j', async (query, paths) => {
-    expectValidationFailed(await api.list(newUser(), query as Record<string, string>), paths);
+    expectValidationFailed(await suite.api.list(suite.newUser(), query as Record<string, string>), paths);
   });
 
   test('limit 1 and 5000 are fine, unknown parameters are ignored', async () => {
-    expect((await api.list(newUser(), { limit: 1 })).status).toBe(200);
-    expect((await api.list(newUser(), { limit: 5000, sort: 'asc' })).body.data.meta.limit).toBe(5000);
+    expect((await suite.api.list(suite.newUser(), { limit: 1 })).status).toBe(200);
+    expect((await suite.api.list(suite.newUser(), { limit: 5000, sort: 'asc' })).body.data.meta.limit).toBe(
+      5000,
+    );
   });
 });
 
 describe('GET /api/measurements/{id}', () => {
   test('right after a batch overwrite it returns the new value (a strongly consistent read)', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [stepsDay('2026-05-24', 300)]);
-    const overwrite = await post({ userId, body: { entries: [stepsDay('2026-05-24', 5300)] } });
+    const overwrite = await suite.post({ userId, body: { entries: [stepsDay('2026-05-24', 5300)] } });
     expect(overwrite.body.data.entries[0]).toEqual({ index: 0, status: 'updated', id });
-    const answer = await api.get(userId, id!);
+    const answer = await suite.api.get(userId, id!);
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
       data: expect.objectContaining({ id, type: 'ACTIVITY_STEPS', value: 5300, unit: 'steps' }),
@@ -381,36 +339,36 @@ describe('GET /api/measurements/{id}', () => {
   });
 
   test('missing, soft-deleted, another user’s and malformed ids all answer the very same 404', async () => {
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [suite.newUser(), suite.newUser()];
     const [aliceId, deletedId] = await store(alice, [
       pulseAt('2026-08-14T06:00:00Z'),
       pulseAt('2026-08-14T06:10:00Z'),
     ]);
-    expect((await api.delete(alice, deletedId!)).status).toBe(200);
+    expect((await suite.api.delete(alice, deletedId!)).status).toBe(200);
 
     const answers = await Promise.all([
-      api.get(alice, measurementId('PULSE', 'never-stored')),
-      api.get(alice, deletedId!),
-      api.get(bob, aliceId!),
-      api.get(alice, 'not base64!'),
-      api.get(alice, measurementId('NOT_A_TYPE', 'x')),
-      api.get(alice, `${aliceId}=`),
-      api.get(alice, 'A'.repeat(5000)),
-      api.get(alice, ''),
+      suite.api.get(alice, measurementId('PULSE', 'never-stored')),
+      suite.api.get(alice, deletedId!),
+      suite.api.get(bob, aliceId!),
+      suite.api.get(alice, 'not base64!'),
+      suite.api.get(alice, measurementId('NOT_A_TYPE', 'x')),
+      suite.api.get(alice, `${aliceId}=`),
+      suite.api.get(alice, 'A'.repeat(5000)),
+      suite.api.get(alice, ''),
     ]);
     for (const answer of answers) {
       expect(answer.status).toBe(404);
       expect(answer.rawBody).toBe(NOT_FOUND_BODY);
     }
-    expect((await api.get(alice, aliceId!)).status).toBe(200);
+    expect((await suite.api.get(alice, aliceId!)).status).toBe(200);
   });
 });
 
 describe('PUT and PATCH /api/measurements/{id} edit one row', () => {
   test('PUT changes the value and answers the row; the item records writer edit and the request id', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [stepsDay('2026-05-24', 300)]);
-    const answer = await api.put(userId, id!, { value: 4800 }, 'req-edit-put');
+    const answer = await suite.api.put(userId, id!, { value: 4800 }, 'req-edit-put');
     expect(answer.status).toBe(200);
     expect(answer.body.error).toBeNull();
     expect(answer.body.data).toMatchObject({ id, value: 4800, measuredAt: '2026-05-23T22:00:00.000Z' });
@@ -420,22 +378,22 @@ describe('PUT and PATCH /api/measurements/{id} edit one row', () => {
         answer.body.data.updatedAt === answer.body.data.createdAt,
     ).toBe(true);
 
-    const item = await table.item(
+    const item = await suite.table.item(
       userId,
       'ACTIVITY_STEPS',
       'stats:HKQuantityTypeIdentifierStepCount:2026-05-24',
     );
     expect(item).toMatchObject({ value: 4800, writer: 'edit', requestId: 'req-edit-put' });
-    expect((await api.get(userId, id!)).body.data.value).toBe(4800);
+    expect((await suite.api.get(userId, id!)).body.data.value).toBe(4800);
   });
 
   test('PATCH means the same; measuredAt moves the row (stored in UTC) and the list follows', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [early, late] = await store(userId, [
       pulseAt('2026-08-14T06:00:00Z', 60),
       pulseAt('2026-08-14T07:00:00Z', 70),
     ]);
-    const answer = await api.patch(
+    const answer = await suite.api.patch(
       userId,
       early!,
       { measuredAt: '2026-08-14T10:30:00+02:00' },
@@ -443,22 +401,22 @@ describe('PUT and PATCH /api/measurements/{id} edit one row', () => {
     );
     expect(answer.status).toBe(200);
     expect(answer.body.data).toMatchObject({ id: early, value: 60, measuredAt: '2026-08-14T08:30:00.000Z' });
-    const listed = await api.list(userId, { type: 'PULSE' });
+    const listed = await suite.api.list(userId, { type: 'PULSE' });
     expect(listed.body.data.measurements.map((row: { id: string }) => row.id)).toEqual([early, late]);
-    expect(await table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toMatchObject({
+    expect(await suite.table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toMatchObject({
       writer: 'edit',
       requestId: 'req-edit-patch',
       measuredAt: '2026-08-14T08:30:00.000Z',
     });
 
-    const both = await api.patch(userId, late!, { value: 72, measuredAt: '2026-08-14T07:05:00Z' });
+    const both = await suite.api.patch(userId, late!, { value: 72, measuredAt: '2026-08-14T07:05:00Z' });
     expect(both.body.data).toMatchObject({ value: 72, measuredAt: '2026-08-14T07:05:00.000Z' });
   });
 
   test('an out-of-range value is 422 naming value, and the row is unchanged', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [pulseAt('2026-08-14T06:00:00Z', 64)]);
-    for (const edit of [api.put, api.patch]) {
+    for (const edit of [suite.api.put, suite.api.patch]) {
       for (const value of [19, 301, -5]) {
         const answer = await edit(userId, id!, { value });
         expectValidationFailed(answer, ['value']);
@@ -469,14 +427,14 @@ describe('PUT and PATCH /api/measurements/{id} edit one row', () => {
         });
       }
     }
-    expect(await table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toMatchObject({
+    expect(await suite.table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toMatchObject({
       value: 64,
       writer: 'batch',
     });
   });
 
   test('an event keeps the value 1: only its instant can be edited', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [
       {
         hkIdentifier: 'HKCategoryTypeIdentifierHighHeartRateEvent',
@@ -487,47 +445,53 @@ describe('PUT and PATCH /api/measurements/{id} edit one row', () => {
         externalId: 'event-1',
       },
     ]);
-    expectValidationFailed(await api.put(userId, id!, { value: 2 }), ['value']);
-    expect((await api.put(userId, id!, { value: 1, measuredAt: '2026-08-14T06:01:00Z' })).status).toBe(200);
+    expectValidationFailed(await suite.api.put(userId, id!, { value: 2 }), ['value']);
+    expect((await suite.api.put(userId, id!, { value: 1, measuredAt: '2026-08-14T06:01:00Z' })).status).toBe(
+      200,
+    );
   });
 
   test('editing the value of a heart-rate bucket drops its spread (it no longer summarises the bucket)', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const bucket = 'stats:HKQuantityTypeIdentifierHeartRate:2026-08-14T06:00:00.000Z';
     const [id] = await store(userId, [entry({ externalId: bucket, value: 70, valueMin: 60, valueMax: 90 })]);
-    expect((await api.get(userId, id!)).body.data).toMatchObject({ valueMin: 60, valueMax: 90 });
-    const answer = await api.patch(userId, id!, { value: 75 });
+    expect((await suite.api.get(userId, id!)).body.data).toMatchObject({ valueMin: 60, valueMax: 90 });
+    const answer = await suite.api.patch(userId, id!, { value: 75 });
     expect(answer.body.data).toMatchObject({ value: 75, valueMin: null, valueMax: null });
   });
 
   test('bad bodies are 422 with issues', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [pulseAt('2026-08-14T06:00:00Z')]);
-    expectValidationFailed(await api.put(userId, id!, { value: '70' }), ['value']);
-    expectValidationFailed(await api.put(userId, id!, { value: null }), ['value']);
-    expectValidationFailed(await api.patch(userId, id!, { measuredAt: '2026-08-14 06:00' }), ['measuredAt']);
-    expectValidationFailed(await api.patch(userId, id!, { measuredAt: '2026-08-14T06:00:00z' }), [
+    expectValidationFailed(await suite.api.put(userId, id!, { value: '70' }), ['value']);
+    expectValidationFailed(await suite.api.put(userId, id!, { value: null }), ['value']);
+    expectValidationFailed(await suite.api.patch(userId, id!, { measuredAt: '2026-08-14 06:00' }), [
       'measuredAt',
     ]);
-    expectValidationFailed(await api.patch(userId, id!, { measuredAt: '2099-01-01T00:00:00Z' }), [
+    expectValidationFailed(await suite.api.patch(userId, id!, { measuredAt: '2026-08-14T06:00:00z' }), [
       'measuredAt',
     ]);
-    expectValidationFailed(await api.patch(userId, id!, { measuredAt: '1899-12-31T23:59:59Z' }), [
+    expectValidationFailed(await suite.api.patch(userId, id!, { measuredAt: '2099-01-01T00:00:00Z' }), [
       'measuredAt',
     ]);
-    expectValidationFailed(await api.patch(userId, id!, [70]), ['']);
-    expectValidationFailed(await api.put(userId, id!, { value: 1000, measuredAt: 'soon' }), ['measuredAt']);
-    expect((await table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z'))?.writer).toBe('batch');
+    expectValidationFailed(await suite.api.patch(userId, id!, { measuredAt: '1899-12-31T23:59:59Z' }), [
+      'measuredAt',
+    ]);
+    expectValidationFailed(await suite.api.patch(userId, id!, [70]), ['']);
+    expectValidationFailed(await suite.api.put(userId, id!, { value: 1000, measuredAt: 'soon' }), [
+      'measuredAt',
+    ]);
+    expect((await suite.table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z'))?.writer).toBe('batch');
   });
 
   test('a body that is not JSON is 400, a non-JSON content type 415, with the batch’s wording', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [pulseAt('2026-08-14T06:00:00Z')]);
     const route = '/api/measurements/{id}';
-    const invalid = await api.call({ method: 'PUT', route, userId, id, rawBody: '{"value": 7' });
+    const invalid = await suite.api.call({ method: 'PUT', route, userId, id, rawBody: '{"value": 7' });
     expect(invalid.status).toBe(400);
     expect(invalid.body).toEqual({ data: null, error: 'Invalid JSON body' });
-    const text = await api.call({
+    const text = await suite.api.call({
       method: 'PATCH',
       route,
       userId,
@@ -540,28 +504,28 @@ describe('PUT and PATCH /api/measurements/{id} edit one row', () => {
   });
 
   test('a missing, deleted or another user’s row is 404 and nothing is created', async () => {
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [suite.newUser(), suite.newUser()];
     const [id, deletedId] = await store(alice, [
       pulseAt('2026-08-14T06:00:00Z'),
       pulseAt('2026-08-14T07:00:00Z'),
     ]);
-    await api.delete(alice, deletedId!);
+    await suite.api.delete(alice, deletedId!);
     for (const answer of [
-      await api.put(bob, id!, { value: 99 }),
-      await api.patch(alice, deletedId!, { value: 99 }),
-      await api.put(alice, measurementId('PULSE', 'never-stored'), { value: 99 }),
-      await api.put(alice, 'garbage', { value: 99 }),
+      await suite.api.put(bob, id!, { value: 99 }),
+      await suite.api.patch(alice, deletedId!, { value: 99 }),
+      await suite.api.put(alice, measurementId('PULSE', 'never-stored'), { value: 99 }),
+      await suite.api.put(alice, 'garbage', { value: 99 }),
     ]) {
       expect(answer.status).toBe(404);
       expect(answer.rawBody).toBe(NOT_FOUND_BODY);
     }
-    expect(await table.item(bob, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toBeUndefined();
-    expect(await table.item(alice, 'PULSE', 'never-stored')).toBeUndefined();
-    expect(await table.item(alice, 'PULSE', 'pulse-2026-08-14T07:00:00Z')).toMatchObject({
+    expect(await suite.table.item(bob, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toBeUndefined();
+    expect(await suite.table.item(alice, 'PULSE', 'never-stored')).toBeUndefined();
+    expect(await suite.table.item(alice, 'PULSE', 'pulse-2026-08-14T07:00:00Z')).toMatchObject({
       value: 60,
       writer: 'delete',
     });
-    expect(await table.item(alice, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toMatchObject({
+    expect(await suite.table.item(alice, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toMatchObject({
       value: 60,
       writer: 'batch',
     });
@@ -570,13 +534,13 @@ describe('PUT and PATCH /api/measurements/{id} edit one row', () => {
 
 describe('DELETE /api/measurements/{id} soft-deletes', () => {
   test('answers deleted, keeps the data with deletedAt and writer delete, and removes every index attribute', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [pulseAt('2026-08-14T06:00:00Z', 64)]);
-    const answer = await api.delete(userId, id!, 'req-delete');
+    const answer = await suite.api.delete(userId, id!, 'req-delete');
     expect(answer.status).toBe(200);
     expect(answer.rawBody).toBe('{"data":{"deleted":true},"error":null}');
 
-    const item = await table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z');
+    const item = await suite.table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z');
     expect(item).toMatchObject({
       value: 64,
       writer: 'delete',
@@ -589,48 +553,50 @@ describe('DELETE /api/measurements/{id} soft-deletes', () => {
     expect(item).not.toHaveProperty('gsiUserExternalId');
 
     // The app retries deletes after network errors: one's own deleted row answers the same.
-    const again = await api.delete(userId, id!);
+    const again = await suite.api.delete(userId, id!);
     expect(again.status).toBe(200);
     expect(again.rawBody).toBe('{"data":{"deleted":true},"error":null}');
   });
 
   test('soft-deleted rows are never listed, with or without type', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [kept, gone] = await store(userId, [
       pulseAt('2026-08-14T06:00:00Z'),
       pulseAt('2026-08-14T07:00:00Z'),
     ]);
-    await api.delete(userId, gone!);
+    await suite.api.delete(userId, gone!);
     const queries: Record<string, string>[] = [
       {},
       { type: 'PULSE' },
       { from: '2026-08-14T00:00:00Z', to: '2026-08-15T00:00:00Z' },
     ];
     for (const query of queries) {
-      const ids = (await api.list(userId, query)).body.data.measurements.map((row: { id: string }) => row.id);
+      const ids = (await suite.api.list(userId, query)).body.data.measurements.map(
+        (row: { id: string }) => row.id,
+      );
       expect(ids).toEqual([kept]);
     }
   });
 
   test('another user’s row is 404 and stays as it was', async () => {
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [suite.newUser(), suite.newUser()];
     const [id] = await store(alice, [pulseAt('2026-08-14T06:00:00Z')]);
-    const answer = await api.delete(bob, id!);
+    const answer = await suite.api.delete(bob, id!);
     expect(answer.rawBody).toBe(NOT_FOUND_BODY);
-    expect((await api.get(alice, id!)).status).toBe(200);
-    expect(await table.item(bob, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toBeUndefined();
+    expect((await suite.api.get(alice, id!)).status).toBe(200);
+    expect(await suite.table.item(bob, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toBeUndefined();
   });
 
   test('a deleted stats row re-posted by the batch comes back: updated, listed and readable again', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [stepsDay('2026-05-24', 300)]);
-    await api.delete(userId, id!);
-    const repost = await post({ userId, body: { entries: [stepsDay('2026-05-24', 5300)] } });
+    await suite.api.delete(userId, id!);
+    const repost = await suite.post({ userId, body: { entries: [stepsDay('2026-05-24', 5300)] } });
     expect(repost.body.data).toMatchObject({ inserted: 0, updated: 1, duplicates: 0 });
     expect(repost.body.data.entries[0]).toEqual({ index: 0, status: 'updated', id });
-    expect((await api.get(userId, id!)).body.data).toMatchObject({ value: 5300 });
-    expect((await api.list(userId, { type: 'ACTIVITY_STEPS' })).body.data.measurements).toHaveLength(1);
-    const item = await table.item(
+    expect((await suite.api.get(userId, id!)).body.data).toMatchObject({ value: 5300 });
+    expect((await suite.api.list(userId, { type: 'ACTIVITY_STEPS' })).body.data.measurements).toHaveLength(1);
+    const item = await suite.table.item(
       userId,
       'ACTIVITY_STEPS',
       'stats:HKQuantityTypeIdentifierStepCount:2026-05-24',
@@ -640,15 +606,15 @@ describe('DELETE /api/measurements/{id} soft-deletes', () => {
   });
 
   test('a deleted sample re-posted by the batch stays deleted: duplicate with its id', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [pulseAt('2026-08-14T06:00:00Z', 64)]);
-    await api.delete(userId, id!);
-    const repost = await post({ userId, body: { entries: [pulseAt('2026-08-14T06:00:00Z', 99)] } });
+    await suite.api.delete(userId, id!);
+    const repost = await suite.post({ userId, body: { entries: [pulseAt('2026-08-14T06:00:00Z', 99)] } });
     expect(repost.body.data).toMatchObject({ inserted: 0, updated: 0, duplicates: 1 });
     expect(repost.body.data.entries[0]).toEqual({ index: 0, status: 'duplicate', id });
-    expect((await api.get(userId, id!)).rawBody).toBe(NOT_FOUND_BODY);
-    expect((await api.list(userId)).body.data.measurements).toEqual([]);
-    expect(await table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toMatchObject({
+    expect((await suite.api.get(userId, id!)).rawBody).toBe(NOT_FOUND_BODY);
+    expect((await suite.api.list(userId)).body.data.measurements).toEqual([]);
+    expect(await suite.table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toMatchObject({
       value: 64,
       deletedAt: expect.any(String),
     });
@@ -666,27 +632,27 @@ describe('authentication and failures', () => {
     ['DELETE', '/api/measurements/by-external-ids'],
     ['POST', '/api/measurements/bulk-delete'],
   ] as const)('%s %s without a user in the token is 401 Not authenticated', async (method, route) => {
-    const answer = await api.call({ method, route, userId: null, id: 'x', body: { value: 1 } });
+    const answer = await suite.api.call({ method, route, userId: null, id: 'x', body: { value: 1 } });
     expect(answer.status).toBe(401);
     expect(answer.body).toEqual({ data: null, error: 'Not authenticated' });
   });
 
   test('an unexpected storage error is 500 Internal server error, without a stack, and is logged', async () => {
     const broken = measurementsApiClient({
-      documentClient: table.documentClient,
+      documentClient: suite.table.documentClient,
       tableName: 'no-such-table',
     });
-    const answer = await broken.list(newUser());
+    const answer = await broken.list(suite.newUser());
     expect(answer.status).toBe(500);
     expect(answer.rawBody).toBe('{"data":null,"error":"Internal server error"}');
-    expect(logs.events('measurement.api.error')).toHaveLength(1);
+    expect(suite.logs.events('measurement.api.error')).toHaveLength(1);
   });
 
   test('each request logs one measurement.api.request line with route, status and request id, never a value', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [pulseAt('2026-08-14T06:00:00Z', 64)]);
-    await api.put(userId, id!, { value: 88.25 }, 'req-log');
-    const [line, ...others] = logs.events('measurement.api.request');
+    await suite.api.put(userId, id!, { value: 88.25 }, 'req-log');
+    const [line, ...others] = suite.logs.events('measurement.api.request');
     expect(others).toHaveLength(0);
     expect(line).toMatchObject({
       service: 'measurement-api',
@@ -696,14 +662,14 @@ describe('authentication and failures', () => {
       status: 200,
       durationMs: expect.any(Number),
     });
-    expect(JSON.stringify(logs.lines)).not.toContain('88.25');
+    expect(JSON.stringify(suite.logs.lines)).not.toContain('88.25');
   });
 
   test('x-request-id is echoed back', async () => {
-    const answer = await api.call({
+    const answer = await suite.api.call({
       method: 'GET',
       route: '/api/measurements',
-      userId: newUser(),
+      userId: suite.newUser(),
       headers: { 'X-Request-Id': 'abc-123' },
     });
     expect(answer.headers['x-request-id']).toBe('abc-123');

@@ -1,48 +1,27 @@
 import { measurementId } from '../../functions/measurements/model/measurement-id';
-import { batchClient, entry, stepsDay } from '../support/batch-client';
-import { captureLogs, type CapturedLogs } from '../support/captured-logs';
-import { createLocalTable, type LocalTable } from '../support/local-table';
-import {
-  measurementsApiClient,
-  type ApiAnswer,
-  type MeasurementsApi,
-} from '../support/measurements-api-client';
+import { entry, stepsDay } from '../support/batch-client';
+import { type ApiAnswer } from '../support/measurements-api-client';
+import { NOT_FOUND_BODY, rowApiSuite } from '../support/row-api-suite';
 
 /**
  * The deletes of the row API (docs/row-api.md: DELETE, bulk-delete,
  * by-external-ids): the real handler and repository on DynamoDB Local.
  */
-let table: LocalTable;
-let api: MeasurementsApi;
-let post: ReturnType<typeof batchClient>;
-let logs: CapturedLogs;
-
-beforeAll(async () => {
-  table = await createLocalTable();
-  api = measurementsApiClient({ documentClient: table.documentClient, tableName: table.tableName });
-  post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });
-});
-afterAll(async () => table.drop());
-beforeEach(() => (logs = captureLogs()));
-afterEach(() => logs.restore());
-
-let userSeq = 0;
-const newUser = () => `delete-user-${++userSeq}-${Date.now()}`;
-const NOT_FOUND_BODY = '{"data":null,"error":"Measurement not found"}';
+const suite = rowApiSuite('delete-user');
 
 /** A heart-rate sample from HealthKit (source APPLE_HEALTH unless given). */
 const pulse = (externalId: string, overrides: Record<string, unknown> = {}) =>
   entry({ externalId, startDate: '2026-08-14T06:00:00Z', endDate: '2026-08-14T06:00:00Z', ...overrides });
 
 async function store(userId: string, entries: Record<string, unknown>[]): Promise<string[]> {
-  const answer = await post({ userId, body: { entries } });
+  const answer = await suite.post({ userId, body: { entries } });
   expect(answer.body.data.failed).toBe(0);
   expect(answer.body.data.skipped).toEqual([]);
   return answer.body.data.entries.map((outcome: { id: string }) => outcome.id);
 }
 
 async function handEntered(userId: string, overrides: Record<string, unknown> = {}): Promise<string> {
-  const answer = await api.create(userId, {
+  const answer = await suite.api.create(userId, {
     type: 'WEIGHT',
     value: 72.4,
     measuredAt: '2026-08-14T06:30:00Z',
@@ -53,7 +32,7 @@ async function handEntered(userId: string, overrides: Record<string, unknown> = 
 }
 
 const liveIds = async (userId: string) =>
-  (await api.list(userId)).body.data.measurements.map((row: { id: string }) => row.id).sort();
+  (await suite.api.list(userId)).body.data.measurements.map((row: { id: string }) => row.id).sort();
 
 function expectInvalid(answer: ApiAnswer, paths: string[]) {
   expect(answer.status).toBe(422);
@@ -67,23 +46,23 @@ function expectInvalid(answer: ApiAnswer, paths: string[]) {
 
 describe('DELETE /api/measurements/{id}: deleting one’s own row again answers 200 again', () => {
   test('a batch row and a hand-entered row: 200 {deleted: true} twice, the first delete’s record kept', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [sampleId] = await store(userId, [pulse('double-delete')]);
     const manualId = await handEntered(userId);
     for (const id of [sampleId!, manualId]) {
-      const first = await api.delete(userId, id, `req-first-${id}`);
-      const again = await api.delete(userId, id, `req-again-${id}`);
+      const first = await suite.api.delete(userId, id, `req-first-${id}`);
+      const again = await suite.api.delete(userId, id, `req-again-${id}`);
       expect(first.rawBody).toBe('{"data":{"deleted":true},"error":null}');
       expect(again.status).toBe(200);
       expect(again.rawBody).toBe(first.rawBody);
-      expect((await api.get(userId, id)).rawBody).toBe(NOT_FOUND_BODY);
+      expect((await suite.api.get(userId, id)).rawBody).toBe(NOT_FOUND_BODY);
     }
-    const sample = await table.item(userId, 'PULSE', 'double-delete');
+    const sample = await suite.table.item(userId, 'PULSE', 'double-delete');
     expect(sample).toMatchObject({ writer: 'delete', requestId: `req-first-${sampleId}` });
   });
 
   test('an unknown, foreign or synthetic id is 404, and nothing is created', async () => {
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [suite.newUser(), suite.newUser()];
     const [id] = await store(alice, [pulse('foreign-delete')]);
     for (const [userId, target] of [
       [alice, measurementId('PULSE', 'never-stored')],
@@ -93,19 +72,19 @@ describe('DELETE /api/measurements/{id}: deleting one’s own row again answers 
       [alice, 'hour:2026-08-14T06:00:00.000Z'],
       [alice, 'not-an-id'],
     ] as const) {
-      const answer = await api.delete(userId, target);
+      const answer = await suite.api.delete(userId, target);
       expect(answer.status).toBe(404);
       expect(answer.rawBody).toBe(NOT_FOUND_BODY);
     }
-    expect(await table.item(bob, 'PULSE', 'foreign-delete')).toBeUndefined();
-    expect(await table.item(alice, 'PULSE', 'never-stored')).toBeUndefined();
-    expect((await api.get(alice, id!)).status).toBe(200);
+    expect(await suite.table.item(bob, 'PULSE', 'foreign-delete')).toBeUndefined();
+    expect(await suite.table.item(alice, 'PULSE', 'never-stored')).toBeUndefined();
+    expect((await suite.api.get(alice, id!)).status).toBe(200);
   });
 });
 
 describe('POST /api/measurements/bulk-delete {ids}: counts only the rows this call deleted', () => {
   test('unknown, foreign, already-deleted, synthetic and repeated ids are skipped silently', async () => {
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [suite.newUser(), suite.newUser()];
     const [a, b, gone] = await store(alice, [
       pulse('bulk-a'),
       stepsDay('2026-08-14', 4000),
@@ -113,9 +92,9 @@ describe('POST /api/measurements/bulk-delete {ids}: counts only the rows this ca
     ]);
     const manual = await handEntered(alice);
     const [bobs] = await store(bob, [pulse('bulk-bob')]);
-    await api.delete(alice, gone!);
+    await suite.api.delete(alice, gone!);
 
-    const answer = await api.bulkDelete(alice, {
+    const answer = await suite.api.bulkDelete(alice, {
       ids: [a, b, manual, a, gone, bobs, measurementId('PULSE', 'never'), 'day:PULSE:2026-08-14', 'x'],
     });
     expect(answer.status).toBe(200);
@@ -123,19 +102,19 @@ describe('POST /api/measurements/bulk-delete {ids}: counts only the rows this ca
     expect(await liveIds(alice)).toEqual([]);
     expect(await liveIds(bob)).toEqual([bobs]);
 
-    const again = await api.bulkDelete(alice, { ids: [a, b, manual] });
+    const again = await suite.api.bulkDelete(alice, { ids: [a, b, manual] });
     expect(again.body.data).toEqual({ deleted: 0 });
   });
 
   test('200 ids are fine', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const ids = await store(
       userId,
       Array.from({ length: 200 }, (_, i) =>
         pulse(`bulk-${i}`, { startDate: new Date(Date.UTC(2026, 7, 14, 6, i)).toISOString() }),
       ),
     );
-    const answer = await api.bulkDelete(userId, { ids });
+    const answer = await suite.api.bulkDelete(userId, { ids });
     expect(answer.body.data).toEqual({ deleted: 200 });
   });
 
@@ -148,22 +127,22 @@ describe('POST /api/measurements/bulk-delete {ids}: counts only the rows this ca
     ['an id that is not a string', { ids: [7] }, ['ids.0']],
     ['a list instead of the object', ['a'], ['']],
   ])('the body is strict: %s is 422 and nothing is deleted', async (_name, body, paths) => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [pulse('strict-bulk')]);
-    expectInvalid(await api.bulkDelete(userId, body), paths);
+    expectInvalid(await suite.api.bulkDelete(userId, body), paths);
     expect(await liveIds(userId)).toEqual([id]);
   });
 });
 
 describe('DELETE /api/measurements/by-external-ids: only the caller’s HealthKit rows', () => {
   test('an empty list answers {deletedCount: 0}', async () => {
-    const answer = await api.deleteByExternalIds(newUser(), { externalIds: [] });
+    const answer = await suite.api.deleteByExternalIds(suite.newUser(), { externalIds: [] });
     expect(answer.status).toBe(200);
     expect(answer.rawBody).toBe('{"data":{"deletedCount":0},"error":null}');
   });
 
   test('rows of several types with that externalId all go; repeats count once', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     await store(userId, [
       pulse('same-uuid'),
       pulse('same-uuid', {
@@ -173,42 +152,44 @@ describe('DELETE /api/measurements/by-external-ids: only the caller’s HealthKi
       }),
       pulse('other-uuid'),
     ]);
-    const answer = await api.deleteByExternalIds(userId, { externalIds: ['same-uuid', 'same-uuid'] });
+    const answer = await suite.api.deleteByExternalIds(userId, { externalIds: ['same-uuid', 'same-uuid'] });
     expect(answer.body.data).toEqual({ deletedCount: 2 });
     expect(
-      (await api.list(userId)).body.data.measurements.map((row: { externalId: string }) => row.externalId),
+      (await suite.api.list(userId)).body.data.measurements.map(
+        (row: { externalId: string }) => row.externalId,
+      ),
     ).toEqual(['other-uuid']);
   });
 
   test('a hand-entered row and a MANUAL-source batch row are left alone', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     // The app posts the externalId it also gave the reading in HealthKit; the row does not keep it.
     const manual = await handEntered(userId, { externalId: 'app-uuid', source: 'APPLE_HEALTH' });
     const [byHand] = await store(userId, [pulse('typed-uuid', { source: 'MANUAL' })]);
     const [synced] = await store(userId, [pulse('synced-uuid', { startDate: '2026-08-14T07:00:00Z' })]);
-    const manualSlot = (await table.items()).find((item) => item.id === manual)!.pk as string;
+    const manualSlot = (await suite.table.items()).find((item) => item.id === manual)!.pk as string;
 
-    const answer = await api.deleteByExternalIds(userId, {
+    const answer = await suite.api.deleteByExternalIds(userId, {
       externalIds: ['app-uuid', 'typed-uuid', 'synced-uuid', manualSlot.split('#')[2]!],
     });
     expect(answer.body.data).toEqual({ deletedCount: 1 });
     expect(await liveIds(userId)).toEqual([manual, byHand].sort());
-    expect((await api.get(userId, synced!)).status).toBe(404);
-    expect((await api.get(userId, manual)).status).toBe(200);
+    expect((await suite.api.get(userId, synced!)).status).toBe(404);
+    expect((await suite.api.get(userId, manual)).status).toBe(200);
   });
 
   test('another user’s rows with the same externalIds stay', async () => {
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [suite.newUser(), suite.newUser()];
     await store(alice, [pulse('shared-1')]);
     const [bobs] = await store(bob, [pulse('shared-1')]);
-    expect((await api.deleteByExternalIds(alice, { externalIds: ['shared-1'] })).body.data).toEqual({
+    expect((await suite.api.deleteByExternalIds(alice, { externalIds: ['shared-1'] })).body.data).toEqual({
       deletedCount: 1,
     });
     expect(await liveIds(bob)).toEqual([bobs]);
   });
 
   test('more than 500: 422 "Batch exceeds the 500-entry limit", measurement.delete.too_large, before the schema', async () => {
-    const answer = await api.deleteByExternalIds(newUser(), {
+    const answer = await suite.api.deleteByExternalIds(suite.newUser(), {
       externalIds: Array.from({ length: 501 }, () => 7),
     });
     expect(answer.status).toBe(422);
@@ -217,36 +198,36 @@ describe('DELETE /api/measurements/by-external-ids: only the caller’s HealthKi
       error: 'Batch exceeds the 500-entry limit',
       meta: { errorCode: 'measurement.delete.too_large' },
     });
-    const fiveHundred = await api.deleteByExternalIds(newUser(), {
+    const fiveHundred = await suite.api.deleteByExternalIds(suite.newUser(), {
       externalIds: Array.from({ length: 500 }, (_, i) => `${'x'.repeat(100)}-${i}`),
     });
     expect(fiveHundred.body.data).toEqual({ deletedCount: 0 });
   });
 
   test('the body is strict: other keys, a missing list, bad strings are 422; over 256 KiB is 413', async () => {
-    const userId = newUser();
-    expectInvalid(await api.deleteByExternalIds(userId, { externalIds: ['a'], all: true }), ['']);
-    expectInvalid(await api.deleteByExternalIds(userId, {}), ['externalIds']);
-    expectInvalid(await api.deleteByExternalIds(userId, { externalIds: 'hk-1' }), ['externalIds']);
-    expectInvalid(await api.deleteByExternalIds(userId, { externalIds: ['ok', 5, ''] }), [
+    const userId = suite.newUser();
+    expectInvalid(await suite.api.deleteByExternalIds(userId, { externalIds: ['a'], all: true }), ['']);
+    expectInvalid(await suite.api.deleteByExternalIds(userId, {}), ['externalIds']);
+    expectInvalid(await suite.api.deleteByExternalIds(userId, { externalIds: 'hk-1' }), ['externalIds']);
+    expectInvalid(await suite.api.deleteByExternalIds(userId, { externalIds: ['ok', 5, ''] }), [
       'externalIds.1',
       'externalIds.2',
     ]);
-    expectInvalid(await api.deleteByExternalIds(userId, { externalIds: ['x'.repeat(121)] }), [
+    expectInvalid(await suite.api.deleteByExternalIds(userId, { externalIds: ['x'.repeat(121)] }), [
       'externalIds.0',
     ]);
-    const large = await api.deleteByExternalIds(userId, { externalIds: ['x'.repeat(300 * 1024)] });
+    const large = await suite.api.deleteByExternalIds(userId, { externalIds: ['x'.repeat(300 * 1024)] });
     expect(large.status).toBe(413);
   });
 });
 
 describe('deletes log counts, never ids or values', () => {
   test('bulk-delete and by-external-ids log how many were asked and deleted', async () => {
-    const userId = newUser();
+    const userId = suite.newUser();
     const [id] = await store(userId, [pulse('logged-delete')]);
-    await api.bulkDelete(userId, { ids: [id, 'x'] });
-    await api.deleteByExternalIds(userId, { externalIds: ['logged-delete'] });
-    const lines = logs.events('measurement.api.request').filter((line) => line.userId === userId);
+    await suite.api.bulkDelete(userId, { ids: [id, 'x'] });
+    await suite.api.deleteByExternalIds(userId, { externalIds: ['logged-delete'] });
+    const lines = suite.logs.events('measurement.api.request').filter((line) => line.userId === userId);
     expect(lines.map((line) => [line.route, line.requested, line.deleted ?? line.deletedCount])).toEqual([
       ['POST /api/measurements/bulk-delete', 2, 1],
       ['DELETE /api/measurements/by-external-ids', 1, 0],
