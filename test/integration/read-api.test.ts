@@ -1,19 +1,9 @@
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { aggregateStreamSource } from '../../definitions/aggregate-stream';
-import { createLogger } from '../../functions/commons/logger';
-import { createDailyAggregatesHandler } from '../../functions/daily-aggregates/create-daily-aggregates-handler';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { measurementPageSchema, seriesSchema } from '../../functions/measurements-api/read-schemas';
 import { measurementTypes } from '../../functions/measurements/model/measurement-types';
-import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
-import {
-  createStreamsClient,
-  latestStreamArn,
-  readStreamRecords,
-  toStreamEvents,
-} from '../../local/dynamodb-stream';
 import { batchClient, entry } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
+import { localAggregates, type LocalAggregates } from '../support/daily-aggregates';
 import { createLocalTable, type LocalTable } from '../support/local-table';
 import { measurementsApiClient, type MeasurementsApi } from '../support/measurements-api-client';
 import { storedItem } from '../support/stored-items';
@@ -34,8 +24,7 @@ let table: LocalTable;
 let post: ReturnType<typeof batchClient>;
 let api: MeasurementsApi;
 let logs: CapturedLogs;
-let streams: DynamoDBStreamsClient;
-let streamArn: string;
+let aggregates: LocalAggregates;
 
 beforeAll(async () => {
   table = await createLocalTable();
@@ -46,11 +35,10 @@ beforeAll(async () => {
     aggregatesTableName: table.aggregatesTableName,
     clock: () => NOW,
   });
-  streams = createStreamsClient(table.endpoint);
-  streamArn = await latestStreamArn(table.client, table.tableName);
+  aggregates = await localAggregates(table);
 });
 afterAll(async () => {
-  streams.destroy();
+  aggregates.close();
   await table.drop();
 });
 beforeEach(() => (logs = captureLogs()));
@@ -147,43 +135,6 @@ async function seriesOf(userId: string, query: Record<string, string | number>, 
   expect(answer.status).toBe(200);
   expect(answer.body.error).toBeNull();
   return seriesSchema.parse(answer.body.data);
-}
-
-/**
- * The aggregate function run over the user's stream records, as its event source mapping would
- * deliver them (the stack's own filters and batch size). Every run starts from the oldest record,
- * so running it again is exactly a redelivery.
- */
-async function runAggregator(userId: string): Promise<number> {
-  const handler = createDailyAggregatesHandler({
-    logger: createLogger('measurement-aggregates'),
-    store: new DailyAggregates(table.documentClient, {
-      measurements: table.tableName,
-      aggregates: table.aggregatesTableName,
-    }),
-    concurrency: 4,
-  });
-  const records = (await readStreamRecords(streams, streamArn)).filter((record) =>
-    (record.dynamodb?.Keys?.pk?.S ?? '').startsWith(`${userId}#`),
-  );
-  let delivered = 0;
-  for (const event of toStreamEvents(records, aggregateStreamSource)) {
-    delivered += event.Records.length;
-    expect(await handler(event)).toEqual({ batchItemFailures: [] });
-  }
-  return delivered;
-}
-
-async function storedAggregates(userId: string, type: string): Promise<Record<string, any>[]> {
-  const { Items = [] } = await table.documentClient.send(
-    new QueryCommand({
-      TableName: table.aggregatesTableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `${userId}#${type}` },
-      ConsistentRead: true,
-    }),
-  );
-  return Items;
 }
 
 describe('GET /api/measurements: lists exactly as the app asks for them', () => {
@@ -769,7 +720,7 @@ describe('dense kinds over long windows come from daily aggregates kept from the
     const userId = newUser();
     const { entries, values } = heartRateDays();
     await store(userId, entries);
-    expect(await runAggregator(userId)).toBe(18);
+    expect(await aggregates.runAggregator(userId)).toBe(18);
 
     const long = await seriesOf(userId, { kind: 'pulse', days: 120 }, 'Europe/Berlin');
     const days = ['2026-10-31', '2026-11-01', '2026-11-02'];
@@ -796,7 +747,7 @@ describe('dense kinds over long windows come from daily aggregates kept from the
   test('the long window reads one aggregate per day and the edge days’ rows, not every row', async () => {
     const userId = newUser();
     await store(userId, heartRateDays().entries);
-    await runAggregator(userId);
+    await aggregates.runAggregator(userId);
     await seriesOf(userId, { kind: 'pulse', days: 120 });
     const line = logs.events('measurement.api.request').find((event) => event.userId === userId);
     expect(line).toMatchObject({
@@ -811,18 +762,18 @@ describe('dense kinds over long windows come from daily aggregates kept from the
     const userId = newUser();
     const { entries } = heartRateDays();
     const ids = await store(userId, entries);
-    await runAggregator(userId);
-    const first = await storedAggregates(userId, 'PULSE');
+    await aggregates.runAggregator(userId);
+    const first = await aggregates.stored(userId, 'PULSE');
     expect(first.map((item) => [item.day, item.count, item.sum])).toEqual([
       ['2026-10-31', 6, 375],
       ['2026-11-01', 6, 435],
       ['2026-11-02', 6, 495],
     ]);
     // Every record again (a redelivery of the whole stream): the same aggregates.
-    await runAggregator(userId);
-    expect((await storedAggregates(userId, 'PULSE')).map((item) => [item.day, item.count, item.sum])).toEqual(
-      first.map((item) => [item.day, item.count, item.sum]),
-    );
+    await aggregates.runAggregator(userId);
+    expect(
+      (await aggregates.stored(userId, 'PULSE')).map((item) => [item.day, item.count, item.sum]),
+    ).toEqual(first.map((item) => [item.day, item.count, item.sum]));
 
     // The phone re-posts the first bucket with a new average; the row API (on the real clock, as
     // every writer is) deletes another and moves a third to the next day.
@@ -834,14 +785,14 @@ describe('dense kinds over long windows come from daily aggregates kept from the
     expect((await writes.delete(userId, ids[1]!)).status).toBe(200);
     const moved = await writes.put(userId, ids[6]!, { measuredAt: '2026-11-02T08:00:00Z' });
     expect(moved.status).toBe(200);
-    await runAggregator(userId);
-    expect((await storedAggregates(userId, 'PULSE')).map((item) => [item.day, item.count, item.sum])).toEqual(
-      [
-        ['2026-10-31', 5, 375 - 60 + 100 - 61],
-        ['2026-11-01', 5, 435 - 70],
-        ['2026-11-02', 7, 495 + 70],
-      ],
-    );
+    await aggregates.runAggregator(userId);
+    expect(
+      (await aggregates.stored(userId, 'PULSE')).map((item) => [item.day, item.count, item.sum]),
+    ).toEqual([
+      ['2026-10-31', 5, 375 - 60 + 100 - 61],
+      ['2026-11-01', 5, 435 - 70],
+      ['2026-11-02', 7, 495 + 70],
+    ]);
   });
 });
 
