@@ -291,6 +291,10 @@ export class HealthIngestStack extends Stack {
     // The `$default` stage serves at the root of the endpoint: `${ApiUrl}/api/measurements/batch`.
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the API' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'DailyAggregatesTableName', {
+      value: this.aggregatePipeline.table.tableName,
+      description: 'The daily aggregates (npm run rebuild-aggregates writes them)',
+    });
   }
 }
 

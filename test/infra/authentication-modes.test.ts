@@ -88,7 +88,12 @@ describe('healthlog mode (context healthlogUrl): every route is behind the Healt
     template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' }, 0);
     template.resourceCountIs('AWS::Cognito::UserPool', 0);
     template.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'TableName']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'AlarmTopicArn',
+      'ApiUrl',
+      'DailyAggregatesTableName',
+      'TableName',
+    ]);
   });
 
   test('the authorizer function is built like every function: its definition, its own log group with the retention, the HealthLog URL', () => {

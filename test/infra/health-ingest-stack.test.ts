@@ -394,9 +394,13 @@ describe('with the default configuration (no issuer in the context)', () => {
       });
     });
 
-    test('outputs the API URL, the table name and what the app needs to sign in', () => {
+    test('outputs the API URL, the table names and what the app needs to sign in', () => {
       template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [logicalId(stack.api), 'ApiEndpoint'] } });
       template.hasOutput('TableName', { Value: { Ref: tableId } });
+      // What `npm run rebuild-aggregates -- --aggregates-table` takes.
+      template.hasOutput('DailyAggregatesTableName', {
+        Value: { Ref: logicalId(stack.aggregatePipeline.table) },
+      });
       template.hasOutput('UserPoolId', { Value: { Ref: userPoolId } });
       template.hasOutput('UserPoolClientId', { Value: { Ref: clientId } });
       const [, authorizer] = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
@@ -434,7 +438,7 @@ describe('with jwtIssuer and jwtAudience in the context', () => {
 
   test('outputs the API URL and table name but no user pool', () => {
     const outputs = Object.keys(template.findOutputs('*'));
-    expect(outputs.sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'TableName']);
+    expect(outputs.sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'DailyAggregatesTableName', 'TableName']);
   });
 });
 

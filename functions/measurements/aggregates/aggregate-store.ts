@@ -33,3 +33,20 @@ export interface DailyAggregateStore {
     version: AggregateVersion,
   ): Promise<AggregateWrite>;
 }
+
+/** One user's rows of one aggregated type: what a rebuild reads in one pass. */
+export interface AggregatedSeries {
+  readonly userId: string;
+  readonly type: string;
+}
+
+/** What a rebuild reads the rows from (storage/ implements it; the writes go through `DailyAggregateStore`). */
+export interface AggregateRebuildSource {
+  /**
+   * Every (user, aggregated type) that has at least one live row, each once. Reads the whole list
+   * index (a parallel scan in `segments` parts): for an operator's one-off rebuild, never for a request.
+   */
+  listSeriesWithRows(options: { readonly segments: number }): Promise<readonly AggregatedSeries[]>;
+  /** The live rows of one series, oldest `measuredAt` first, a page at a time. */
+  seriesRowsOldestFirst(series: AggregatedSeries): AsyncIterable<readonly StoredMeasurement[]>;
+}

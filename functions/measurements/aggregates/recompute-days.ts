@@ -15,7 +15,7 @@ export interface RowChange {
 }
 
 /** What one change says about one row on one day: its state after the change, as of `updatedAt`. */
-interface RowState {
+export interface RowState {
   readonly pk: string;
   readonly updatedAt: string;
   /** The row as it now is on that day, or null when it is no longer a live row of that day. */
@@ -116,6 +116,22 @@ export function aggregateVersion(
   return `${latest}#${String(atLatest).padStart(6, '0')}`;
 }
 
+/**
+ * The aggregate of one day computed from `rows` (all of that day's live rows of the type), stored
+ * unless one from more complete rows is already there: the one step the stream's recompute and an
+ * operator's rebuild share.
+ */
+export async function storeDayAggregate(
+  store: Pick<DailyAggregateStore, 'writeAggregate'>,
+  day: AggregateDay,
+  rows: readonly StoredMeasurement[],
+  changed: ReadonlyMap<string, RowState> = new Map(),
+): Promise<AggregateWrite> {
+  const kind = denseKindOfType(day.type);
+  if (!kind) throw new RangeError(`${day.type} has no daily aggregates`);
+  return store.writeAggregate(day, aggregateDay(rows, seriesKinds[kind]), aggregateVersion(rows, changed));
+}
+
 export interface RecomputeOutcome {
   readonly day: AggregateDay;
   readonly result: AggregateWrite | 'failed';
@@ -138,9 +154,7 @@ export async function recomputeDays(
     async ({ day, changed, changeIds }) => {
       try {
         const rows = dayRows(await deps.store.readDayRows(day), changed);
-        const kind = denseKindOfType(day.type)!;
-        const aggregate = aggregateDay(rows, seriesKinds[kind]);
-        const result = await deps.store.writeAggregate(day, aggregate, aggregateVersion(rows, changed));
+        const result = await storeDayAggregate(deps.store, day, rows, changed);
         return { day, result, changeIds };
       } catch (error) {
         return { day, result: 'failed', changeIds, error };

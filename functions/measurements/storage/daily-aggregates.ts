@@ -1,8 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dailyAggregatesTable } from '../../../definitions/daily-aggregates-table';
+import { PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { aggregatedTypes, dailyAggregatesTable } from '../../../definitions/daily-aggregates-table';
 import type {
   AggregateDay,
+  AggregatedSeries,
+  AggregateRebuildSource,
   AggregateVersion,
   AggregateWrite,
   DailyAggregateStore,
@@ -10,6 +12,7 @@ import type {
 import type { StoredMeasurement } from '../model/measurement';
 import type { DailyAggregateReader } from '../rows/row-store';
 import type { DailyAggregate, SlotSummary } from '../summaries/daily-aggregate';
+import { measurementsTable } from '../../../definitions/measurements-table';
 import { listIndexFor } from './list-pages';
 
 const { partitionKey, sortKey } = dailyAggregatesTable;
@@ -39,10 +42,10 @@ interface AggregateItem {
 const aggregateKey = (userId: string, type: string) => `${userId}#${type}`;
 
 /**
- * The daily-aggregates table, and the day reads the recompute needs from the measurements table:
- * the only code that builds DynamoDB commands for aggregates.
+ * The daily-aggregates table, and the reads of the measurements table the recompute and a rebuild
+ * need: the only code that builds DynamoDB commands for aggregates.
  */
-export class DailyAggregates implements DailyAggregateStore, DailyAggregateReader {
+export class DailyAggregates implements DailyAggregateStore, DailyAggregateReader, AggregateRebuildSource {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: { readonly measurements: string; readonly aggregates: string },
@@ -72,6 +75,64 @@ export class DailyAggregates implements DailyAggregateStore, DailyAggregateReade
       startKey = LastEvaluatedKey;
     } while (startKey);
     return rows;
+  }
+
+  async listSeriesWithRows({
+    segments,
+  }: {
+    readonly segments: number;
+  }): Promise<readonly AggregatedSeries[]> {
+    const index = measurementsTable.indexes.byUserType;
+    const found = new Map<string, AggregatedSeries>();
+    const typeValues = Object.fromEntries(aggregatedTypes.map((type, i) => [`:type${i}`, type]));
+    const scanSegment = async (segment: number) => {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        // The index is sparse (live rows only); its items carry `userId` and `type` (projection ALL).
+        const { Items = [], LastEvaluatedKey } = await this.client.send(
+          new ScanCommand({
+            TableName: this.tables.measurements,
+            IndexName: index.indexName,
+            Segment: segment,
+            TotalSegments: segments,
+            FilterExpression: `#type IN (${Object.keys(typeValues).join(', ')})`,
+            ProjectionExpression: '#userId, #type',
+            ExpressionAttributeNames: { '#userId': 'userId', '#type': 'type' },
+            ExpressionAttributeValues: typeValues,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const { userId, type } of Items as AggregatedSeries[]) {
+          found.set(aggregateKey(userId, type), { userId, type });
+        }
+        startKey = LastEvaluatedKey;
+      } while (startKey);
+    };
+    await Promise.all(Array.from({ length: segments }, (_, segment) => scanSegment(segment)));
+    return [...found.values()];
+  }
+
+  async *seriesRowsOldestFirst({
+    userId,
+    type,
+  }: AggregatedSeries): AsyncIterable<readonly StoredMeasurement[]> {
+    const { index, partitionValue } = listIndexFor(userId, type);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.measurements,
+          IndexName: index.indexName,
+          KeyConditionExpression: '#partition = :partition',
+          ExpressionAttributeNames: { '#partition': index.partitionKey },
+          ExpressionAttributeValues: { ':partition': partitionValue },
+          ScanIndexForward: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      yield Items as StoredMeasurement[];
+      startKey = LastEvaluatedKey;
+    } while (startKey);
   }
 
   async writeAggregate(
