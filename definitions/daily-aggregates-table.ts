@@ -4,8 +4,9 @@
  * One item per (user, type, UTC day) of a dense type (`aggregatedTypes`): the day's count, sum,
  * sum of squares, min, max and spread, and per 30-minute slot the bucket totals. The aggregate
  * function keeps it from the measurements table's stream, recomputing a changed day from that
- * day's rows; long chart windows read these instead of the rows (docs/row-api.md, "Chart
- * series"). Derived data: it can be rebuilt from the measurements table at any time.
+ * day's rows; long chart windows read these instead of the rows (docs/read-api.md, "Daily
+ * aggregates"). Derived data: `npm run rebuild-aggregates` rebuilds it from the measurements table
+ * (README, "Rebuilding the daily aggregates").
  */
 export const dailyAggregatesTable = {
   /** `userId#type` */

@@ -34,7 +34,7 @@ export interface AggregatePipelineProps {
 export const AGGREGATE_ITERATOR_AGE_ALARM_MS = 15 * 60 * 1000;
 
 /**
- * Daily aggregates of the dense types (docs/row-api.md, "Chart series"): their table, the
+ * Daily aggregates of the dense types (docs/read-api.md, "Daily aggregates"): their table, the
  * aggregate function's event source mapping on the measurements table's stream (the stream's
  * second and last reader besides the audit function), its on-failure queue, and two alarms.
  * The function may read the day's rows through one index and write aggregates, nothing else.
