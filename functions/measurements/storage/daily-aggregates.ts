@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  PutCommand,
+  paginateQuery,
+  paginateScan,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { aggregatedTypes, dailyAggregatesTable } from '../../../definitions/daily-aggregates-table';
 import type {
   AggregateDay,
@@ -55,25 +61,19 @@ export class DailyAggregates implements DailyAggregateStore, DailyAggregateReade
     const start = Date.parse(`${day}T00:00:00.000Z`);
     const { index, partitionValue } = listIndexFor(userId, type);
     const rows: StoredMeasurement[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const { Items = [], LastEvaluatedKey } = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.measurements,
-          IndexName: index.indexName,
-          KeyConditionExpression: '#partition = :partition AND #measuredAt BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#partition': index.partitionKey, '#measuredAt': index.sortKey },
-          ExpressionAttributeValues: {
-            ':partition': partitionValue,
-            ':from': new Date(start).toISOString(),
-            ':to': new Date(start + DAY_MS - 1).toISOString(),
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      rows.push(...(Items as StoredMeasurement[]));
-      startKey = LastEvaluatedKey;
-    } while (startKey);
+    for await (const page of this.queryPages<StoredMeasurement>({
+      TableName: this.tables.measurements,
+      IndexName: index.indexName,
+      KeyConditionExpression: '#partition = :partition AND #measuredAt BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#partition': index.partitionKey, '#measuredAt': index.sortKey },
+      ExpressionAttributeValues: {
+        ':partition': partitionValue,
+        ':from': new Date(start).toISOString(),
+        ':to': new Date(start + DAY_MS - 1).toISOString(),
+      },
+    })) {
+      rows.push(...page);
+    }
     return rows;
   }
 
@@ -86,27 +86,25 @@ export class DailyAggregates implements DailyAggregateStore, DailyAggregateReade
     const found = new Map<string, AggregatedSeries>();
     const typeValues = Object.fromEntries(aggregatedTypes.map((type, i) => [`:type${i}`, type]));
     const scanSegment = async (segment: number) => {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        // The index is sparse (live rows only); its items carry `userId` and `type` (projection ALL).
-        const { Items = [], LastEvaluatedKey } = await this.client.send(
-          new ScanCommand({
-            TableName: this.tables.measurements,
-            IndexName: index.indexName,
-            Segment: segment,
-            TotalSegments: segments,
-            FilterExpression: `#type IN (${Object.keys(typeValues).join(', ')})`,
-            ProjectionExpression: '#userId, #type',
-            ExpressionAttributeNames: { '#userId': 'userId', '#type': 'type' },
-            ExpressionAttributeValues: typeValues,
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      // The index is sparse (live rows only); its items carry `userId` and `type` (projection ALL).
+      const pages = paginateScan(
+        { client: this.client },
+        {
+          TableName: this.tables.measurements,
+          IndexName: index.indexName,
+          Segment: segment,
+          TotalSegments: segments,
+          FilterExpression: `#type IN (${Object.keys(typeValues).join(', ')})`,
+          ProjectionExpression: '#userId, #type',
+          ExpressionAttributeNames: { '#userId': 'userId', '#type': 'type' },
+          ExpressionAttributeValues: typeValues,
+        },
+      );
+      for await (const { Items = [] } of pages) {
         for (const { userId, type } of Items as AggregatedSeries[]) {
           found.set(aggregateKey(userId, type), { userId, type });
         }
-        startKey = LastEvaluatedKey;
-      } while (startKey);
+      }
     };
     await Promise.all(Array.from({ length: segments }, (_, segment) => scanSegment(segment)));
     return [...found.values()];
@@ -117,22 +115,14 @@ export class DailyAggregates implements DailyAggregateStore, DailyAggregateReade
     type,
   }: AggregatedSeries): AsyncIterable<readonly StoredMeasurement[]> {
     const { index, partitionValue } = listIndexFor(userId, type);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const { Items = [], LastEvaluatedKey } = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.measurements,
-          IndexName: index.indexName,
-          KeyConditionExpression: '#partition = :partition',
-          ExpressionAttributeNames: { '#partition': index.partitionKey },
-          ExpressionAttributeValues: { ':partition': partitionValue },
-          ScanIndexForward: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      yield Items as StoredMeasurement[];
-      startKey = LastEvaluatedKey;
-    } while (startKey);
+    yield* this.queryPages<StoredMeasurement>({
+      TableName: this.tables.measurements,
+      IndexName: index.indexName,
+      KeyConditionExpression: '#partition = :partition',
+      ExpressionAttributeNames: { '#partition': index.partitionKey },
+      ExpressionAttributeValues: { ':partition': partitionValue },
+      ScanIndexForward: true,
+    });
   }
 
   async writeAggregate(
@@ -183,23 +173,22 @@ export class DailyAggregates implements DailyAggregateStore, DailyAggregateReade
     toDay: string,
   ): Promise<readonly DailyAggregate[]> {
     const aggregates: DailyAggregate[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const { Items = [], LastEvaluatedKey } = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.aggregates,
-          KeyConditionExpression: '#pk = :pk AND #day BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#pk': partitionKey, '#day': sortKey },
-          ExpressionAttributeValues: { ':pk': aggregateKey(userId, type), ':from': fromDay, ':to': toDay },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of Items as AggregateItem[]) {
+    for await (const page of this.queryPages<AggregateItem>({
+      TableName: this.tables.aggregates,
+      KeyConditionExpression: '#pk = :pk AND #day BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': partitionKey, '#day': sortKey },
+      ExpressionAttributeValues: { ':pk': aggregateKey(userId, type), ':from': fromDay, ':to': toDay },
+    })) {
+      for (const item of page) {
         if (item.count > 0) aggregates.push(toDailyAggregate(item));
       }
-      startKey = LastEvaluatedKey;
-    } while (startKey);
+    }
     return aggregates;
+  }
+
+  /** Every page of a Query, one after the other (the SDK's paginator follows LastEvaluatedKey). */
+  private async *queryPages<Item>(input: QueryCommandInput): AsyncIterable<readonly Item[]> {
+    for await (const { Items = [] } of paginateQuery({ client: this.client }, input)) yield Items as Item[];
   }
 }
 

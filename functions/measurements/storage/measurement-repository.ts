@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
+  paginateQuery,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -387,26 +388,24 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
   async findMeasurementsByExternalId(userId: string, externalId: string): Promise<MeasurementRef[]> {
     const index = measurementsTable.indexes.byUserExternalId;
     const found: MeasurementRef[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      // KEYS_ONLY: the index holds the table key and nothing else, which is all a delete needs.
-      const { Items = [], LastEvaluatedKey } = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.indexName,
-          KeyConditionExpression: '#partition = :partition',
-          ExpressionAttributeNames: { '#partition': index.partitionKey },
-          ExpressionAttributeValues: { ':partition': `${userId}#${externalId}` },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    // KEYS_ONLY: the index holds the table key and nothing else, which is all a delete needs.
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        IndexName: index.indexName,
+        KeyConditionExpression: '#partition = :partition',
+        ExpressionAttributeNames: { '#partition': index.partitionKey },
+        ExpressionAttributeValues: { ':partition': `${userId}#${externalId}` },
+      },
+    );
+    for await (const { Items = [] } of pages) {
       for (const item of Items) {
         const key = item[partitionKey];
         const ref = typeof key === 'string' ? parseMeasurementKey(key) : undefined;
         if (ref && ref.userId === userId && ref.externalId === externalId) found.push(ref);
       }
-      startKey = LastEvaluatedKey;
-    } while (startKey);
+    }
     return found;
   }
 }
