@@ -41,6 +41,18 @@ export interface SavedQuery {
 
 const lines = (...commands: string[]) => commands.join('\n| ');
 const quoted = (values: readonly string[]) => `[${values.map((value) => `"${value}"`).join(', ')}]`;
+
+/** Every audit event of one row of one user, oldest first, named by its `externalId` or its `id`. */
+function rowHistoryQuery(by: 'externalId' | 'id'): string {
+  return lines(
+    rowHistoryFields,
+    `filter userId = "${rowHistoryPlaceholders.userId}" and ${by} = "${rowHistoryPlaceholders[by]}"`,
+    `filter message in ${quoted(Object.values(auditEvents))}`,
+    'sort @timestamp asc',
+    'dedup eventId',
+  );
+}
+
 /** `value_out_of_range` → `skippedValueOutOfRange`. */
 const skippedAlias = (reason: string) =>
   'skipped' + reason.replace(/(^|_)([a-z])/g, (_match, _sep, letter: string) => letter.toUpperCase());
@@ -90,26 +102,14 @@ export const savedQueries: readonly SavedQuery[] = [
     name: 'Audit/History of one row by externalId',
     question: `Everything that happened to one row the phone synced: overwrites, edits, deletes, resurrections, oldest first. Replace ${rowHistoryPlaceholders.userId} and ${rowHistoryPlaceholders.externalId} before running.`,
     logGroupOf: 'auditStream',
-    queryString: lines(
-      rowHistoryFields,
-      `filter userId = "${rowHistoryPlaceholders.userId}" and externalId = "${rowHistoryPlaceholders.externalId}"`,
-      `filter message in ${quoted(Object.values(auditEvents))}`,
-      'sort @timestamp asc',
-      'dedup eventId',
-    ),
+    queryString: rowHistoryQuery('externalId'),
   },
   {
     id: 'RowHistoryByIdQuery',
     name: 'Audit/History of one row by id',
     question: `The same by the row's id, which every row has — the only way to name a hand-entered one, which has no externalId. Replace ${rowHistoryPlaceholders.userId} and ${rowHistoryPlaceholders.id} before running.`,
     logGroupOf: 'auditStream',
-    queryString: lines(
-      rowHistoryFields,
-      `filter userId = "${rowHistoryPlaceholders.userId}" and id = "${rowHistoryPlaceholders.id}"`,
-      `filter message in ${quoted(Object.values(auditEvents))}`,
-      'sort @timestamp asc',
-      'dedup eventId',
-    ),
+    queryString: rowHistoryQuery('id'),
   },
   {
     id: 'RepostsUndidEditQuery',
