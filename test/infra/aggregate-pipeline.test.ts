@@ -1,37 +1,23 @@
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { aggregateFilterPatterns, aggregateStreamSource } from '../../definitions/aggregate-stream';
 import { dailyAggregatesTable } from '../../definitions/daily-aggregates-table';
 import { streamConsumers } from '../../definitions/stream-consumers';
-import { HealthIngestStack } from '../../lib/health-ingest-stack';
-
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { HealthIngestStack } from '../../lib/health-ingest-stack';
+import {
+  asList,
+  logicalId,
+  statementsOf,
+  synthesize,
+  type Resource,
+  type Statement,
+} from '../support/synthesized-stack';
 
 let stack: HealthIngestStack;
 let template: Template;
 let resources: Record<string, Resource>;
 
-beforeAll(() => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  stack = new HealthIngestStack(app, 'HealthIngestTest');
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources;
-});
-
-function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
-
-const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-function statementsOf(role: IConstruct): Statement[] {
-  const roleRef = JSON.stringify({ Ref: logicalId(role) });
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-}
+beforeAll(() => ({ stack, template, resources } = synthesize()));
 
 describe('the daily-aggregates table', () => {
   let table: Resource;
@@ -106,7 +92,7 @@ describe('the measurements table stream feeds exactly the two consumers of strea
 
 describe('the aggregate function may read a day’s rows and write aggregates, nothing else', () => {
   let statements: Statement[];
-  beforeAll(() => (statements = statementsOf(stack.functions.dailyAggregates.role!)));
+  beforeAll(() => (statements = statementsOf(template, stack.functions.dailyAggregates.role!)));
 
   it('Query on the byUserType index, PutItem on its own table; the stream through its mapping', () => {
     // The stream actions on the stream ARN come with the mapping (DynamoEventSource).

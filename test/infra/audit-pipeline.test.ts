@@ -1,5 +1,4 @@
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { savedQueries } from '../../lib/audit-queries';
 import { auditFilterPatterns, auditStreamSource } from '../../definitions/audit-stream';
@@ -8,26 +7,21 @@ import {
   serviceFunctions,
   type ServiceFunctionName,
 } from '../../definitions/service-functions';
-import { HealthIngestStack } from '../../lib/health-ingest-stack';
-
-type Resource = { Type: string; Properties: Record<string, any> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+import type { HealthIngestStack } from '../../lib/health-ingest-stack';
+import {
+  asList,
+  logicalId,
+  statementsOf,
+  synthesize,
+  type Resource,
+  type Statement,
+} from '../support/synthesized-stack';
 
 let stack: HealthIngestStack;
 let template: Template;
 let resources: Record<string, Resource>;
 
-beforeAll(() => {
-  // No bundling: esbuild is what `npm run synth` checks.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  stack = new HealthIngestStack(app, 'HealthIngestTest');
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources;
-});
-
-function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
+beforeAll(() => ({ stack, template, resources } = synthesize()));
 
 function only(type: string): [string, Resource] {
   const found = Object.entries(template.findResources(type)) as [string, Resource][];
@@ -46,20 +40,7 @@ function mappingOf(fn: IConstruct): Resource {
   return found[0]!;
 }
 
-const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
-
-function statementsOf(roleId: string): Statement[] {
-  return Object.values(resources)
-    .filter(
-      (resource) =>
-        resource.Type === 'AWS::IAM::Policy' &&
-        (resource.Properties.Roles as unknown[]).some(
-          (role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId }),
-        ),
-    )
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-}
 
 describe('the event source mapping: the table stream → the audit function, as audit-stream.ts defines it', () => {
   let mapping: Resource;
@@ -142,7 +123,7 @@ describe('the audit function may read the stream and send to its queue, nothing 
   let statements: Statement[];
   const streamArn = () => ({ 'Fn::GetAtt': [logicalId(stack.table), 'StreamArn'] });
 
-  beforeAll(() => (statements = statementsOf(logicalId(stack.functions.auditStream.role!))));
+  beforeAll(() => (statements = statementsOf(template, stack.functions.auditStream.role!)));
 
   it('can read the table stream', () => {
     const streamActions = statements
@@ -427,19 +408,20 @@ describe('alarms notify one SNS topic, whose ARN is a stack output', () => {
 
 describe('in the healthlog mode, the HealthLog authorizer’s errors have an alarm too', () => {
   let healthlog: HealthIngestStack;
+  let healthlogTemplate: Template;
   let healthlogResources: Record<string, Resource>;
   beforeAll(() => {
-    const app = new App({
-      context: { 'aws:cdk:bundling-stacks': [], healthlogUrl: 'https://healthlog.example.com' },
-    });
-    healthlog = new HealthIngestStack(app, 'HealthIngestHealthLog');
-    healthlogResources = Template.fromStack(healthlog).toJSON().Resources;
+    ({
+      stack: healthlog,
+      template: healthlogTemplate,
+      resources: healthlogResources,
+    } = synthesize({ healthlogUrl: 'https://healthlog.example.com' }, 'HealthIngestHealthLog'));
   });
 
   it('any authorizer error, on the same topic and dashboard', () => {
     const alarm = healthlog.auditPipeline.alarms.authorizerErrors;
     expect(alarm).toBeDefined();
-    const [topicId] = Object.keys(Template.fromStack(healthlog).findResources('AWS::SNS::Topic'));
+    const [topicId] = Object.keys(healthlogTemplate.findResources('AWS::SNS::Topic'));
     expect(healthlogResources[logicalId(alarm!)]!.Properties).toMatchObject({
       MetricName: 'Errors',
       Namespace: 'AWS/Lambda',
@@ -452,9 +434,7 @@ describe('in the healthlog mode, the HealthLog authorizer’s errors have an ala
       OKActions: [{ Ref: topicId }],
     });
     expect(Object.keys(healthlog.auditPipeline.alarms)).toHaveLength(7);
-    const [dashboard] = Object.values(
-      Template.fromStack(healthlog).findResources('AWS::CloudWatch::Dashboard'),
-    );
+    const [dashboard] = Object.values(healthlogTemplate.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboard!.Properties.DashboardBody['Fn::Join'][1]).toContainEqual({
       'Fn::GetAtt': [logicalId(alarm!), 'Arn'],
     });

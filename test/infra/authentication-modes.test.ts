@@ -1,6 +1,4 @@
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
+import type { Template } from 'aws-cdk-lib/assertions';
 import {
   LOG_RETENTION_DAYS,
   healthLogAuthorizerFunction,
@@ -8,25 +6,15 @@ import {
   serviceFunctions,
   type ServiceFunctionName,
 } from '../../definitions/service-functions';
-import { HealthIngestStack } from '../../lib/health-ingest-stack';
+import type { HealthIngestStack } from '../../lib/health-ingest-stack';
+import { logicalId, synthesize as synthesizeStack, type Resource } from '../support/synthesized-stack';
 
 /**
  * README, "Who is calling": exactly one way of knowing the user per deployment, chosen by the
  * context, with every route behind it — and a context that names two ways, or a setting that
  * belongs to a mode not chosen, fails the synth instead of deploying something unintended.
  */
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
-
-function synthesize(context: Record<string, unknown> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  const stack = new HealthIngestStack(app, 'AuthModesTest');
-  const template = Template.fromStack(stack);
-  return { stack, template, resources: template.toJSON().Resources as Record<string, Resource> };
-}
-
-function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
+const synthesize = (context: Record<string, unknown> = {}) => synthesizeStack(context, 'AuthModesTest');
 
 const ofType = (resources: Record<string, Resource>, type: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type === type);

@@ -1,5 +1,4 @@
-import { App, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Validations, type Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import {
@@ -7,8 +6,15 @@ import {
   serviceFunctions,
   type ServiceFunctionName,
 } from '../../definitions/service-functions';
-import { HealthIngestStack } from '../../lib/health-ingest-stack';
+import type { HealthIngestStack } from '../../lib/health-ingest-stack';
 import { DEFAULT_AUDIT_LOG_RETENTION_DAYS } from '../../lib/log-retention';
+import {
+  asList,
+  logicalId,
+  synthesize as synthesizeStack,
+  type Resource,
+  type Statement,
+} from '../support/synthesized-stack';
 
 /**
  * Policy checks on the synthesized stack:
@@ -31,29 +37,7 @@ const configurations: ReadonlyArray<readonly [string, Record<string, unknown>]> 
   ],
 ];
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
-type Statement = {
-  Sid?: string;
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource?: unknown;
-  Principal?: unknown;
-  Condition?: Record<string, any>;
-};
-
-const asList = <T>(value: T | T[] | undefined): T[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
-
-function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
-
-function synthesize(context: Record<string, unknown>) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  const stack = new HealthIngestStack(app, 'HealthIngestNag');
-  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-  return { app, stack, resources };
-}
+const synthesize = (context: Record<string, unknown>) => synthesizeStack(context, 'HealthIngestNag');
 
 /** What cdk-nag reports: rule id (with the finding for granular rules) and construct path. */
 function findings(stack: Stack, options: { ignoreAcknowledgements?: boolean } = {}) {

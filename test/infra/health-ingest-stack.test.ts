@@ -1,6 +1,4 @@
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { measurementsTable, measurementsTableStringAttributes } from '../../definitions/measurements-table';
 import {
   LOG_RETENTION_DAYS,
@@ -8,26 +6,9 @@ import {
   serviceFunctions,
   type ServiceFunctionName,
 } from '../../definitions/service-functions';
-import { HealthIngestStack } from '../../lib/health-ingest-stack';
+import type { HealthIngestStack } from '../../lib/health-ingest-stack';
 import { DEFAULT_AUDIT_LOG_RETENTION_DAYS } from '../../lib/log-retention';
-
-/** Synthesizes the stack without bundling the functions (esbuild is what `npm run synth` checks). */
-function synthesize(context: Record<string, unknown> = {}): { stack: HealthIngestStack; template: Template } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  const stack = new HealthIngestStack(app, 'HealthIngestTest');
-  return { stack, template: Template.fromStack(stack) };
-}
-
-type Resource = {
-  Type: string;
-  Properties: Record<string, any>;
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-};
-
-function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
+import { asList, logicalId, synthesize, type Resource } from '../support/synthesized-stack';
 
 function onlyResource(template: Template, type: string, props?: Record<string, unknown>): [string, Resource] {
   const found = Object.entries(template.findResources(type, props ? { Properties: props } : undefined));
@@ -36,7 +17,6 @@ function onlyResource(template: Template, type: string, props?: Record<string, u
 }
 
 const functionNames = Object.keys(serviceFunctions) as ServiceFunctionName[];
-const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 describe('with the default configuration (no issuer in the context)', () => {
   let stack: HealthIngestStack;

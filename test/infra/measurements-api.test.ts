@@ -1,13 +1,8 @@
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { measurementsTable } from '../../definitions/measurements-table';
 import { routes, serviceFunctions } from '../../definitions/service-functions';
-import { HealthIngestStack } from '../../lib/health-ingest-stack';
-
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
-
-const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+import type { HealthIngestStack } from '../../lib/health-ingest-stack';
+import { asList, logicalId, statementsOf, synthesize, type Statement } from '../support/synthesized-stack';
 
 let stack: HealthIngestStack;
 let template: Template;
@@ -15,23 +10,9 @@ let tableId: string;
 
 beforeAll(() => {
   // No bundling: esbuild is what `npm run synth` checks; here only the template matters.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  stack = new HealthIngestStack(app, 'MeasurementsApiTest');
-  template = Template.fromStack(stack);
+  ({ stack, template } = synthesize({}, 'MeasurementsApiTest'));
   tableId = logicalId(stack.table);
 });
-
-function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
-
-/** Every statement of every IAM policy attached to the role. */
-function statementsOf(role: IConstruct): Statement[] {
-  const roleRef = JSON.stringify({ Ref: logicalId(role) });
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-}
 
 const indexArn = (indexName: string) => ({
   'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${indexName}`]],
@@ -89,7 +70,7 @@ describe('the row API function may read by key, query the list indexes and write
   const onTable = (statement: Statement) => JSON.stringify(statement.Resource).includes(`"${tableId}"`);
 
   beforeAll(() => {
-    statements = statementsOf(stack.functions.measurementsApi.role!);
+    statements = statementsOf(template, stack.functions.measurementsApi.role!);
   });
 
   test('on the measurements table: exactly GetItem, PutItem, UpdateItem, DeleteItem and Query, all Allow', () => {
@@ -139,7 +120,7 @@ describe('the row API function may read by key, query the list indexes and write
 
 describe('the ingest function is still limited to PutItem on the measurements table', () => {
   test('whatever else it may use, on this table it may only PutItem, and on no index or stream', () => {
-    const statements = statementsOf(stack.functions.ingestBatch.role!);
+    const statements = statementsOf(template, stack.functions.ingestBatch.role!);
     const dynamo = statements.filter((statement) => JSON.stringify(statement.Resource).includes(tableId));
     expect([...new Set(dynamo.flatMap((statement) => asList(statement.Action)))]).toEqual([
       'dynamodb:PutItem',

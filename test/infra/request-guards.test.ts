@@ -1,9 +1,7 @@
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
 import { requestGuardsTable } from '../../definitions/request-guards-table';
 import { serviceFunctions, type ServiceFunctionName } from '../../definitions/service-functions';
-import { HealthIngestStack } from '../../lib/health-ingest-stack';
+import type { HealthIngestStack } from '../../lib/health-ingest-stack';
+import { asList, logicalId, synthesize, type Resource, type Statement } from '../support/synthesized-stack';
 
 /**
  * The request-guards table (Idempotency-Key records, rate-limit counters) in the template: built
@@ -11,19 +9,6 @@ import { HealthIngestStack } from '../../lib/health-ingest-stack';
  * Powertools idempotency and the counter make. Synthesized with and without IAM policy
  * minimization (cdk.json turns it on for real synths; it merges statements differently).
  */
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
-type Resource = {
-  Type: string;
-  Properties: Record<string, any>;
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-};
-
-const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
-}
 
 const POWERTOOLS_AND_COUNTER_ACTIONS = [
   'dynamodb:DeleteItem',
@@ -48,9 +33,7 @@ describe.each([
   let guardedRoleIds: string[];
 
   beforeAll(() => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-    stack = new HealthIngestStack(app, 'HealthIngestTest');
-    resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    ({ stack, resources } = synthesize(context));
     guardsId = logicalId(stack.requestGuardsTable);
     guards = resources[guardsId]!;
     guardedRoleIds = guarded.map((name) => logicalId(stack.functions[name].role!));
