@@ -6,6 +6,7 @@ import {
   type HealthLogStandIn,
   type StandInUser,
 } from '../support/healthlog-stand-in';
+import { callService } from '../support/http-call';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
 import { createLocalRequestGuardsTable, type LocalRequestGuardsTable } from '../support/local-request-guards';
 import { createLocalTable, dynamoDbLocalEndpoint, type LocalTable } from '../support/local-table';
@@ -72,21 +73,8 @@ async function call(
   path: string,
   options: { authorization?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ) {
-  const authorization = options.authorization ?? (options.token ? `Bearer ${options.token}` : undefined);
   if (options.token) tokensSent.add(options.token);
-  const startedAt = Date.now();
-  const response = await fetch(`${service.base}${path}`, {
-    method,
-    headers: {
-      ...(authorization === undefined ? {} : { authorization }),
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...options.headers,
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, ms: Date.now() - startedAt };
+  return callService(service.base, method, path, options);
 }
 
 const introspections = () => standIn.received.filter((request) => request.url === '/api/auth/me');

@@ -3,6 +3,8 @@ import {
   type HealthLogStandIn,
   type StandInUser,
 } from '../support/healthlog-stand-in';
+import { stepsDay } from '../support/batch-client';
+import { callService } from '../support/http-call';
 import { spawnRuntime, startRuntime, type RunningRuntime } from '../support/runtime-process';
 
 /**
@@ -39,33 +41,10 @@ async function call(
   token: string | undefined,
   options: { body?: unknown; headers?: Record<string, string> } = {},
 ) {
-  const startedAt = Date.now();
-  const response = await fetch(`${runtime.base}${path}`, {
-    method,
-    headers: {
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...options.headers,
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    signal: AbortSignal.timeout(15000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, ms: Date.now() - startedAt };
+  return callService(runtime.base, method, path, { ...options, ...(token === undefined ? {} : { token }) });
 }
 
-const stepsOfTheDay = (day: string, value: number) => ({
-  entries: [
-    {
-      hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
-      value,
-      unit: 'count',
-      startDate: `${day}T00:00:00+02:00`,
-      endDate: `${day}T00:00:00+02:00`,
-      externalId: `stats:HKQuantityTypeIdentifierStepCount:${day}`,
-    },
-  ],
-});
+const stepsOfTheDay = (day: string, value: number) => ({ entries: [stepsDay(day, value)] });
 
 const introspectionsWith = (token: string) =>
   standIn.received.filter((request) => request.headers.authorization?.includes(token));

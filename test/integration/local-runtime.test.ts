@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateKeyPair } from 'jose';
 import { loadOrCreateSigningKey, signLocalToken } from '../../local/local-auth';
+import { stepsDay } from '../support/batch-client';
+import { callService } from '../support/http-call';
 import {
   isAlive,
   repositoryRoot,
@@ -45,30 +47,15 @@ beforeAll(async () => {
 afterAll(() => runtime?.dispose());
 
 async function call(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  const answer = await callService(base, method, path, {
+    ...(token ? { token } : {}),
+    ...(body === undefined ? {} : { body }),
   });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: answer.status, body: answer.body };
 }
 
 /** A day's step total as the phone posts it: one `stats:` row per local day. */
-const stepsOfTheDay = (day: string, value: number) => ({
-  entries: [
-    {
-      hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
-      value,
-      unit: 'count',
-      startDate: `${day}T00:00:00+02:00`,
-      endDate: `${day}T00:00:00+02:00`,
-      externalId: `stats:HKQuantityTypeIdentifierStepCount:${day}`,
-    },
-  ],
-});
+const stepsOfTheDay = (day: string, value: number) => ({ entries: [stepsDay(day, value)] });
 
 const functionLines = (service: string) => runtime.output.filter((line) => line.json?.service === service);
 

@@ -4,6 +4,7 @@ import { signLocalToken, type SigningKey } from '../../local/local-auth';
 import { entry, stepsDay } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { startHealthLogStandIn, type HealthLogStandIn } from '../support/healthlog-stand-in';
+import { callService } from '../support/http-call';
 import { startInProcessService, type InProcessService } from '../support/in-process-service';
 import { createLocalRequestGuardsTable, type LocalRequestGuardsTable } from '../support/local-request-guards';
 import { createLocalTable, dynamoDbLocalEndpoint, type LocalTable } from '../support/local-table';
@@ -138,17 +139,11 @@ describe.each(modes)('in $name', (mode) => {
     token: string | undefined,
     options: { body?: unknown; headers?: Record<string, string> } = {},
   ) {
-    const response = await fetch(`${service.base}${path}`, {
-      method,
-      headers: {
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...options.headers,
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    const { status, body } = await callService(service.base, method, path, {
+      ...options,
+      ...(token === undefined ? {} : { token }),
     });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status, body };
   }
 
   describe.each(routes.map((route) => [`${route.method} ${route.path}`, route] as const))(
