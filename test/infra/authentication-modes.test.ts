@@ -7,7 +7,12 @@ import {
   type ServiceFunctionName,
 } from '../../definitions/service-functions';
 import type { HealthIngestStack } from '../../lib/health-ingest-stack';
-import { logicalId, synthesize as synthesizeStack, type Resource } from '../support/synthesized-stack';
+import {
+  logicalId,
+  synthesize as synthesizeStack,
+  type Resource,
+  ownLogGroupPolicyOnly,
+} from '../support/synthesized-stack';
 
 /**
  * README, "Who is calling": exactly one way of knowing the user per deployment, chosen by the
@@ -110,21 +115,7 @@ describe('healthlog mode (context healthlogUrl): every route is behind the Healt
     const roleId = logicalId(stack.healthLogAuthorizer!.role!);
     const role = resources[roleId]!;
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    expect(role.Properties.Policies).toEqual([
-      {
-        PolicyName: 'OwnLogGroup',
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              Resource: { 'Fn::GetAtt': [logicalId(stack.healthLogAuthorizer!.logGroup), 'Arn'] },
-            },
-          ],
-        },
-      },
-    ]);
+    expect(role.Properties.Policies).toEqual(ownLogGroupPolicyOnly(stack.healthLogAuthorizer!.logGroup));
     const attached = ofType(resources, 'AWS::IAM::Policy').filter(([, policy]) =>
       JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`),
     );

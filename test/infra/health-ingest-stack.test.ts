@@ -8,7 +8,13 @@ import {
 } from '../../definitions/service-functions';
 import type { HealthIngestStack } from '../../lib/health-ingest-stack';
 import { DEFAULT_AUDIT_LOG_RETENTION_DAYS } from '../../lib/log-retention';
-import { asList, logicalId, synthesize, type Resource } from '../support/synthesized-stack';
+import {
+  asList,
+  logicalId,
+  synthesize,
+  type Resource,
+  ownLogGroupPolicyOnly,
+} from '../support/synthesized-stack';
 
 function onlyResource(template: Template, type: string, props?: Record<string, unknown>): [string, Resource] {
   const found = Object.entries(template.findResources(type, props ? { Properties: props } : undefined));
@@ -190,21 +196,7 @@ describe('with the default configuration (no issuer in the context)', () => {
     test('its role has no managed policy; its one inline policy writes to its own log group only', () => {
       const role = template.toJSON().Resources[roleId] as Resource;
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-      expect(role.Properties.Policies).toEqual([
-        {
-          PolicyName: 'OwnLogGroup',
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-                Resource: { 'Fn::GetAtt': [logicalId(stack.functions.ingestBatch.logGroup), 'Arn'] },
-              },
-            ],
-          },
-        },
-      ]);
+      expect(role.Properties.Policies).toEqual(ownLogGroupPolicyOnly(stack.functions.ingestBatch.logGroup));
     });
   });
 

@@ -57,3 +57,25 @@ export function statementsOf(template: Template, role: IConstruct): Statement[] 
     .filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
 }
+
+/**
+ * The inline policies every function role has and nothing more: one, writing to the function's
+ * own log group only (no managed policy, no `logs:CreateLogGroup`).
+ */
+export function ownLogGroupPolicyOnly(logGroup: IConstruct) {
+  return [
+    {
+      PolicyName: 'OwnLogGroup',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [logicalId(logGroup), 'Arn'] },
+          },
+        ],
+      },
+    },
+  ];
+}
