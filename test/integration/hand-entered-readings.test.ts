@@ -10,8 +10,9 @@ import {
 import { NOT_FOUND_BODY, ROW_KEYS, rowApiSuite } from '../support/row-api-suite';
 
 /**
- * `POST /api/measurements` and the edits of what it creates (docs/row-api.md, "a
- * reading entered by hand", PUT/PATCH): the real handler and repository on DynamoDB Local.
+ * `POST /api/measurements` and the edits of what it creates (docs/row-api.md, "Readings
+ * entered by hand", and "Edits and deletes on the item"): the real handler and repository
+ * on DynamoDB Local.
  */
 const suite = rowApiSuite('hand-user');
 

@@ -3,7 +3,7 @@ import { captureLogs, type CapturedLogs } from './captured-logs';
 import { createLocalTable, type LocalTable } from './local-table';
 import { measurementsApiClient, type MeasurementsApi } from './measurements-api-client';
 
-/** The fields of a row answer, in the order the row API writes them (docs/row-api.md, "a row"). */
+/** The fields of a row answer, in the order the row API writes them (docs/row-api.md, "The row"). */
 export const ROW_KEYS = [
   'id',
   'type',

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
  */
 
 const root = join(__dirname, '..', '..');
-const sourceDirectories = ['bin', 'bench', 'definitions', 'functions', 'lib', 'local', 'scripts'];
+const sourceDirectories = ['bin', 'bench', 'definitions', 'functions', 'lib', 'local', 'scripts', 'test'];
 
 function typeScriptFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
@@ -67,7 +67,10 @@ const readRepositoryDocument = (path: string) => {
 };
 
 describe('comments cite documents in the repository', () => {
-  const files = sourceDirectories.flatMap((directory) => typeScriptFiles(join(root, directory)));
+  // This file's own examples cite documents that do not exist, on purpose.
+  const files = sourceDirectories
+    .flatMap((directory) => typeScriptFiles(join(root, directory)))
+    .filter((file) => file !== __filename);
 
   test('no source cites the shared contract, which is not in the repository', () => {
     const citing = files.filter((file) => /\bcontract\/[\w-]+\.md/.test(readFileSync(file, 'utf8')));
