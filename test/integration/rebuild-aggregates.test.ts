@@ -294,6 +294,21 @@ describe('npm run rebuild-aggregates: daily aggregates for history the stream ne
     expect(kept).toMatchObject({ count: 1, sum: 99, version: '2999-01-01T00:00:00.000Z#000001' });
   });
 
+  test('a table it cannot read: exit 1 with the AWS error in one line, no summary', async () => {
+    const { table } = shared;
+    const run = await rebuildCli([
+      '--table',
+      'no-such-table',
+      '--aggregates-table',
+      table.aggregatesTableName,
+      '--endpoint',
+      table.endpoint,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^The rebuild stopped: ResourceNotFoundException: /m);
+    expect(run.stdout).toBe('');
+  });
+
   test.each([
     [[], 'Name both tables'],
     [['--local', '--table', 'x'], '--local uses the local tables'],
