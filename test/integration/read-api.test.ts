@@ -1,6 +1,8 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { measurementPageSchema, seriesSchema } from '../../functions/measurements-api/read-schemas';
 import { measurementTypes } from '../../functions/measurements/model/measurement-types';
+import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
 import { batchClient, entry } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { localAggregates, type LocalAggregates } from '../support/daily-aggregates';
@@ -196,6 +198,67 @@ describe('GET /api/measurements: lists exactly as the app asks for them', () => 
     expect((await listPage(userId, { sourceEq: 'OURA' })).measurements).toEqual([]);
     expectIssuePaths(await api.list(userId, { sourceEq: 'GARMIN' }), ['sourceEq']);
     expectIssuePaths(await api.list(userId, { sourceEq: 'manual' }), ['sourceEq']);
+  });
+
+  describe('sourceEq over a large partition: hand entries among 1,200 heart-rate rows', () => {
+    let userId: string;
+    beforeAll(async () => {
+      userId = newUser();
+      const start = Date.parse('2026-09-01T00:00:00Z');
+      await store(userId, [
+        // The oldest row is the only hand-entered one.
+        pulse(iso(start), 70, 'manual-oldest', 'MANUAL'),
+        ...Array.from({ length: 1200 }, (_, i) => pulse(iso(start + (i + 1) * MINUTE), 60 + (i % 30))),
+      ]);
+    });
+
+    /** A row API whose repository counts its Queries (and reads at most `maxFilteredItemsRead`). */
+    function countingApi(options: { maxFilteredItemsRead?: number } = {}) {
+      const counted = { queries: 0 };
+      const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: table.endpoint }));
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'QueryCommand') counted.queries++;
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      const repository = new MeasurementRepository(client, table.tableName, options);
+      return { counted, api: measurementsApiClient({ store: repository, clock: () => NOW }) };
+    }
+
+    test('pages of evaluated items, not one Query per row still wanted (DynamoDB limits before it filters)', async () => {
+      const { counted, api: counting } = countingApi();
+      const answer = await counting.list(userId, { type: 'PULSE', sourceEq: 'MANUAL', limit: 7 });
+      expect(answer.status).toBe(200);
+      expect(answer.body.data.measurements.map((row: { value: number }) => row.value)).toEqual([70]);
+      expect(answer.body.data.meta.nextCursor).toBeNull();
+      expect(counted.queries).toBeLessThanOrEqual(2);
+    });
+
+    test('a read that reaches maxFilteredItemsRead answers what it found and a cursor to the rest', async () => {
+      const { counted, api: capped } = countingApi({ maxFilteredItemsRead: 300 });
+      const found: number[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const answer = await capped.list(userId, {
+          type: 'PULSE',
+          sourceEq: 'MANUAL',
+          limit: 7,
+          ...(cursor ? { cursor } : {}),
+        });
+        expect(answer.status).toBe(200);
+        const page = measurementPageSchema.parse(answer.body.data);
+        found.push(...page.measurements.map((row) => row.value));
+        cursor = page.meta.nextCursor ?? undefined;
+        pages++;
+        // Each request evaluates at most 300 items: one Query of 300.
+        expect(counted.queries).toBe(pages);
+      } while (cursor);
+      expect(found).toEqual([70]);
+      expect(pages).toBeGreaterThanOrEqual(5);
+    });
   });
 
   test('offset 0 is accepted; any other offset is 422 on offset (pages continue with cursor)', async () => {

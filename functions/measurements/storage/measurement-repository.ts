@@ -64,6 +64,11 @@ export function writeFailureReason(error: unknown, abortSignal?: AbortSignal): s
   return named ? named[1]! : 'write_failed';
 }
 
+/** See `maxFilteredItemsRead`: about 6 MB of heart-rate rows, a few Queries, well inside the function's timeout. */
+export const MAX_FILTERED_ITEMS_READ = 10_000;
+/** Items one Query of a filtered list evaluates (about 600 KB of heart-rate rows). */
+const FILTERED_PAGE_ITEMS = 1_000;
+
 /**
  * The only code that builds DynamoDB commands for measurements. Writes never read first:
  * `stats:` rows are an unconditional PutItem whose ALL_OLD tells inserted from updated; samples
@@ -85,6 +90,14 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: {
+      /**
+       * How many index items one filtered list (`sourceEq`) may read before it stops and answers
+       * what it found with a cursor: a filter that matches few rows of a large partition (hand
+       * entries among years of heart-rate buckets) must not read the whole partition per request.
+       */
+      readonly maxFilteredItemsRead?: number;
+    } = {},
   ) {}
 
   async writeMeasurement(
@@ -271,6 +284,11 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
    * A Query of a list index, page after page, until `limit` matching rows or the end. Returns the
    * key to continue from when rows may be left: DynamoDB's own, or — when the limit was reached
    * inside a page — the key of the last row returned.
+   *
+   * With a source filter, DynamoDB applies `Limit` before the filter, so a page is a fixed number
+   * of evaluated items (not the rows still wanted), trimmed here, and the read stops once
+   * `maxFilteredItemsRead` items were evaluated: the answer then holds the matches found so far
+   * and the key to continue from.
    */
   private async queryIndex(request: {
     userId: string;
@@ -299,19 +317,30 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
       values[':source'] = source;
     }
 
+    const filtered = source !== undefined;
+    const maxEvaluated = this.options.maxFilteredItemsRead ?? MAX_FILTERED_ITEMS_READ;
     const items: StoredMeasurement[] = [];
+    let evaluated = 0;
     let startKey = request.startKey;
     do {
-      const { Items = [], LastEvaluatedKey } = await this.client.send(
+      const {
+        Items = [],
+        LastEvaluatedKey,
+        ScannedCount = 0,
+      } = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: index.indexName,
           KeyConditionExpression: condition,
-          ...(source === undefined ? {} : { FilterExpression: '#source = :source' }),
+          ...(filtered ? { FilterExpression: '#source = :source' } : {}),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ScanIndexForward: !request.newestFirst,
-          ...(limit === undefined ? {} : { Limit: limit - items.length }),
+          ...(filtered
+            ? { Limit: Math.min(FILTERED_PAGE_ITEMS, maxEvaluated) }
+            : limit === undefined
+              ? {}
+              : { Limit: limit - items.length }),
           ExclusiveStartKey: startKey,
         }),
       );
@@ -322,6 +351,8 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
         if (Items.length > room) startKey = startKeyOf(items[items.length - 1]!, index);
         break;
       }
+      evaluated += ScannedCount;
+      if (filtered && evaluated >= maxEvaluated) break;
     } while (startKey);
     return { items, ...(startKey ? { lastEvaluatedKey: startKey } : {}) };
   }
