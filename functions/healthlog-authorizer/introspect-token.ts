@@ -12,7 +12,10 @@ export type Introspection =
     }
   | {
       readonly outcome: 'unauthenticated';
-      /** HealthLog's 401 or 403, or null when the header could not even be sent. */
+      /**
+       * HealthLog's 401 or 403; its 200 when the id it names cannot be a user id; or null when the
+       * header could not even be sent.
+       */
       readonly status: number | null;
     };
 
@@ -20,7 +23,7 @@ export type IntrospectionFailureReason = 'unreachable' | 'timeout' | 'status' | 
 
 /**
  * HealthLog could not say who the token belongs to: down, slow, a 5xx (or any other answer that
- * is neither 2xx nor 401/403), or a 2xx without a usable `data.id`. Never "not authenticated":
+ * is neither 2xx nor 401/403), or a 2xx without a string `data.id`. Never "not authenticated":
  * a 401 would make the app refresh and then sign its user out.
  */
 export class IntrospectionFailure extends Error {
@@ -91,9 +94,10 @@ export async function introspectToken(
   }
   const data = (body as { data?: { id?: unknown; timezone?: unknown } | null } | null)?.data;
   const userId = data?.id;
-  if (typeof userId !== 'string' || !isUsableUserId(userId)) {
-    throw new IntrospectionFailure('malformed', response.status);
-  }
+  if (typeof userId !== 'string') throw new IntrospectionFailure('malformed', response.status);
+  // An id that cannot be a safe key (empty, over 256 characters, `#`, a lone surrogate) is no
+  // user, in every mode (README, "Storage semantics"): 401, as for a JWT with such a `sub`.
+  if (!isUsableUserId(userId)) return { outcome: 'unauthenticated', status: response.status };
   const timeZone = canonicalTimeZone(data?.timezone);
   return {
     outcome: 'authenticated',

@@ -232,6 +232,25 @@ describe('HealthLog cannot answer → a 5xx the app retries with its session kep
     expect(answer).toMatchObject({ status: 500, body: { message: 'Internal Server Error' } });
   });
 
+  it.each([
+    ['containing #', 'user#1'],
+    ['empty', ''],
+    ['over 256 characters', 'c'.repeat(257)],
+    ['with a lone surrogate', 'cm\ud800x'],
+  ])('HealthLog names a user id %s → 401 (no user, as in every mode), nothing written', async (_name, id) => {
+    const token = standIn.issueToken({ id, timezone: null });
+    tokensSent.add(token);
+    const answer = await call('POST', '/api/measurements/batch', {
+      token,
+      body: { entries: [stepsDay('2026-05-24', 1)] },
+    });
+    expect(answer).toMatchObject({ status: 401, body: { data: null, error: 'Not authenticated' } });
+    expect(logs.events('auth.healthlog.introspection')).toContainEqual(
+      expect.objectContaining({ outcome: 'unauthenticated', status: 200 }),
+    );
+    expect(await table.items()).not.toContainEqual(expect.objectContaining({ userId: id }));
+  });
+
   it('HealthLog unreachable (nothing listens) → 500', async () => {
     const unreachable = await startInProcessService({
       tableName: table.tableName,
