@@ -46,9 +46,7 @@ export function toHttpApiEvent(request: HttpApiRequest): HttpEvent {
     body = isBase64Encoded ? request.body.toString('base64') : text;
   }
   const now = new Date();
-  const queryStringParameters = queryString
-    ? Object.fromEntries(new URLSearchParams(queryString).entries())
-    : undefined;
+  const queryStringParameters = queryString ? commaJoined(new URLSearchParams(queryString)) : undefined;
   return {
     version: '2.0',
     routeKey,
@@ -116,4 +114,14 @@ export function toAuthorizerEvent(
     ...(request.pathParameters ? { pathParameters: { ...request.pathParameters } } : {}),
     requestContext,
   };
+}
+
+/** A repeated query parameter arrives comma-joined (`?limit=7&limit=50` → `"7,50"`), as API Gateway passes it in payload 2.0. */
+function commaJoined(parameters: URLSearchParams): Record<string, string> {
+  const joined = new Map<string, string>();
+  for (const [name, value] of parameters) {
+    const earlier = joined.get(name);
+    joined.set(name, earlier === undefined ? value : `${earlier},${value}`);
+  }
+  return Object.fromEntries(joined);
 }

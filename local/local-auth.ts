@@ -104,7 +104,8 @@ export type AuthorizerClaims = Record<string, string>;
 export type BearerCheck = { readonly ok: true; readonly claims: AuthorizerClaims } | { readonly ok: false };
 
 /**
- * What the stack's HTTP API JWT authorizer does with `Authorization: Bearer <jwt>`: the
+ * What the stack's HTTP API JWT authorizer does with `Authorization: Bearer <jwt>` (or the bare
+ * `<jwt>`): the
  * signature against the issuer's key, `iss`, `exp` (required), `nbf`/`iat`, and the audience
  * (`aud`, or `client_id` as in Cognito access tokens). A token that passes hands its claims on
  * as strings, the way API Gateway puts them into `requestContext.authorizer.jwt.claims`.
@@ -114,7 +115,8 @@ export async function checkBearerToken(
   key: Pick<SigningKey, 'publicKey'>,
   now: Date = new Date(),
 ): Promise<BearerCheck> {
-  const match = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '');
+  // API Gateway's JWT authorizer takes the token alone or prefixed with `Bearer `.
+  const match = /^(?:Bearer +)?(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) return { ok: false };
   let payload: JWTPayload;
   try {

@@ -118,11 +118,14 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
-/** Repeated headers arrive comma-joined, as API Gateway passes them in payload 2.0. */
+/**
+ * Repeated headers arrive comma-joined, as API Gateway passes them in payload 2.0 — every header,
+ * `Authorization` and `Content-Type` included (Node's `headers` keeps only the first of those).
+ */
 function flattenHeaders(request: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, values] of Object.entries(request.headersDistinct)) {
+    if (values !== undefined) headers[name] = values.join(',');
   }
   return headers;
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import type { FunctionDefinition, RouteDefinition } from '../../definitions/service-functions';
 import type { LocalFunction } from '../../local/lambda-context';
@@ -84,6 +84,21 @@ beforeEach(() => (calls.length = 0));
 
 const auth = { authorization: 'Bearer good' };
 
+/** A GET with exactly these header lines (fetch would merge repeated ones before sending). */
+function rawGet(path: string, headerLines: [string, string][]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${base}${path}`, { method: 'GET' }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode ?? 0));
+    });
+    const byName = new Map<string, string[]>();
+    for (const [name, value] of headerLines) byName.set(name, [...(byName.get(name) ?? []), value]);
+    for (const [name, values] of byName) request.setHeader(name, values.length === 1 ? values[0]! : values);
+    request.once('error', reject);
+    request.end();
+  });
+}
+
 describe('requests are refused before any handler runs', () => {
   it('without a token: 401 in the envelope', async () => {
     const answer = await fetch(`${base}/things`, { method: 'POST', body: '{}' });
@@ -137,6 +152,30 @@ describe('a routed request reaches the handler as an HTTP API payload 2.0 event'
     expect(event.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
     await fetch(`${base}/things/a`, { headers: auth });
     expect(calls[1]!.event.requestContext.requestId).not.toBe(event.requestContext.requestId);
+  });
+
+  it('repeated query parameters and headers arrive comma-joined, Authorization and Content-Type too, as API Gateway joins them', async () => {
+    const status = await rawGet('/things/a?limit=7&limit=50&x=1', [
+      ['Authorization', 'Bearer good'],
+      ['X-Thing', 'a'],
+      ['X-Thing', 'b'],
+      ['Content-Type', 'text/plain'],
+      ['Content-Type', 'application/json'],
+    ]);
+    expect(status).toBe(201);
+    expect(calls[0]!.event.queryStringParameters).toEqual({ limit: '7,50', x: '1' });
+    expect(calls[0]!.event.headers).toMatchObject({
+      'x-thing': 'a,b',
+      'content-type': 'text/plain,application/json',
+    });
+    // A good token followed by another is one header value "Bearer good,Bearer junk": refused.
+    expect(
+      await rawGet('/things/a', [
+        ['Authorization', 'Bearer good'],
+        ['Authorization', 'Bearer junk'],
+      ]),
+    ).toBe(401);
+    expect(calls).toHaveLength(1);
   });
 
   it('a text body arrives as text, a binary body base64-encoded', async () => {

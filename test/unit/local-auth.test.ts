@@ -60,13 +60,19 @@ describe('the local authorizer checks bearer tokens like the stack JWT authorize
     expect((await checkBearerToken(`bearer ${token}`, key)).ok).toBe(true);
   });
 
-  it('a missing header, another scheme or a malformed token is refused', async () => {
+  it('the token alone, without the scheme, is accepted (API Gateway’s JWT authorizer takes either)', async () => {
+    const token = await signLocalToken('user-a', key);
+    expect(await checkBearerToken(token, key)).toMatchObject({ ok: true, claims: { sub: 'user-a' } });
+  });
+
+  it('a missing header, another scheme, two tokens or a malformed token is refused', async () => {
     const token = await signLocalToken('user-a', key);
     expect((await checkBearerToken(undefined, key)).ok).toBe(false);
     expect((await checkBearerToken('', key)).ok).toBe(false);
     expect((await checkBearerToken(`Basic ${token}`, key)).ok).toBe(false);
-    expect((await checkBearerToken(token, key)).ok).toBe(false);
+    expect((await checkBearerToken(`Bearer ${token},Bearer ${token}`, key)).ok).toBe(false);
     expect((await checkBearerToken('Bearer not-a-jwt', key)).ok).toBe(false);
+    expect((await checkBearerToken('not-a-jwt', key)).ok).toBe(false);
   });
 
   it('an expired token is refused (beyond the small clock tolerance)', async () => {
