@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { resolve } from 'node:path';
 import { rebuildDailyAggregates } from '../../functions/measurements/aggregates/rebuild-aggregates';
 import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
@@ -8,6 +9,7 @@ import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { localAggregates, type LocalAggregates } from '../support/daily-aggregates';
 import { createLocalTable, type LocalTable } from '../support/local-table';
 import { measurementsApiClient, type MeasurementsApi } from '../support/measurements-api-client';
+import { storedItem } from '../support/stored-items';
 
 /**
  * `npm run rebuild-aggregates` on DynamoDB Local: a table whose dense history was written without
@@ -263,35 +265,60 @@ describe('npm run rebuild-aggregates: daily aggregates for history the stream ne
     );
   });
 
-  test('an aggregate computed from more complete rows (a write after the rebuild read) is kept', async () => {
+  test('repairs an aggregate whose latest write has settled; keeps one from a write of the last minute', async () => {
     const { table, aggregates } = shared;
     const userId = newUser();
-    await storeHistory(shared, userId);
+    const now = Date.now();
+    // Rows last written ten minutes ago, two on each of two days.
+    const writtenAt = iso(now - 10 * MINUTE);
+    for (const [i, [measuredAt, value]] of (
+      [
+        ['2026-11-01T08:00:00.000Z', 60],
+        ['2026-11-01T09:00:00.000Z', 70],
+        ['2026-11-02T08:00:00.000Z', 80],
+        ['2026-11-02T09:00:00.000Z', 90],
+      ] as const
+    ).entries()) {
+      await table.documentClient.send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: storedItem({ userId, externalId: `pulse-${i}`, measuredAt, value, updatedAt: writtenAt }),
+        }),
+      );
+    }
     const store = new DailyAggregates(table.documentClient, {
       measurements: table.tableName,
       aggregates: table.aggregatesTableName,
     });
-    const day = { userId, type: 'PULSE', day: '2026-11-01' };
-    const newer = {
-      day: '2026-11-01',
-      count: 1,
-      sum: 99,
-      sumOfSquares: 9801,
-      min: 99,
-      max: 99,
-      low: 99,
-      high: 99,
+    // Both days' stored aggregates claim a later write than any live row (as when a recompute that
+    // read the index before it dropped a deleted row landed last), and count a row that is gone.
+    const wrong = (day: string) => ({
+      day,
+      count: 3,
+      sum: 300,
+      sumOfSquares: 30000,
+      min: 100,
+      max: 100,
+      low: 100,
+      high: 100,
       slots: [],
-    };
-    expect(await store.writeAggregate(day, newer, '2999-01-01T00:00:00.000Z#000001')).toBe('written');
+    });
+    const settled = `${iso(now - 5 * MINUTE)}#000001`;
+    const fresh = `${iso(now - 10_000)}#000001`;
+    await store.writeAggregate({ userId, type: 'PULSE', day: '2026-11-01' }, wrong('2026-11-01'), settled);
+    await store.writeAggregate({ userId, type: 'PULSE', day: '2026-11-02' }, wrong('2026-11-02'), fresh);
 
     const summary = await rebuildDailyAggregates(
       { source: store, store },
       { userIds: [userId], segments: 1, concurrency: 1 },
     );
-    expect(summary).toMatchObject({ days: 4, written: 3, superseded: 1 });
-    const kept = (await aggregates.stored(userId, 'PULSE')).find((item) => item.day === '2026-11-01');
-    expect(kept).toMatchObject({ count: 1, sum: 99, version: '2999-01-01T00:00:00.000Z#000001' });
+    expect(summary).toMatchObject({ days: 2, written: 1, superseded: 1, failedDays: [] });
+    const stored = await aggregates.stored(userId, 'PULSE');
+    // 2026-11-01: its latest write is five minutes old, so this read holds it: repaired.
+    expect(stored[0]).toMatchObject({ day: '2026-11-01', count: 2, sum: 130 });
+    expect(stored[0]!.version > settled).toBe(true);
+    // 2026-11-02: a write ten seconds ago may not have reached the index this read: kept.
+    expect(stored[1]).toMatchObject({ day: '2026-11-02', count: 3, sum: 300, version: fresh });
   });
 
   test('a table it cannot read: exit 1 with the AWS error in one line, no summary', async () => {

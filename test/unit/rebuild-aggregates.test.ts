@@ -131,6 +131,22 @@ describe('rebuildDailyAggregates', () => {
     );
   });
 
+  it('claims the version of its read: every write older than a minute before it started, or the rows’ own when newer', async () => {
+    const memory = inMemory([
+      ...rows,
+      { ...row('cyd', '2026-10-31T08:00:00.000Z', 75), updatedAt: '2026-11-28T11:59:30.000Z' },
+    ]);
+    await rebuildDailyAggregates(memory, {
+      segments: 1,
+      concurrency: 1,
+      now: () => new Date('2026-11-28T12:00:00.000Z'),
+    });
+    // The rows were last written long before: the read holds everything up to 11:59.
+    expect(memory.written.get('ann#PULSE#2026-10-30')?.version).toBe('2026-11-28T11:59:00.000Z#000000');
+    // A row written 30 s before the read is newer than that: its own version.
+    expect(memory.written.get('cyd#PULSE#2026-10-31')?.version).toBe('2026-11-28T11:59:30.000Z#000001');
+  });
+
   it('named users: their series of every aggregated type, without listing the whole index', async () => {
     const memory = inMemory(rows);
     const summary = await rebuildDailyAggregates(memory, {

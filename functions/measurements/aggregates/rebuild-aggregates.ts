@@ -8,17 +8,27 @@ import type {
   AggregateRebuildSource,
   DailyAggregateStore,
 } from './aggregate-store';
-import { storeDayAggregate } from './recompute-days';
+import { storeDayAggregate, versionAsOf } from './recompute-days';
+
+/**
+ * How long a write takes, at the most, to reach the index a rebuild reads (DynamoDB's global
+ * secondary indexes typically lag their table by well under a second).
+ */
+export const INDEX_SETTLE_MS = 60_000;
 
 /**
  * Rebuilding the daily aggregates from the rows: what an operator runs once after deploying the
  * aggregate function onto a table that already holds dense history (the stream only recomputes
- * days whose rows change). Each series (user × aggregated type) is read once, oldest row first,
- * and every UTC day it has is computed from all of that day's rows by the same step the stream's
- * recompute uses, under the same rule: an aggregate computed from more complete rows is never
- * replaced. A day the stream recomputed after a later write (a delete, a re-post) therefore keeps
- * the stream's aggregate, which read that day whole too; the rebuild can run while the service
- * takes writes, and running it twice changes nothing.
+ * days whose rows change), or to repair days whose aggregate is wrong. Each series (user ×
+ * aggregated type) is read once, oldest row first, and every UTC day it has is computed from all
+ * of that day's rows by the same step the stream's recompute uses, under the same rule: an
+ * aggregate computed from more complete rows is never replaced.
+ *
+ * A read that starts at T holds every write made before T − INDEX_SETTLE_MS, so its aggregates
+ * claim at least that version: they replace any stored aggregate whose latest write is older —
+ * the repair of a day two racing recomputes left wrong — and never one the stream computed after
+ * a write of the last minute, which may be missing from this read. So a rebuild can run while the
+ * service takes writes, and running it twice changes nothing.
  *
  * It only writes days that have rows: an aggregate left for a day whose rows are all gone is not
  * found this way (the stream's recompute clears those as the rows go).
@@ -65,6 +75,7 @@ export interface RebuildOptions {
   readonly concurrency: number;
   /** Told after each series, for progress output. */
   readonly onSeriesDone?: (done: number, total: number) => void;
+  readonly now?: () => Date;
 }
 
 export interface DayFailure {
@@ -107,13 +118,16 @@ export async function rebuildDailyAggregates(
   let done = 0;
   const failedDays: DayFailure[] = [];
   const failedSeries: SeriesFailure[] = [];
+  const now = options.now ?? (() => new Date());
   await mapWithConcurrency(series, options.concurrency, async (one) => {
+    // Every write older than this had reached the index before the series' first page was read.
+    const versionFloor = versionAsOf(new Date(now().getTime() - INDEX_SETTLE_MS));
     try {
       for await (const { day, rows } of rowsByUtcDay(deps.source.seriesRowsOldestFirst(one))) {
         const aggregateDay: AggregateDay = { userId: one.userId, type: one.type, day };
         days++;
         try {
-          const result = await storeDayAggregate(deps.store, aggregateDay, rows);
+          const result = await storeDayAggregate(deps.store, aggregateDay, rows, { versionFloor });
           if (result === 'written') written++;
           else superseded++;
         } catch (error) {

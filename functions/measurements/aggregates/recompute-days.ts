@@ -119,17 +119,33 @@ export function aggregateVersion(
 /**
  * The aggregate of one day computed from `rows` (all of that day's live rows of the type), stored
  * unless one from more complete rows is already there: the one step the stream's recompute and an
- * operator's rebuild share.
+ * operator's rebuild share. `versionFloor` is a version the read is known to be complete for
+ * (the rebuild's: every write older than a settle time had reached the index when it read); the
+ * aggregate then claims at least that.
  */
 export async function storeDayAggregate(
   store: Pick<DailyAggregateStore, 'writeAggregate'>,
   day: AggregateDay,
   rows: readonly StoredMeasurement[],
-  changed: ReadonlyMap<string, RowState> = new Map(),
+  options: {
+    readonly changed?: ReadonlyMap<string, RowState>;
+    readonly versionFloor?: AggregateVersion;
+  } = {},
 ): Promise<AggregateWrite> {
   const kind = denseKindOfType(day.type);
   if (!kind) throw new RangeError(`${day.type} has no daily aggregates`);
-  return store.writeAggregate(day, aggregateDay(rows, seriesKinds[kind]), aggregateVersion(rows, changed));
+  const version = aggregateVersion(rows, options.changed ?? new Map());
+  const floor = options.versionFloor;
+  return store.writeAggregate(
+    day,
+    aggregateDay(rows, seriesKinds[kind]),
+    floor !== undefined && floor > version ? floor : version,
+  );
+}
+
+/** The version of a read known to hold every write made before `instant`. */
+export function versionAsOf(instant: Date): AggregateVersion {
+  return `${instant.toISOString()}#000000`;
 }
 
 export interface RecomputeOutcome {
@@ -154,7 +170,7 @@ export async function recomputeDays(
     async ({ day, changed, changeIds }) => {
       try {
         const rows = dayRows(await deps.store.readDayRows(day), changed);
-        const result = await storeDayAggregate(deps.store, day, rows, changed);
+        const result = await storeDayAggregate(deps.store, day, rows, { changed });
         return { day, result, changeIds };
       } catch (error) {
         return { day, result: 'failed', changeIds, error };
