@@ -70,6 +70,21 @@ export const listMeasurementsQuerySchema = z
       .meta({ description: 'One row per local day, for a cumulative type; ignored for any other type' }),
   })
   .superRefine(({ from, to }, context) => {
+    for (const [path, text] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
+      // Stored instants are `toISOString()` of years 0000–9999; outside them the string form
+      // (`+010000-…`) would not sort with them, and the bound would read the wrong rows.
+      const year = text === undefined ? undefined : parseIsoDateTime(text)?.getUTCFullYear();
+      if (year !== undefined && (year < 0 || year > 9999)) {
+        context.addIssue({
+          code: 'custom',
+          path: [path],
+          message: 'Expected an instant in the years 0000–9999 (UTC)',
+        });
+      }
+    }
     if (instant(from) > instant(to)) {
       context.addIssue({ code: 'custom', path: ['to'], message: 'Expected to to be at or after from' });
     }

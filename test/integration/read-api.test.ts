@@ -261,6 +261,20 @@ describe('GET /api/measurements: lists exactly as the app asks for them', () => 
     });
   });
 
+  test('from/to that fall outside the years 0000–9999 in UTC are 422 on that field, never a 500 or a wrong list', async () => {
+    const userId = newUser();
+    await store(userId, [pulse('2026-10-02T08:00:00Z', 61)]);
+    expectIssuePaths(await api.list(userId, { to: '9999-12-31T23:59:59-05:00' }), ['to']);
+    expectIssuePaths(
+      await api.list(userId, { from: '2026-01-01T00:00:00Z', to: '9999-12-31T23:59:59-05:00' }),
+      ['to'],
+    );
+    expectIssuePaths(await api.list(userId, { from: '0000-01-01T00:00:00+01:00' }), ['from']);
+    // The last instants that stay inside: accepted, and the row is found.
+    const inside = await listPage(userId, { from: '0000-01-01T00:00:00Z', to: '9999-12-31T23:59:59Z' });
+    expect(inside.measurements.map((row) => row.value)).toEqual([61]);
+  });
+
   test('offset 0 is accepted; any other offset is 422 on offset (pages continue with cursor)', async () => {
     const userId = newUser();
     expect((await api.list(userId, { offset: 0 })).status).toBe(200);
