@@ -10,6 +10,7 @@ import {
 import { measurementsTable, measurementsTableStringAttributes } from '../definitions/measurements-table';
 import { dailyAggregatesTable } from '../definitions/daily-aggregates-table';
 import { requestGuardsTable } from '../definitions/request-guards-table';
+import { auditKeysTable } from '../definitions/audit-keys-table';
 
 /** The measurements table as a CreateTable call, derived from the definition the stack uses. */
 export function measurementsCreateTableInput(tableName: string): CreateTableCommandInput {
@@ -115,4 +116,14 @@ export async function createAllTables(
   await ensureTable(client, requestGuardsCreateTableInput(names.requestGuards));
   await ensureTimeToLive(client, names.requestGuards, requestGuardsTable.timeToLiveAttribute);
   await ensureTable(client, dailyAggregatesCreateTableInput(names.dailyAggregates));
+}
+
+/** The audit-keys table (one pseudonym key per audited user) as a CreateTable call. */
+export function auditKeysCreateTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: auditKeysTable.partitionKey, KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: auditKeysTable.partitionKey, AttributeType: 'S' }],
+  };
 }
