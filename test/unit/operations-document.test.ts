@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { savedQueries } from '../../lib/audit-queries';
@@ -9,6 +10,11 @@ const committed = readFileSync(committedPath, 'utf8');
 describe('docs/operations.md shows the saved queries the stack deploys', () => {
   test('is what `npm run docs` generates from lib/audit-queries.ts (run it when this fails)', () => {
     expect(committed).toEqual(renderOperationsDocument(committed));
+  });
+
+  test('is as `npm run format` leaves it, so the generator and Prettier never rewrite each other', () => {
+    const prettier = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'prettier');
+    expect(() => execFileSync(prettier, ['--check', committedPath], { stdio: 'pipe' })).not.toThrow();
   });
 
   test.each(savedQueries.map((query) => [query.name, query] as const))(
