@@ -99,7 +99,7 @@ describe('every link in the README resolves', () => {
       '## Who is calling',
       '## The `healthlog` mode: why (401)',
       '## Who is calling',
-      'See [a](docs/guide.md#who-is-calling-1), [b](#the-healthlog-mode-why-401), [c](https://example.com).',
+      'See [a](notes/guide.md#who-is-calling-1), [b](#the-healthlog-mode-why-401), [c](https://example.com).',
       '`[not a link](nowhere.md)`',
       '```',
       '# not a heading',
@@ -107,7 +107,7 @@ describe('every link in the README resolves', () => {
       '```',
     ].join('\n');
     expect(linkTargets(markdown)).toEqual([
-      'docs/guide.md#who-is-calling-1',
+      'notes/guide.md#who-is-calling-1',
       '#the-healthlog-mode-why-401',
       'https://example.com',
     ]);
@@ -120,17 +120,19 @@ describe('every link in the README resolves', () => {
 
     const from = join(root, 'README.md');
     const documents: Record<string, string> = {
-      [join(root, 'docs', 'guide.md')]: markdown,
+      [join(root, 'notes', 'guide.md')]: markdown,
       [from]: markdown,
     };
     const read = (path: string) => documents[path];
     const exists = (path: string) => path in documents;
-    expect(brokenLink(from, 'docs/guide.md#who-is-calling-1', read, exists)).toBeUndefined();
+    expect(brokenLink(from, 'notes/guide.md#who-is-calling-1', read, exists)).toBeUndefined();
     expect(brokenLink(from, '#the-healthlog-mode-why-401', read, exists)).toBeUndefined();
     expect(brokenLink(from, 'https://example.com/x', read, exists)).toBeUndefined();
-    expect(brokenLink(from, 'docs/gone.md', read, exists)).toBe('docs/gone.md: docs/gone.md does not exist');
-    expect(brokenLink(from, 'docs/guide.md#setup', read, exists)).toBe(
-      'docs/guide.md#setup: docs/guide.md has no heading with the anchor #setup',
+    expect(brokenLink(from, 'notes/gone.md', read, exists)).toBe(
+      'notes/gone.md: notes/gone.md does not exist',
+    );
+    expect(brokenLink(from, 'notes/guide.md#setup', read, exists)).toBe(
+      'notes/guide.md#setup: notes/guide.md has no heading with the anchor #setup',
     );
   });
 });
