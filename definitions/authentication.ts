@@ -1,6 +1,6 @@
 /**
  * Who is calling, as the stack, the functions and the local runtime must agree on it
- * (README, "Who is calling"): the three ways a deployment knows its users, the HealthLog
+ * (docs/authentication.md, "Who is calling"): the three ways a deployment knows its users, the HealthLog
  * introspection endpoint, the user's time zone and the shared-record header.
  */
 

@@ -6,7 +6,7 @@
  * function keeps it from the measurements table's stream, recomputing a changed day from that
  * day's rows; long chart windows read these instead of the rows (docs/read-api.md, "Daily
  * aggregates"). Derived data: `npm run rebuild-aggregates` rebuilds it from the measurements table
- * (README, "Rebuilding the daily aggregates").
+ * (docs/operations.md, "Rebuilding the daily aggregates").
  */
 export const dailyAggregatesTable = {
   /** `userId#type` */

@@ -1,7 +1,7 @@
 /**
  * The names of the structured log events operators query, count and alarm on. Each is the
  * `message` of one JSON log line; saved queries, metric filters and alarms select on these exact
- * strings, so they are defined once and never renamed casually (README, "Auditing overwrites").
+ * strings, so they are defined once and never renamed casually (docs/operations.md, "The audit trail").
  */
 
 /** Audit events the audit function writes at INFO, one per change a user can see. */

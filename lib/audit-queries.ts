@@ -4,9 +4,9 @@ import type { ServiceFunctionName } from '../definitions/service-functions';
 import { skipReasons } from '../definitions/skip-reasons';
 
 /**
- * The Logs Insights questions operators ask of the audit trail (README, "Saved queries"), as the text operators run. The
- * stack saves each as a query definition on its log group, and the README (Auditing overwrites) shows the same
- * text (a unit test keeps them identical). Field names are the events' top-level keys.
+ * The Logs Insights questions operators ask of the audit trail (docs/operations.md, "Saved queries"), as the text operators run. The
+ * stack saves each as a query definition on its log group, and `npm run docs` renders the same text into
+ * docs/operations.md (a unit test fails while that page is out of date). Field names are the events' top-level keys.
  *
  * The audit function may see a stream record more than once (Lambda retries from a failed
  * record): listings `dedup eventId`, counts use `count_distinct(eventId)`.
@@ -32,7 +32,7 @@ export interface SavedQuery {
   readonly id: string;
   /** Name in the Logs Insights console (prefixed with the stack name as a folder). */
   readonly name: string;
-  /** The question it answers, in the words of the README. */
+  /** The question it answers, as docs/operations.md shows it beside the text. */
   readonly question: string;
   /** Whose log group it runs on. */
   readonly logGroupOf: ServiceFunctionName;

@@ -7,7 +7,7 @@ import { localTableNames } from '../local/create-tables';
 import { localCredentials, localRegion } from '../local/dynamodb-local';
 
 /**
- * `npm run rebuild-aggregates -- …`: rebuilds the daily aggregates from the rows (README,
+ * `npm run rebuild-aggregates -- …`: rebuilds the daily aggregates from the rows (docs/operations.md,
  * "Rebuilding the daily aggregates"). Against AWS it uses the SDK's usual credentials and region
  * (`AWS_PROFILE`, `AWS_REGION`, …); with `--local`, the tables of a running `npm start`.
  * Prints progress on standard error and one JSON summary line on standard output; exits 1 when a

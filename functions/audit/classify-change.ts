@@ -7,7 +7,7 @@ import { UnreadableChangeError, type ItemChange } from '../commons/item-change';
 /**
  * Stream record → audit decision, from the item's old and new images alone. Pure: the audit
  * handler logs what this returns. Field names and event names are the contract of
- * the README ("Auditing overwrites"); saved queries depend on them, so they never change casually.
+ * docs/operations.md, "The events"; saved queries depend on them, so they never change casually.
  */
 
 export interface MeasurementIdentity {

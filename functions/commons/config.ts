@@ -90,7 +90,7 @@ const healthLogAuthorizerConfigSchema = z.object({
     return url.baseUrl;
   }),
   /**
-   * How long one introspection may take, body included: at most 2 s (README, "Who is calling"), so a
+   * How long one introspection may take, body included: at most 2 s (docs/authentication.md, "The healthlog mode"), so a
    * slow HealthLog costs the app a quick 5xx (which it retries) instead of a hanging sync.
    */
   HEALTHLOG_TIMEOUT_MS: z.coerce.number().int().min(100).max(2000).default(2000),

@@ -96,7 +96,7 @@ export async function introspectToken(
   const userId = data?.id;
   if (typeof userId !== 'string') throw new IntrospectionFailure('malformed', response.status);
   // An id that cannot be a safe key (empty, over 256 characters, `#`, a lone surrogate) is no
-  // user, in every mode (README, "Storage semantics"): 401, as for a JWT with such a `sub`.
+  // user, in every mode (docs/authentication.md, "Who can be a user"): 401, as for a JWT with such a `sub`.
   if (!isUsableUserId(userId)) return { outcome: 'unauthenticated', status: response.status };
   const timeZone = canonicalTimeZone(data?.timezone);
   return {

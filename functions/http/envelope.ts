@@ -39,7 +39,7 @@ export function failure(
 export const internalServerError = (headers?: ResponseHeaders) =>
   failure(500, 'Internal server error', { headers });
 export const notAuthenticated = (headers?: ResponseHeaders) => failure(401, 'Not authenticated', { headers });
-/** The refusal of a shared-record request (README, "Who is calling"); the app shows the sentence to its user as it is. */
+/** The refusal of a shared-record request (docs/authentication.md, "Shared records"); the app shows the sentence to its user as it is. */
 export const sharingNotPermitted = (headers?: ResponseHeaders) =>
   failure(403, 'Shared records are not available on this endpoint', {
     errorCode: 'sharing.not_permitted',

@@ -36,7 +36,7 @@ type Handler = (
 /**
  * `POST /api/measurements/batch`: event → input, the ingest use case decides, the result is
  * shaped into the envelope. One `measurement.batch.ingest` line per accepted request.
- * Order of checks (docs/batch-api.md): token, the shared-record header (README, "Who is calling"), rate limit, then everything
+ * Order of checks (docs/batch-api.md, "Checks, in order"): token, the shared-record header, rate limit, then everything
  * else — which the Idempotency-Key wraps, so a replay answers whatever the first request
  * answered, refusals included.
  */

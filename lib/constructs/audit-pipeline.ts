@@ -60,7 +60,7 @@ export const AUDIT_ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000;
  * retries, so a throttled entry is rare and isolated (1), and even a throttled backfill batch is
  * one period's spike; a table that is gone, denied or unreachable fails every entry of every
  * sync (~54 per sync, docs/capacity.md), and the phones re-send them, so it breaches period after
- * period. README, "Dashboard and alarms".
+ * period. docs/operations.md, "Dashboard and alarms".
  */
 export const FAILED_ENTRIES_ALARM_THRESHOLD = 20;
 export const FAILED_ENTRIES_ALARM_PERIODS = 2;
@@ -127,7 +127,7 @@ export class AuditPipeline extends Construct {
 
     // Counts come from metric filters on the structured lines the saved queries read: no extra
     // code path in the functions, and a count on the dashboard is the same fact as a line in
-    // Logs Insights (see the README, Auditing overwrites). definitions/log-metric-filters.ts
+    // Logs Insights (docs/operations.md, "Counts on the dashboard"). definitions/log-metric-filters.ts
     // holds them, so the tests match the very patterns against the handlers' lines.
     const namespace = `HealthIngest/${stackName}`;
     const count = (
@@ -354,7 +354,7 @@ export class AuditPipeline extends Construct {
 /**
  * A Logs Insights query as written. CDK's QueryString composes a fixed command order (fields,
  * parse, filter, stats, sort, limit, display) and has no `dedup`; the saved queries are
- * authored as text, so the console, the README and the template show the same string.
+ * authored as text, so the console, docs/operations.md and the template show the same string.
  */
 class VerbatimQueryString extends QueryString {
   constructor(private readonly text: string) {

@@ -15,7 +15,7 @@ import {
 } from '../support/synthesized-stack';
 
 /**
- * README, "Who is calling": exactly one way of knowing the user per deployment, chosen by the
+ * docs/authentication.md, "Who is calling": exactly one way of knowing the user per deployment, chosen by the
  * context, with every route behind it — and a context that names two ways, or a setting that
  * belongs to a mode not chosen, fails the synth instead of deploying something unintended.
  */

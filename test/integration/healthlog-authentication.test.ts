@@ -12,7 +12,7 @@ import { createLocalRequestGuardsTable, type LocalRequestGuardsTable } from '../
 import { createLocalTable, dynamoDbLocalEndpoint, type LocalTable } from '../support/local-table';
 
 /**
- * README, "Who is calling", `healthlog` mode, with the real parts: the HealthLog authorizer function and the
+ * docs/authentication.md, "The healthlog mode", with the real parts: the HealthLog authorizer function and the
  * route functions imported from their definitions (handler.ts, as Lambda loads them), the local
  * API Gateway running the authorizer as an HTTP API Lambda authorizer, DynamoDB Local, and a
  * stand-in HealthLog server on a loopback port answering /api/auth/me as HealthLog does.

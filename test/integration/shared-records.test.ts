@@ -10,7 +10,7 @@ import { createLocalRequestGuardsTable, type LocalRequestGuardsTable } from '../
 import { createLocalTable, dynamoDbLocalEndpoint, type LocalTable } from '../support/local-table';
 
 /**
- * README, "Who is calling" (shared records): a request carrying `X-HealthLog-Account` — any case, any value, even
+ * docs/authentication.md, "Shared records": a request carrying `X-HealthLog-Account` — any case, any value, even
  * empty — answers 403 `sharing.not_permitted` and does nothing else: no read, no write, no
  * rate-limit count, no Idempotency-Key record. A bad token is still 401. In every mode, on every
  * route of the stack's route table (definitions/service-functions.ts), served by the real

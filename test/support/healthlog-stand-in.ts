@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * A stand-in HealthLog server on a free loopback port, answering `GET /api/auth/me` the way
- * HealthLog as this service relies on it (README, "Who is calling"): a known token → 200 `{data: {id, timezone, …}, error: null}`;
+ * HealthLog as this service relies on it (docs/authentication.md, "The healthlog mode"): a known token → 200 `{data: {id, timezone, …}, error: null}`;
  * an unknown one → 401 (in German, as the versions in the wild do); a narrow-scope token → 403;
  * and, for the failure cases, tokens that make it answer 500 or never answer at all.
  * Every request it receives is recorded with its raw header lines, so a test can check what

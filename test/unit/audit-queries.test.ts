@@ -1,11 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { auditEvents } from '../../definitions/log-events';
 import { cumulativeTypes } from '../../definitions/cumulative-types';
 import { measurementTypes } from '../../functions/measurements/model/measurement-types';
 import { rowHistoryPlaceholders, savedQueries } from '../../lib/audit-queries';
-
-const auditingDoc = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
 describe('the saved queries answer the questions of audit-events.md', () => {
   it('there are seven, each with a unique id and name', () => {
@@ -72,17 +68,4 @@ describe('the saved queries answer the questions of audit-events.md', () => {
     }
     expect(totals.queryString).toContain('by bin(1h)');
   });
-});
-
-describe('the README section Auditing overwrites shows each saved query exactly as the stack saves it', () => {
-  it('has the "Auditing overwrites" section', () => {
-    expect(auditingDoc).toMatch(/^## Auditing overwrites$/m);
-  });
-
-  it.each(savedQueries.map((query) => [query.name, query.queryString] as const))(
-    '“%s” appears verbatim in a code block',
-    (_name, queryString) => {
-      expect(auditingDoc).toContain('```\n' + queryString + '\n```');
-    },
-  );
 });

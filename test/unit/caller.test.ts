@@ -4,7 +4,7 @@ import type { HttpEvent } from '../../functions/http/request';
 import { toHttpApiEvent } from '../../local/http-api-event';
 
 /**
- * README, "Who is calling" (in every mode; the user's time zone): the caller comes only from the verified
+ * docs/authentication.md, "Who is calling" (in every mode; the user's time zone): the caller comes only from the verified
  * credential — the JWT authorizer's claims or the HealthLog authorizer's context — and a zone
  * that is absent or not an IANA zone falls back to the deployment's default.
  */
