@@ -91,7 +91,10 @@ const rowEdit = (summary: string, operationId: string): ZodOpenApiOperationObjec
     400: errors[400],
     401: errors[401],
     404: errors[404],
-    409: errors.duplicate,
+    409: error(
+      `${errors.duplicate.description}; or The measurement was changed by another request, try again: ` +
+        'meta.errorCode measurement.edit_conflict (other writes kept changing the row), nothing written',
+    ),
     413: errors[413](rowWriteLimits.maxBodyBytes),
     415: errors[415],
     422: errors[422],

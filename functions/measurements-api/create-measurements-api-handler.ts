@@ -107,6 +107,19 @@ const duplicateReading = (headers: ResponseHeaders): RouteAnswer => {
   };
 };
 
+// A row other requests kept changing while an edit was planned: nothing was written, and a retry
+// plans from the row as it then is (docs/row-api.md, "Edits and deletes on the item").
+const editConflict = (headers: ResponseHeaders): RouteAnswer => {
+  const errorCode = 'measurement.edit_conflict';
+  return {
+    response: failure(409, 'The measurement was changed by another request, try again', {
+      errorCode,
+      headers,
+    }),
+    log: { errorCode },
+  };
+};
+
 const pathId = (event: HttpEvent) => event.pathParameters?.id ?? '';
 
 function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
@@ -126,6 +139,7 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
     if (outcome.status === 'invalid') return rejected(validationFailed(outcome.issues), headers);
     if (outcome.status === 'not_found') return notFound(headers);
     if (outcome.status === 'duplicate') return duplicateReading(headers);
+    if (outcome.status === 'conflict') return editConflict(headers);
     return {
       response: success(outcome.row, headers),
       log: { changed: Object.keys(parsed.value).sort() },
