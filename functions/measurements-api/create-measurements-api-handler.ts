@@ -17,6 +17,7 @@ import { readSeries } from '../measurements/rows/read-series';
 import { idempotencyKeyOf, jsonBodyFingerprint } from '../request-guards/idempotency-key';
 import type { LambdaContextLike } from '../request-guards/idempotent-request';
 import { unlimited } from '../request-guards/rate-limit';
+import { notReplayable } from '../request-guards/replayable-response';
 import type { RowWriteGuards } from '../request-guards/request-guards';
 import { rowWriteLimits } from './measurements-api-schema';
 import {
@@ -84,15 +85,13 @@ const NO_CONTEXT: LambdaContextLike = {
 };
 
 function rejected(rejection: RequestRejection, headers: ResponseHeaders): RouteAnswer {
-  const { status, error, errorCode, exposeErrorCode, details } = rejection;
-  return {
-    response: failure(status, error, {
-      errorCode: exposeErrorCode ? errorCode : undefined,
-      details,
-      headers,
-    }),
-    log: { errorCode },
-  };
+  const { status, error, errorCode, exposeErrorCode, details, dependsOnClock } = rejection;
+  const response = failure(status, error, {
+    errorCode: exposeErrorCode ? errorCode : undefined,
+    details,
+    headers,
+  });
+  return { response: dependsOnClock ? notReplayable(response) : response, log: { errorCode } };
 }
 
 const notFound = (headers: ResponseHeaders): RouteAnswer => ({
