@@ -72,6 +72,8 @@ interface Route {
   readonly handle: (request: RouteRequest) => Promise<RouteAnswer>;
   /** Counts against the shared write limit. */
   readonly write?: boolean;
+  /** Counts against the limit of the phone's HealthKit deletions (definitions/rate-limits.ts). */
+  readonly healthKitDeletes?: boolean;
   /** Honours `Idempotency-Key`; "the same body" is the same JSON value up to this size. */
   readonly idempotentUpTo?: number;
 }
@@ -227,8 +229,9 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
       },
     },
     // The phone's own sync of HealthKit deletions: not a user's write, so not counted against the
-    // write limit (docs/row-api.md).
+    // write limit, but against a limit of its own sized for the app (docs/request-guards.md).
     'DELETE /api/measurements/by-external-ids': {
+      healthKitDeletes: true,
       handle: async ({ event, userId, requestId, now, headers }) => {
         const parsed = parseDeleteByExternalIdsBody(event);
         if (!parsed.ok) return rejected(parsed.rejection, headers);
@@ -309,14 +312,20 @@ export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDepende
           durationMs: Date.now() - startedAt,
         });
 
-      const limit = handler.write && guards ? await guards.writeLimiter.admit(userId, requestId) : unlimited;
+      const limiter = !guards
+        ? undefined
+        : handler.write
+          ? guards.writeLimiter
+          : handler.healthKitDeletes
+            ? guards.healthKitDeleteLimiter
+            : undefined;
+      const limit = limiter ? await limiter.admit(userId, requestId) : unlimited;
       if (!limit.allowed) {
-        const errorCode = 'record_write.rate_limited';
+        const { errorCode, error } = handler.write
+          ? { errorCode: 'record_write.rate_limited', error: 'Too many writes, try again later' }
+          : { errorCode: 'measurement.delete.rate_limited', error: 'Too many deletions, try again later' };
         logRequest(429, { errorCode });
-        return failure(429, 'Too many writes, try again later', {
-          errorCode,
-          headers: { ...headers, ...limit.headers },
-        });
+        return failure(429, error, { errorCode, headers: { ...headers, ...limit.headers } });
       }
       // Answers are shaped without the caching header, so the idempotency guard keeps them; it is
       // added to every answer on the way out.
