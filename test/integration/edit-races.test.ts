@@ -1,4 +1,6 @@
-import type { ApiAnswer } from '../support/measurements-api-client';
+import type { MeasurementRowStore } from '../../functions/measurements/rows/row-store';
+import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { measurementsApiClient, type ApiAnswer } from '../support/measurements-api-client';
 import { rowApiSuite } from '../support/row-api-suite';
 
 /**
@@ -97,4 +99,39 @@ describe('edits, deletes and creates racing on one reading leave the row and its
       await expectRowsAndMarkersAgree(userId);
     }
   }, 30_000);
+});
+
+describe('a row that keeps changing under an edit', () => {
+  test('409 measurement.edit_conflict after 5 attempts, and nothing of the edit is written', async () => {
+    const userId = suite.newUser();
+    const created = await suite.api.create(userId, weight(T0));
+    const id = created.body.data.id;
+    const repository = new MeasurementRepository(suite.table.documentClient, suite.table.tableName);
+    // Another writer gets in before every attempt: each edit finds the row changed since its read.
+    let interleaved = 0;
+    const editMeasurement: MeasurementRowStore['editMeasurement'] = async (ref, change, by, expected) => {
+      interleaved++;
+      await repository.editMeasurement(
+        ref,
+        { notes: `other ${interleaved}` },
+        { requestId: `other-${interleaved}`, at: new Date().toISOString() },
+      );
+      return repository.editMeasurement(ref, change, by, expected);
+    };
+    const store = Object.assign(Object.create(repository) as MeasurementRepository, { editMeasurement });
+    const api = measurementsApiClient({
+      store,
+      documentClient: suite.table.documentClient,
+      tableName: suite.table.tableName,
+    });
+    const answer = await api.put(userId, id, { value: 99 });
+    expect(answer.status).toBe(409);
+    expect(answer.body).toEqual({
+      data: null,
+      error: 'The measurement was changed by another request, try again',
+      meta: { errorCode: 'measurement.edit_conflict' },
+    });
+    expect(interleaved).toBe(5);
+    expect((await suite.api.get(userId, id)).body.data).toMatchObject({ value: 72.4, notes: 'other 5' });
+  });
 });
