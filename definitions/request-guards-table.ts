@@ -6,8 +6,9 @@
  * - `measurements-batch#<hash>` (the batch) and `measurements-rows#<hash>` (the row API's creates
  *   and bulk deletes): a Powertools idempotency record of one (user, route, Idempotency-Key), kept
  *   for 24 h. The key is a hash, so the table never shows which user sent which key.
- * - `ratelimit#<userId>#<window start>` (batches) and `writelimit#<userId>#<window start>` (the
- *   row API's writes): the request counter of one user's 60-second window.
+ * - `ratelimit#<userId>#<window start>` (batches), `writelimit#<userId>#<window start>` (the
+ *   row API's writes) and `deletelimit#<userId>#<window start>` (by-external-ids): the request
+ *   counter of one user's 60-second window.
  *
  * Both expire through DynamoDB TTL on `expiration` (epoch seconds). TTL deletes lazily (often
  * hours late), so neither reader relies on it: Powertools compares `expiration` itself, and a
@@ -32,4 +33,6 @@ export const requestGuardsTable = {
   /** Prefix of the counters: the batch's limit and the row API's shared write limit count apart. */
   rateLimitKeyPrefix: 'ratelimit',
   writeLimitKeyPrefix: 'writelimit',
+  /** The phone's HealthKit deletions (`DELETE /api/measurements/by-external-ids`), counted apart. */
+  healthKitDeleteLimitKeyPrefix: 'deletelimit',
 } as const;

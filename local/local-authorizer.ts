@@ -65,10 +65,10 @@ type Decision =
 export function lambdaAuthorizer(options: LambdaAuthorizerOptions): LocalAuthorizer {
   const now = options.now ?? Date.now;
   const cache = new Map<string, { readonly expiresAt: number; readonly decision: Decision }>();
+  /** Invocations still running, per identity: concurrent misses wait for the same one. */
+  const inFlight = new Map<string, Promise<Decision | undefined>>();
 
-  const decide = async (request: HttpEvent, identity: string): Promise<Decision | undefined> => {
-    const cached = cache.get(identity);
-    if (cached && cached.expiresAt > now()) return cached.decision;
+  const invokeOnce = async (request: HttpEvent, identity: string): Promise<Decision | undefined> => {
     let result: unknown;
     try {
       result = await invoke(options.fn, toAuthorizerEvent(request, [identity]));
@@ -92,6 +92,21 @@ export function lambdaAuthorizer(options: LambdaAuthorizerOptions): LocalAuthori
       cache.set(identity, { expiresAt: now() + options.ttlSeconds * 1000, decision });
     }
     return decision;
+  };
+
+  // With the cache on, concurrent first requests with one token share one invocation (a
+  // single-flight per identity): a burst costs one introspection here. API Gateway documents no
+  // such coalescing — on AWS each concurrent miss may invoke the authorizer
+  // (docs/request-guards.md, "A burst of first requests in healthlog mode").
+  const decide = async (request: HttpEvent, identity: string): Promise<Decision | undefined> => {
+    const cached = cache.get(identity);
+    if (cached && cached.expiresAt > now()) return cached.decision;
+    if (options.ttlSeconds <= 0) return invokeOnce(request, identity);
+    const running = inFlight.get(identity);
+    if (running) return running;
+    const invocation = invokeOnce(request, identity).finally(() => inFlight.delete(identity));
+    inFlight.set(identity, invocation);
+    return invocation;
   };
 
   return async (request) => {

@@ -21,6 +21,7 @@ import {
   seriesQuerySchema,
   seriesSchema,
 } from '../functions/measurements-api/read-schemas';
+import { healthKitDeleteLimit } from '../definitions/rate-limits';
 import { routes } from '../definitions/service-functions';
 import packageJson from '../package.json';
 
@@ -49,6 +50,17 @@ const idempotencyKeyHeader = z
 /** The shared write limit's headers, on every answer of a write route (docs/row-api.md). */
 const writeLimitHeaders = echoedHeaders.extend({
   'x-ratelimit-limit': z.string().optional().meta({ description: '300 writes per user per 60 s' }),
+  'x-ratelimit-remaining': z.string().optional(),
+  'x-ratelimit-reset': z.string().optional().meta({ description: 'ISO-8601 instant the window resets' }),
+});
+
+const healthKitDeleteLimitHeaders = echoedHeaders.extend({
+  'x-ratelimit-limit': z
+    .string()
+    .optional()
+    .meta({
+      description: `${healthKitDeleteLimit.limit} requests per user per ${healthKitDeleteLimit.windowSeconds} s`,
+    }),
   'x-ratelimit-remaining': z.string().optional(),
   'x-ratelimit-reset': z.string().optional().meta({ description: 'ISO-8601 instant the window resets' }),
 });
@@ -91,7 +103,10 @@ const rowEdit = (summary: string, operationId: string): ZodOpenApiOperationObjec
     400: errors[400],
     401: errors[401],
     404: errors[404],
-    409: errors.duplicate,
+    409: error(
+      `${errors.duplicate.description}; or The measurement was changed by another request, try again: ` +
+        'meta.errorCode measurement.edit_conflict (other writes kept changing the row), nothing written',
+    ),
     413: errors[413](rowWriteLimits.maxBodyBytes),
     415: errors[415],
     422: errors[422],
@@ -222,11 +237,15 @@ const operations: Record<string, ZodOpenApiOperationObject> = {
     description:
       'Only live rows with source APPLE_HEALTH that the phone synced; hand-entered rows are never touched. ' +
       'An empty list deletes nothing. The phone’s own sync of HealthKit deletions: not counted against the ' +
-      'write limit.',
+      `write limit, but against its own: ${healthKitDeleteLimit.limit} per user per ` +
+      `${healthKitDeleteLimit.windowSeconds} s.`,
     requestParams: { header: requestHeaders },
     requestBody: measurementBody(deleteByExternalIdsSchema),
     responses: {
-      200: { ...ok('How many live rows were deleted now', deletedCountSchema), headers: echoedHeaders },
+      200: {
+        ...ok('How many live rows were deleted now', deletedCountSchema),
+        headers: healthKitDeleteLimitHeaders,
+      },
       400: errors[400],
       401: errors[401],
       413: errors[413](rowWriteLimits.maxExternalIdsBodyBytes),
@@ -234,6 +253,10 @@ const operations: Record<string, ZodOpenApiOperationObject> = {
       422: error(
         `Batch exceeds the ${rowWriteLimits.maxExternalIds}-entry limit (meta.errorCode ` +
           'measurement.delete.too_large), or Validation failed with details.issues',
+      ),
+      429: error(
+        'Too many deletions, try again later: meta.errorCode measurement.delete.rate_limited, with ' +
+          'Retry-After and X-RateLimit-*; nothing deleted',
       ),
       500: errors[500],
     },

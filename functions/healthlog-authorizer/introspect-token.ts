@@ -88,7 +88,7 @@ export async function introspectToken(
 
   let body: unknown;
   try {
-    body = JSON.parse(await response.text());
+    body = JSON.parse(await boundedText(response, MAX_INTROSPECTION_BODY_BYTES));
   } catch (error) {
     throw new IntrospectionFailure(isTimeout(error, signal) ? 'timeout' : 'malformed', response.status);
   }
@@ -105,6 +105,38 @@ export async function introspectToken(
     userId,
     ...(timeZone === undefined ? {} : { timeZone }),
   };
+}
+
+/**
+ * The most of HealthLog's `/api/auth/me` answer that is read: its user object is well under 4 KiB,
+ * so 64 KiB is room to spare, while a broken or hostile HealthLog can no longer make the
+ * authorizer buffer megabytes per token. A longer answer is a malformed one (the authorizer
+ * fails, API Gateway answers 500, the app retries and keeps its session).
+ */
+export const MAX_INTROSPECTION_BODY_BYTES = 64 * 1024;
+
+/** The body as UTF-8 text, reading no more than `maxBytes`; a longer body throws. */
+async function boundedText(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new Error('The introspection answer is too large');
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new Error('The introspection answer is too large');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function isTimeout(error: unknown, signal: AbortSignal): boolean {

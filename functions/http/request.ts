@@ -35,8 +35,18 @@ export function echoHeaders(event: HttpEvent): Record<string, string> {
   return requestId ? { 'x-request-id': requestId } : {};
 }
 
+/**
+ * Whether the body is declared JSON: the header's media type — `type/subtype` before any `;`
+ * parameters, compared case-insensitively (RFC 9110 §8.3.1) — is exactly `application/json`.
+ * `application/json; charset=utf-8` is JSON; `application/jsonx`, `text/plain;
+ * x=application/json` and a repeated header (comma-joined by API Gateway) are not. Parameters are
+ * not looked at: the body is read as UTF-8 whatever a charset says (docs/batch-api.md).
+ */
 export function isJsonContentType(event: HttpEvent): boolean {
-  return (header(event, 'content-type') ?? '').toLowerCase().includes('application/json');
+  const value = header(event, 'content-type') ?? '';
+  const semicolon = value.indexOf(';');
+  const mediaType = (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
+  return mediaType === 'application/json';
 }
 
 /**

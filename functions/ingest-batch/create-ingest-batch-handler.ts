@@ -12,6 +12,7 @@ import {
 } from '../measurements/batch/ingest-batch';
 import { bodyFingerprint, idempotencyKeyOf } from '../request-guards/idempotency-key';
 import { unlimited } from '../request-guards/rate-limit';
+import { notReplayable } from '../request-guards/replayable-response';
 import type { RequestGuards } from '../request-guards/request-guards';
 import { parseBatchRequest } from './parse-batch-request';
 
@@ -112,10 +113,14 @@ export function createIngestBatchHandler(deps: IngestBatchHandlerDependencies): 
           durationMs: Date.now() - startedAt,
         });
         // A partial failure must never be served from a cache: the phone re-sends those entries.
-        return success(
+        const answer = success(
           result,
           result.failed > 0 ? { ...headers, 'Cache-Control': 'private, no-store' } : headers,
         );
+        // An entry skipped as implausible may be only ahead of the clock: the same bytes a
+        // minute later must be decided afresh, not replayed (docs/request-guards.md).
+        const clockDecided = result.skipped.some((skip) => skip.reason === 'implausible_timestamp');
+        return clockDecided ? notReplayable(answer) : answer;
       };
 
       const idempotencyKey = guards ? idempotencyKeyOf(event) : undefined;

@@ -17,6 +17,7 @@ import { readSeries } from '../measurements/rows/read-series';
 import { idempotencyKeyOf, jsonBodyFingerprint } from '../request-guards/idempotency-key';
 import type { LambdaContextLike } from '../request-guards/idempotent-request';
 import { unlimited } from '../request-guards/rate-limit';
+import { notReplayable } from '../request-guards/replayable-response';
 import type { RowWriteGuards } from '../request-guards/request-guards';
 import { rowWriteLimits } from './measurements-api-schema';
 import {
@@ -71,6 +72,8 @@ interface Route {
   readonly handle: (request: RouteRequest) => Promise<RouteAnswer>;
   /** Counts against the shared write limit. */
   readonly write?: boolean;
+  /** Counts against the limit of the phone's HealthKit deletions (definitions/rate-limits.ts). */
+  readonly healthKitDeletes?: boolean;
   /** Honours `Idempotency-Key`; "the same body" is the same JSON value up to this size. */
   readonly idempotentUpTo?: number;
 }
@@ -84,15 +87,13 @@ const NO_CONTEXT: LambdaContextLike = {
 };
 
 function rejected(rejection: RequestRejection, headers: ResponseHeaders): RouteAnswer {
-  const { status, error, errorCode, exposeErrorCode, details } = rejection;
-  return {
-    response: failure(status, error, {
-      errorCode: exposeErrorCode ? errorCode : undefined,
-      details,
-      headers,
-    }),
-    log: { errorCode },
-  };
+  const { status, error, errorCode, exposeErrorCode, details, dependsOnClock } = rejection;
+  const response = failure(status, error, {
+    errorCode: exposeErrorCode ? errorCode : undefined,
+    details,
+    headers,
+  });
+  return { response: dependsOnClock ? notReplayable(response) : response, log: { errorCode } };
 }
 
 const notFound = (headers: ResponseHeaders): RouteAnswer => ({
@@ -103,6 +104,19 @@ const duplicateReading = (headers: ResponseHeaders): RouteAnswer => {
   const errorCode = 'measurement.duplicate_timestamp';
   return {
     response: failure(409, 'A measurement with this data already exists', { errorCode, headers }),
+    log: { errorCode },
+  };
+};
+
+// A row other requests kept changing while an edit was planned: nothing was written, and a retry
+// plans from the row as it then is (docs/row-api.md, "Edits and deletes on the item").
+const editConflict = (headers: ResponseHeaders): RouteAnswer => {
+  const errorCode = 'measurement.edit_conflict';
+  return {
+    response: failure(409, 'The measurement was changed by another request, try again', {
+      errorCode,
+      headers,
+    }),
     log: { errorCode },
   };
 };
@@ -126,6 +140,7 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
     if (outcome.status === 'invalid') return rejected(validationFailed(outcome.issues), headers);
     if (outcome.status === 'not_found') return notFound(headers);
     if (outcome.status === 'duplicate') return duplicateReading(headers);
+    if (outcome.status === 'conflict') return editConflict(headers);
     return {
       response: success(outcome.row, headers),
       log: { changed: Object.keys(parsed.value).sort() },
@@ -214,8 +229,9 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
       },
     },
     // The phone's own sync of HealthKit deletions: not a user's write, so not counted against the
-    // write limit (docs/row-api.md).
+    // write limit, but against a limit of its own sized for the app (docs/request-guards.md).
     'DELETE /api/measurements/by-external-ids': {
+      healthKitDeletes: true,
       handle: async ({ event, userId, requestId, now, headers }) => {
         const parsed = parseDeleteByExternalIdsBody(event);
         if (!parsed.ok) return rejected(parsed.rejection, headers);
@@ -296,14 +312,20 @@ export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDepende
           durationMs: Date.now() - startedAt,
         });
 
-      const limit = handler.write && guards ? await guards.writeLimiter.admit(userId, requestId) : unlimited;
+      const limiter = !guards
+        ? undefined
+        : handler.write
+          ? guards.writeLimiter
+          : handler.healthKitDeletes
+            ? guards.healthKitDeleteLimiter
+            : undefined;
+      const limit = limiter ? await limiter.admit(userId, requestId) : unlimited;
       if (!limit.allowed) {
-        const errorCode = 'record_write.rate_limited';
+        const { errorCode, error } = handler.write
+          ? { errorCode: 'record_write.rate_limited', error: 'Too many writes, try again later' }
+          : { errorCode: 'measurement.delete.rate_limited', error: 'Too many deletions, try again later' };
         logRequest(429, { errorCode });
-        return failure(429, 'Too many writes, try again later', {
-          errorCode,
-          headers: { ...headers, ...limit.headers },
-        });
+        return failure(429, error, { errorCode, headers: { ...headers, ...limit.headers } });
       }
       // Answers are shaped without the caching header, so the idempotency guard keeps them; it is
       // added to every answer on the way out.

@@ -10,6 +10,7 @@ import {
   rowWriteLimits,
 } from './measurements-api-schema';
 import { listMeasurementsQuerySchema, seriesQuerySchema } from './read-schemas';
+import { parseIsoDateTime } from '../measurements/model/iso-date-time';
 import { toValidationIssues, type ValidationIssue } from '../measurements/model/validation-issues';
 
 export interface RequestRejection {
@@ -20,6 +21,11 @@ export interface RequestRejection {
   /** Whether the client sees `meta.errorCode` (only where the contract shows one). */
   readonly exposeErrorCode: boolean;
   readonly details?: { readonly issues: readonly ValidationIssue[] };
+  /**
+   * The refusal depends on the clock, not on the body alone (a `measuredAt` ahead of now may be
+   * fine a minute later): an `Idempotency-Key` must not keep it (docs/request-guards.md).
+   */
+  readonly dependsOnClock?: boolean;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; rejection: RequestRejection };
@@ -77,6 +83,7 @@ export function parseCreateBody(
         ...validationFailed(toValidationIssues(parsed.error)),
         errorCode: 'measurement.create.invalid',
         exposeErrorCode: true,
+        dependsOnClock: hasInstantAheadOfNow(body.value, now()),
       },
     };
   }
@@ -89,6 +96,16 @@ export function parseCreateBody(
       asArray,
     },
   };
+}
+
+/** Whether a reading of the body has a `measuredAt` after `now`: the refusal is then the clock's. */
+function hasInstantAheadOfNow(body: unknown, now: Date): boolean {
+  const readings: unknown[] = Array.isArray(body) ? body : [body];
+  return readings.some((reading) => {
+    const measuredAt = (reading as { measuredAt?: unknown } | null)?.measuredAt;
+    const instant = typeof measuredAt === 'string' ? parseIsoDateTime(measuredAt) : undefined;
+    return instant !== undefined && instant.getTime() > now.getTime();
+  });
 }
 
 /** `PUT`/`PATCH /api/measurements/{id}` body: content type, size, JSON, then the schema. */

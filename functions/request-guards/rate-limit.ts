@@ -1,18 +1,13 @@
+import { batchRateLimit, type RateLimitPolicy } from '../../definitions/rate-limits';
 import type { ResponseHeaders } from '../http/envelope';
 
-/** How many requests one user may make per window (docs/request-guards.md). */
-export interface RateLimitPolicy {
-  readonly limit: number;
-  readonly windowSeconds: number;
-}
-
-export const batchRateLimit: RateLimitPolicy = { limit: 60, windowSeconds: 60 };
-
-/**
- * The row API's writes — hand entries, edits, deletes by id and bulk deletes — share one limit,
- * counted apart from the batch's.
- */
-export const recordWriteLimit: RateLimitPolicy = { limit: 300, windowSeconds: 60 };
+// The limits themselves are defined once, in definitions/rate-limits.ts.
+export {
+  batchRateLimit,
+  healthKitDeleteLimit,
+  recordWriteLimit,
+  type RateLimitPolicy,
+} from '../../definitions/rate-limits';
 
 /**
  * A fixed window aligned to the epoch (06:00:00–06:01:00, …): every request of the window

@@ -4,6 +4,7 @@ import { requestGuardsTable } from '../../definitions/request-guards-table';
 import { IdempotentRequests, REPLAY_WINDOW_SECONDS } from './idempotent-request';
 import {
   batchRateLimit,
+  healthKitDeleteLimit,
   rateLimitVerdict,
   rateLimitWindow,
   recordWriteLimit,
@@ -53,6 +54,8 @@ export interface RequestGuards {
  */
 export interface RowWriteGuards {
   readonly writeLimiter: Pick<RateLimiter, 'admit'>;
+  /** `DELETE /api/measurements/by-external-ids`'s own limit (definitions/rate-limits.ts). */
+  readonly healthKitDeleteLimiter: Pick<RateLimiter, 'admit'>;
   readonly idempotency: Pick<IdempotentRequests, 'run'>;
 }
 
@@ -85,6 +88,13 @@ export function createRowWriteGuards(options: RequestGuardsOptions): RowWriteGua
       options.clock,
       recordWriteLimit,
       'measurement.api.write_limit_unavailable',
+    ),
+    healthKitDeleteLimiter: new RateLimiter(
+      new RateLimitCounter(client, tableName, requestGuardsTable.healthKitDeleteLimitKeyPrefix),
+      logger,
+      options.clock,
+      healthKitDeleteLimit,
+      'measurement.api.delete_limit_unavailable',
     ),
     idempotency: new IdempotentRequests(idempotencyPersistenceLayer(client, tableName), logger, {
       expiresAfterSeconds: options.replayWindowSeconds ?? REPLAY_WINDOW_SECONDS,

@@ -302,3 +302,51 @@ function headerLines(rawHeaders: readonly string[], name: string): string[] {
   }
   return values;
 }
+
+describe('HealthLog’s answer is read up to 64 KiB', () => {
+  const CAP = 64 * 1024; // MAX_INTROSPECTION_BODY_BYTES
+
+  it.each(['content-length', 'chunked'] as const)(
+    'an answer of exactly 64 KiB (%s) is read; one byte more is a broken answer → 500, never 401',
+    async (framing) => {
+      const fits = standIn.issuePaddedToken({ id: `cmcap${framing}a`, timezone: null }, CAP, framing);
+      const over = standIn.issuePaddedToken({ id: `cmcap${framing}b`, timezone: null }, CAP + 1, framing);
+      tokensSent.add(fits).add(over);
+      expect((await call('GET', '/api/measurements', { token: fits })).status).toBe(200);
+      const answer = await call('GET', '/api/measurements', { token: over });
+      expect(answer).toMatchObject({ status: 500, body: { message: 'Internal Server Error' } });
+      expect(logs.events('auth.healthlog.introspection')).toContainEqual(
+        expect.objectContaining({ outcome: 'failed', reason: 'malformed', status: 200 }),
+      );
+    },
+  );
+
+  it('a 16 MiB answer is refused without reading it all', async () => {
+    const huge = standIn.issuePaddedToken({ id: 'cmcaphuge', timezone: null }, 16 * 1024 * 1024, 'chunked');
+    tokensSent.add(huge);
+    const answer = await call('GET', '/api/measurements', { token: huge });
+    expect(answer).toMatchObject({ status: 500, body: { message: 'Internal Server Error' } });
+  });
+});
+
+describe('a burst of first requests with one token', () => {
+  it('20 concurrent first requests cost one introspection locally (a single-flight per token)', async () => {
+    const user = newUser();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => call('GET', '/api/measurements', { token: user.token })),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+    expect(introspections()).toHaveLength(1);
+  });
+
+  it('a failed introspection is shared by the requests that waited for it, and not cached', async () => {
+    tokensSent.add(standIn.failingToken);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => call('GET', '/api/measurements', { token: standIn.failingToken })),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(5).fill(500));
+    expect(introspections()).toHaveLength(1);
+    await call('GET', '/api/measurements', { token: standIn.failingToken });
+    expect(introspections()).toHaveLength(2);
+  });
+});

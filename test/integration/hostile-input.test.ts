@@ -293,7 +293,8 @@ async function getRow(userId: string, id: string): Promise<Answer> {
 /** The checks of docs/batch-api.md in order: the first that fails answers. */
 function expectedBatchStatus(event: HttpEvent, sub: SubKind, type: string | undefined): number[] {
   if (sub !== 'fresh') return [401];
-  if (!(type ?? '').toLowerCase().includes('application/json')) return [415];
+  // The media type before any parameters is application/json, in any case (docs/batch-api.md).
+  if (!/^\s*application\/json\s*(;|$)/i.test(type ?? '')) return [415];
   const bytes = bodyBytes(event);
   if (bytes.length > batchLimits.maxBodyBytes) return [413];
   if (!parsesAsJson(bytes)) return [400];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { healthKitDeleteLimit } from '../../definitions/rate-limits';
 import { createLogger } from '../../functions/commons/logger';
 import type { NewManualReading, RowChange } from '../../functions/measurements/rows/row-store';
 import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
@@ -284,11 +285,12 @@ describe('the shared write limit: 300 writes per user per 60 s', () => {
     expect((await limited.delete(userId, id)).status).toBe(429);
     expect((await limited.bulkDelete(userId, 'not even an object')).status).toBe(429);
 
-    // Reads and the phone's by-external-ids sync are not writes of the user's.
+    // Reads and the phone's by-external-ids sync are not writes of the user's: the sync counts
+    // against a limit of its own (test/integration/healthkit-delete-limit.test.ts).
     expect((await limited.get(userId, id)).status).toBe(200);
     const sync = await limited.deleteByExternalIds(userId, { externalIds: [] });
     expect(sync.status).toBe(200);
-    expect(sync.headers['x-ratelimit-limit']).toBeUndefined();
+    expect(sync.headers['x-ratelimit-limit']).toBe(String(healthKitDeleteLimit.limit));
 
     now = new Date(WINDOW_START + 60_000);
     const nextWindow = await limited.delete(userId, id);

@@ -29,6 +29,11 @@ export interface HealthLogStandIn {
   readonly received: ReceivedRequest[];
   /** A fresh `hlk_` + 64 hex token that introspects as `user`. */
   issueToken(user: StandInUser): string;
+  /**
+   * A token that introspects as `user` with a 200 of exactly `bodyBytes` bytes (the user object
+   * padded), sent with a Content-Length or chunked without one.
+   */
+  issuePaddedToken(user: StandInUser, bodyBytes: number, framing: 'content-length' | 'chunked'): string;
   /** Revoke a token: from now on it answers 401, as after a HealthLog logout. */
   revoke(token: string): void;
   /** A token that makes the stand-in answer 500. */
@@ -52,6 +57,8 @@ export async function startHealthLogStandIn(): Promise<HealthLogStandIn> {
   const hangingToken = newHealthLogToken();
   const narrowScopeToken = newHealthLogToken();
   const idlessToken = newHealthLogToken();
+
+  const padded = new Map<string, { bodyBytes: number; framing: 'content-length' | 'chunked' }>();
 
   const server: Server = createServer((request, response) => {
     received.push({
@@ -83,7 +90,7 @@ export async function startHealthLogStandIn(): Promise<HealthLogStandIn> {
     if (!user) {
       return send(401, { data: null, error: 'Nicht angemeldet', meta: { errorCode: 'auth.token.invalid' } });
     }
-    send(200, {
+    const answer = {
       data: {
         id: user.id,
         username: `user-${user.id}`,
@@ -93,7 +100,20 @@ export async function startHealthLogStandIn(): Promise<HealthLogStandIn> {
         modules: { measurements: true },
       },
       error: null,
-    });
+    };
+    const padding = token === undefined ? undefined : padded.get(token);
+    if (!padding) return send(200, answer);
+    const base = Buffer.byteLength(JSON.stringify({ ...answer, padding: '' }));
+    const body = Buffer.from(JSON.stringify({ ...answer, padding: 'x'.repeat(padding.bodyBytes - base) }));
+    if (padding.framing === 'content-length') {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      return response.end(body);
+    }
+    response.writeHead(200, { 'content-type': 'application/json' });
+    for (let offset = 0; offset < body.length; offset += 16 * 1024) {
+      response.write(body.subarray(offset, offset + 16 * 1024));
+    }
+    response.end();
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -108,6 +128,12 @@ export async function startHealthLogStandIn(): Promise<HealthLogStandIn> {
     issueToken(user) {
       const token = newHealthLogToken();
       users.set(token, user);
+      return token;
+    },
+    issuePaddedToken(user, bodyBytes, framing) {
+      const token = newHealthLogToken();
+      users.set(token, user);
+      padded.set(token, { bodyBytes, framing });
       return token;
     },
     revoke(token) {

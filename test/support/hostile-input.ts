@@ -389,6 +389,8 @@ export const contentTypes = [
   'application/x-www-form-urlencoded',
   'multipart/form-data; boundary=x',
   'application/jso',
+  'application/jsonx',
+  'text/plain; x=application/json',
   '',
 ] as const;
 

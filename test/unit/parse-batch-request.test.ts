@@ -47,9 +47,12 @@ function paddedBody(bytes: number, value: unknown = { entries: [GOOD] }): string
   return text + ' '.repeat(bytes - Buffer.byteLength(text));
 }
 
-describe('batch-api §2 check 3: a Content-Type not containing application/json is 415', () => {
+describe('batch-api §2 check 3: a Content-Type whose media type is not application/json is 415', () => {
   it.each([
     ['missing', {}],
+    ['application/jsonx', { 'Content-Type': 'application/jsonx' }],
+    ['a parameter naming JSON', { 'Content-Type': 'text/plain; x=application/json' }],
+    ['two media types', { 'Content-Type': 'application/json, text/plain' }],
     ['text/plain', { 'Content-Type': 'text/plain' }],
     ['form-encoded', { 'Content-Type': 'application/x-www-form-urlencoded' }],
     ['application/xml', { 'Content-Type': 'application/xml' }],

@@ -1,6 +1,7 @@
 import {
   MAX_REPLAYABLE_BODY_BYTES,
   isReplayable,
+  notReplayable,
   toStoredResponse,
 } from '../../functions/request-guards/replayable-response';
 
@@ -10,8 +11,8 @@ const answer = (statusCode: number, headers: Record<string, string> = {}, body =
   body,
 });
 
-describe('never cached: 401/403/408/429/5xx and no-store answers', () => {
-  test.each([401, 403, 408, 429, 500, 502, 503, 504])('%i is not replayable', (status) => {
+describe('never cached: 401/403/408/415/429/5xx and no-store answers', () => {
+  test.each([401, 403, 408, 415, 429, 500, 502, 503, 504])('%i is not replayable', (status) => {
     expect(isReplayable(answer(status))).toBe(false);
   });
 
@@ -25,12 +26,20 @@ describe('never cached: 401/403/408/429/5xx and no-store answers', () => {
 });
 
 describe('everything else is kept: the 200 and the whole-request refusals of the contract', () => {
-  test.each([200, 400, 413, 415, 422])('%i is replayable', (status) => {
+  test.each([200, 400, 413, 422])('%i is replayable', (status) => {
     expect(isReplayable(answer(status))).toBe(true);
   });
 
   test('a Cache-Control without no-store does not prevent it', () => {
     expect(isReplayable(answer(200, { 'Cache-Control': 'private, max-age=0' }))).toBe(true);
+  });
+});
+
+describe('an answer its handler marked as depending on the clock is not kept', () => {
+  test('the mark is on that answer only', () => {
+    const marked = notReplayable(answer(422));
+    expect(isReplayable(marked)).toBe(false);
+    expect(isReplayable({ ...marked })).toBe(true);
   });
 });
 

@@ -63,7 +63,10 @@ function fakeStore(overrides: Partial<MeasurementRowStore> = {}): jest.Mocked<Me
       status: 'created' as const,
       items: readings.map((reading) => toManualItem(reading, by)),
     })),
-    editMeasurement: jest.fn(async () => undefined),
+    // The edit lands on the row as read (the id's type), unless a test says otherwise.
+    editMeasurement: jest.fn(async (ref: MeasurementRef) =>
+      item({ userId: ref.userId, type: ref.type, externalId: ref.externalId }),
+    ),
     moveManualReading: jest.fn(async () => ({ status: 'stale' as const })),
     softDeleteMeasurement: jest.fn(async () => 'not_found' as const),
     findMeasurementsByExternalId: jest.fn(async () => []),
@@ -133,7 +136,7 @@ describe('an edit is checked before it is written', () => {
 
   test('the range is the type’s hand-entry range, not the HealthKit table’s (HRV: 1–200, not 1–300)', async () => {
     const hrv = measurementId('HEART_RATE_VARIABILITY', 'HRV-1');
-    expect(await edit(hrv, { value: 200 }, fakeStore())).toEqual({ status: 'not_found' });
+    expect(await edit(hrv, { value: 200 }, fakeStore())).toMatchObject({ status: 'edited' });
     expect(await edit(hrv, { value: 250 }, fakeStore())).toEqual({
       status: 'invalid',
       issues: [{ path: 'value', code: 'value_out_of_range', message: 'Expected a value from 1 to 200 ms' }],
@@ -143,7 +146,7 @@ describe('an edit is checked before it is written', () => {
   test('an event’s value can only stay 1', async () => {
     const id = measurementId('HIGH_HEART_RATE_EVENT', 'event-1');
     expect(await edit(id, { value: 0 }, fakeStore())).toMatchObject({ status: 'invalid' });
-    expect(await edit(id, { value: 1 }, fakeStore())).toEqual({ status: 'not_found' });
+    expect(await edit(id, { value: 1 }, fakeStore())).toMatchObject({ status: 'edited' });
   });
 
   test('measuredAt must be a plausible instant: not before 1900, at most 5 minutes ahead', async () => {
@@ -172,7 +175,28 @@ describe('an edit is checked before it is written', () => {
       { userId: 'alice', type: 'PULSE', externalId: 'hk-1' },
       { measuredAt: '2026-08-14T07:30:00.000Z' },
       { requestId: 'req-edit', at: NOW.toISOString() },
+      // The version it was planned from: the write is conditioned on the row still being it.
+      item(),
     );
+  });
+
+  test('a plain edit that finds the row changed since it was read plans again from a fresh read', async () => {
+    const changed = item({ value: 80, requestId: 'req-other' });
+    const store = fakeStore({
+      getMeasurement: jest.fn().mockResolvedValueOnce(item()).mockResolvedValue(changed),
+      editMeasurement: jest
+        .fn()
+        .mockResolvedValueOnce(undefined)
+        .mockImplementationOnce(async () => ({ ...changed, value: 70 })),
+    });
+    expect(await edit(pulseId, { value: 70 }, store)).toMatchObject({ status: 'edited', row: { value: 70 } });
+    expect(store.editMeasurement.mock.calls.map((call) => call[3])).toEqual([item(), changed]);
+  });
+
+  test('a row that keeps changing under the edit is a conflict after 5 attempts, not a 500', async () => {
+    const store = fakeStore({ editMeasurement: jest.fn(async () => undefined) });
+    expect(await edit(pulseId, { value: 70 }, store)).toEqual({ status: 'conflict' });
+    expect(store.editMeasurement).toHaveBeenCalledTimes(5);
   });
 });
 

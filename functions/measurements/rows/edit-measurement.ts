@@ -29,6 +29,8 @@ export type EditOutcome =
   | { readonly status: 'not_found' }
   /** The new instant is another hand-entered reading's of the same type and source. */
   | { readonly status: 'duplicate' }
+  /** Other writes kept changing the row while this edit was planned: nothing was written. */
+  | { readonly status: 'conflict' }
   | { readonly status: 'invalid'; readonly issues: readonly ValidationIssue[] };
 
 /** An edited value must lie in the type's plausible range, the same range a hand entry is held to. */
@@ -73,8 +75,8 @@ export async function findEditableMeasurement(
     : { status: 'not_found' };
 }
 
-/** A concurrent edit of the same reading makes a move stale; after this many re-reads it gives up. */
-const MOVE_ATTEMPTS = 5;
+/** A concurrent write of the same row makes an edit stale; after this many re-reads it gives up (409). */
+const EDIT_ATTEMPTS = 5;
 
 /**
  * `PUT`/`PATCH /api/measurements/{id}` on a row found by `findEditableMeasurement`: a new value,
@@ -82,9 +84,12 @@ const MOVE_ATTEMPTS = 5;
  * nothing and answers the row as it is. The item records `writer: edit` and the request id, which
  * is how the audit stream reports `measurement.value.updated`.
  *
- * Moving a hand-entered reading to another instant moves its uniqueness marker in the same
- * transaction, so it can collide with another hand-entered reading (`duplicate`); every other
- * edit is one UpdateItem conditioned on the row still being live.
+ * Every write is conditioned on the row still being the version it was planned from (live, same
+ * `requestId` and `updatedAt`): a write in between makes it stale, and it is planned again from a
+ * fresh read, so a concurrent move can never be undone behind its marker's back. Moving a
+ * hand-entered reading to another instant moves its uniqueness marker in the same transaction,
+ * so it can collide with another hand-entered reading (`duplicate`); every other edit is one
+ * UpdateItem. A row that keeps changing under the edit is a `conflict` after a few attempts.
  */
 export async function editMeasurement(
   input: {
@@ -114,18 +119,17 @@ export async function editMeasurement(
   for (let attempt = 1; ; attempt++) {
     const { measuredAt: newInstant } = change;
     if (current.kind !== 'manual' || newInstant === undefined || newInstant === current.measuredAt) {
-      const edited = await store.editMeasurement(ref, change, by);
-      return isLiveRowOf(edited, input.userId)
-        ? { status: 'edited', row: toMeasurementRow(edited) }
-        : { status: 'not_found' };
+      const edited = await store.editMeasurement(ref, change, by, current);
+      if (isLiveRowOf(edited, input.userId)) return { status: 'edited', row: toMeasurementRow(edited) };
+    } else {
+      const moved = await store.moveManualReading(ref, current, { ...change, measuredAt: newInstant }, by);
+      if (moved.status === 'edited') return { status: 'edited', row: toMeasurementRow(moved.item) };
+      if (moved.status === 'duplicate') return { status: 'duplicate' };
     }
-    const moved = await store.moveManualReading(ref, current, { ...change, measuredAt: newInstant }, by);
-    if (moved.status === 'edited') return { status: 'edited', row: toMeasurementRow(moved.item) };
-    if (moved.status === 'duplicate') return { status: 'duplicate' };
     // Stale: another request changed or deleted the row since it was read. Plan again from now.
     const reread = await store.getMeasurement(ref);
     if (!isLiveRowOf(reread, input.userId)) return { status: 'not_found' };
-    if (attempt >= MOVE_ATTEMPTS) throw new Error('The reading kept changing while it was being moved');
+    if (attempt >= EDIT_ATTEMPTS) return { status: 'conflict' };
     current = reread;
   }
 }

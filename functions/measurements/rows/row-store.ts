@@ -115,15 +115,19 @@ export interface MeasurementRowStore {
    * measuredAt, source) unique among hand-entered readings for good (a deleted reading keeps it).
    */
   createManualReadings(readings: readonly NewManualReading[], by: RowChange): Promise<CreateReadingsOutcome>;
-  /** The edited item, or `undefined` when no live row has that key. */
+  /**
+   * The edited item, or `undefined` when nothing was written: no live row has that key, or —
+   * given `expected` — the row is no longer that version (another write came in between).
+   */
   editMeasurement(
     ref: MeasurementRef,
     change: MeasurementEditChange,
     by: RowChange,
+    expected?: StoredMeasurement,
   ): Promise<StoredMeasurement | undefined>;
   /**
    * An edit that moves a hand-entered reading to another instant: the row changes and its marker
-   * moves with it, all or nothing, provided the row is still `current` (same instant, live).
+   * moves with it, all or nothing, provided the row is still `current` (same version, live).
    */
   moveManualReading(
     ref: MeasurementRef,

@@ -184,17 +184,11 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     const { assignments, removals } = editAssignments(change, by);
     const update = liveRowUpdate(assignments, removals);
     // The move was planned from `current`: its instant names the marker to delete, and any other
-    // write in between (which sets a new requestId) makes the move stale rather than wrong.
-    update.ConditionExpression +=
-      ' AND #requestId = :expectedRequestId AND #measuredAt = :expectedMeasuredAt';
-    Object.assign(update.ExpressionAttributeNames, {
-      '#requestId': 'requestId',
-      '#measuredAt': 'measuredAt',
-    });
-    Object.assign(update.ExpressionAttributeValues, {
-      ':expectedRequestId': current.requestId,
-      ':expectedMeasuredAt': current.measuredAt,
-    });
+    // write in between (which sets a new requestId and updatedAt) makes the move stale rather than wrong.
+    conditionOnVersion(update, current);
+    update.ConditionExpression += ' AND #measuredAt = :expectedMeasuredAt';
+    Object.assign(update.ExpressionAttributeNames, { '#measuredAt': 'measuredAt' });
+    Object.assign(update.ExpressionAttributeValues, { ':expectedMeasuredAt': current.measuredAt });
     const reasons = await this.transact([
       { Update: { TableName: this.tableName, Key: { [partitionKey]: rowKey }, ...update } },
       {
@@ -361,14 +355,17 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     ref: MeasurementRef,
     change: MeasurementEditChange,
     by: RowChange,
+    expected?: StoredMeasurement,
   ): Promise<StoredMeasurement | undefined> {
     const { assignments, removals } = editAssignments(change, by);
+    const update = liveRowUpdate(assignments, removals);
+    if (expected) conditionOnVersion(update, expected);
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keyOf(ref),
-          ...liveRowUpdate(assignments, removals),
+          ...update,
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -491,6 +488,27 @@ function applyEdit(
   const edited: Record<string, unknown> = { ...current, ...assignments };
   for (const attribute of removals) delete edited[attribute];
   return edited as unknown as StoredMeasurement;
+}
+
+/**
+ * Adds "the row is still the version that was read" to an update's condition. Every write of a
+ * row sets `requestId` (the writing request's own id) and `updatedAt`, so the pair names one
+ * write: any other write in between changes it, and the update is refused instead of applied to
+ * a row it was not planned for (docs/row-api.md, "Edits and deletes on the item").
+ */
+function conditionOnVersion(update: ReturnType<typeof liveRowUpdate>, expected: StoredMeasurement): void {
+  const names = update.ExpressionAttributeNames;
+  const values = update.ExpressionAttributeValues;
+  names['#versionRequestId'] = 'requestId';
+  names['#versionUpdatedAt'] = 'updatedAt';
+  const clause = (name: string, value: unknown, placeholder: string) => {
+    if (value === undefined) return `attribute_not_exists(${name})`;
+    values[placeholder] = value;
+    return `${name} = ${placeholder}`;
+  };
+  update.ConditionExpression +=
+    ` AND ${clause('#versionRequestId', expected.requestId, ':expectedRequestId')}` +
+    ` AND ${clause('#versionUpdatedAt', expected.updatedAt, ':expectedUpdatedAt')}`;
 }
 
 function keyOf(ref: MeasurementRef): Record<string, string> {
