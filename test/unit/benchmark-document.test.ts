@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fillGeneratedTables } from '../../bench/generated-blocks';
 import { markdownTable } from '../../bench/markdown-table';
+import { readResults } from '../../bench/results';
+import { renderTables } from '../../bench/tables';
 
 /**
  * docs/benchmarks.md is written by hand around generated tables: the benchmark fills the blocks
@@ -122,5 +126,15 @@ describe('a generated table is laid out as Prettier lays it out', () => {
   test('a pipe inside a cell is escaped, and a row of the wrong width is refused', () => {
     expect(markdownTable(['a'], [['x | y']])).toContain('| x \\| y |');
     expect(() => markdownTable(['a', 'b'], [['only one']])).toThrow(/1 cells for 2 columns/);
+  });
+});
+
+describe('the committed benchmark document', () => {
+  const root = join(__dirname, '..', '..');
+  const committed = readFileSync(join(root, 'docs', 'benchmarks.md'), 'utf8');
+  const results = readResults(join(root, 'docs', 'benchmarks', 'results.json'));
+
+  test('shows, in its generated blocks, the tables of the committed results (npm run bench -- --from)', () => {
+    expect(fillGeneratedTables(committed, renderTables(results))).toBe(committed);
   });
 });
