@@ -10,8 +10,6 @@ export interface MeasureResult {
   readonly latency: readonly LatencyCell[];
   /** The 500-entry mix with an `Idempotency-Key` (the handler then also stores its answer). */
   readonly idempotency: LatencyCell;
-  /** The 500-entry mix at each write concurrency. */
-  readonly sweep: readonly LatencyCell[];
   readonly cpu: CpuCostResult;
 }
 
@@ -65,13 +63,6 @@ async function main(): Promise<void> {
   });
   log(describe(idempotency));
 
-  const sweep: LatencyCell[] = [];
-  for (const concurrency of settings.concurrencies) {
-    const cell = await measureCell('mix', 500, concurrency, options);
-    sweep.push(cell);
-    log(describe(cell));
-  }
-
   log('CPU cost per entry (in-memory writer)');
   const cpu = await measureCpuCost({
     entries: 500,
@@ -80,7 +71,7 @@ async function main(): Promise<void> {
   });
   log(`handler ${cpu.handlerCpuMicrosPerEntry.median.toFixed(2)} µs CPU per entry`);
 
-  const result: MeasureResult = { latency, idempotency, sweep, cpu };
+  const result: MeasureResult = { latency, idempotency, cpu };
   writeFileSync(outPath, JSON.stringify(result));
 }
 

@@ -9,18 +9,24 @@ import { measureSeries } from './series';
 import { useLocalCredentials } from './engine';
 import { currentLoadAverage, describeMachine } from './machine';
 import type { MeasureResult } from './measure';
-import { writeReport, type BenchResults } from './report';
+import { writeReport } from './report';
+import { readResults, type BenchResults } from './results';
 import { benchSettings, type BenchSettings } from './settings';
+import { targetVerdicts } from './tables';
 
 /**
- * `npm run bench`: starts its own DynamoDB Local (in memory, free port), measures, and writes
- * docs/benchmarks.md, its charts and the raw results (docs/benchmarks/). `-- --quick` checks the
- * harness in a fraction of the time and writes to a temporary directory unless `--out <dir>` is
- * given; `-- --from <results.json>` only rewrites the report from earlier raw results.
- * `-- --cold-start` (about a minute) and `-- --series` (the ten-year chart user, mostly loading
- * its rows) measure that section alone and rewrite the report with it and the other sections'
- * earlier results (docs/benchmarks/results.json, or `--from`).
+ * `npm run bench`: starts its own DynamoDB Local (in memory, free port), measures, and writes the
+ * raw results and charts (docs/benchmarks/) and the generated tables of docs/benchmarks.md, whose
+ * prose is written by hand. `-- --quick` checks the harness in a fraction of the time and writes
+ * to a temporary directory unless `--out <dir>` is given; `-- --from <results.json>` measures
+ * nothing and only re-renders the tables and charts from earlier results. `-- --cold-start` (about
+ * a minute) and `-- --series` (the ten-year chart user, mostly loading its rows) measure that
+ * section alone and merge it into earlier results (docs/benchmarks/results.json, or `--from`).
  */
+
+const docs = join(__dirname, '..', 'docs');
+/** The hand-written document whose tables are filled; a run elsewhere (`--out`) fills a copy. */
+const document = join(docs, 'benchmarks.md');
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -61,15 +67,24 @@ async function measureOnEngine(engine: DynamoDbLocal, settings: BenchSettings): 
   }
 }
 
-async function main(): Promise<void> {
-  const from = option('--from');
-  if (from) {
-    // Only the report, from the raw results of an earlier run.
-    const outDir = resolve(option('--out') ?? join(__dirname, '..', 'docs'));
-    const written = await writeReport(JSON.parse(readFileSync(from, 'utf8')) as BenchResults, outDir);
-    log(`bench: wrote ${written.join(', ')}`);
-    return;
+function outDir(quick: boolean): string {
+  return resolve(
+    option('--out') ?? (quick ? mkdtempSync(join(tmpdir(), 'health-ingest-bench-quick-')) : docs),
+  );
+}
+
+async function report(results: BenchResults, quick: boolean): Promise<void> {
+  const out = outDir(quick);
+  mkdirSync(out, { recursive: true });
+  const written = await writeReport(results, { document, outDir: out });
+  log(`bench: wrote ${written.join(', ')}`);
+  for (const { target, shown, met } of targetVerdicts(results)) {
+    const verdict = shown ? `${shown.value} (${shown.detail}): ${met ? 'met' : 'MISSED'}` : 'not measured';
+    log(`  target ${target.name} ≤ ${target.limit}${target.unit}: ${verdict}`);
   }
+}
+
+async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   if (process.argv.includes('--cold-start')) {
     return sectionOnly(quick, 'cold start', async (engine, settings) => ({
@@ -85,10 +100,9 @@ async function main(): Promise<void> {
       series: await measureSeries(engine.endpoint, settings.series, (line) => log(`  ${line}`)),
     }));
   }
-  const outDir = resolve(
-    option('--out') ??
-      (quick ? mkdtempSync(join(tmpdir(), 'health-ingest-bench-quick-')) : join(__dirname, '..', 'docs')),
-  );
+  const from = option('--from');
+  if (from) return report(readResults(resolve(from)), false);
+
   const settings = benchSettings(quick);
   const startedAt = new Date();
   const machine = describeMachine();
@@ -120,9 +134,8 @@ async function main(): Promise<void> {
   } finally {
     await engine.stop();
   }
-  mkdirSync(outDir, { recursive: true });
-  const written = await writeReport(results, outDir);
-  log(`bench: done in ${results.durationSeconds} s; wrote ${written.join(', ')}`);
+  log(`bench: done in ${results.durationSeconds} s`);
+  await report(results, quick);
 }
 
 /** One section alone (`--cold-start`, `--series`), merged into the earlier results of the others. */
@@ -134,14 +147,8 @@ async function sectionOnly(
     settings: BenchSettings,
   ) => Promise<{ settings: Partial<BenchSettings> } & Partial<Omit<BenchResults, 'settings'>>>,
 ): Promise<void> {
-  const earlierPath = resolve(
-    option('--from') ?? join(__dirname, '..', 'docs', 'benchmarks', 'results.json'),
-  );
-  const earlier = JSON.parse(readFileSync(earlierPath, 'utf8')) as BenchResults;
-  const outDir = resolve(
-    option('--out') ??
-      (quick ? mkdtempSync(join(tmpdir(), 'health-ingest-bench-quick-')) : join(__dirname, '..', 'docs')),
-  );
+  const earlierPath = resolve(option('--from') ?? join(docs, 'benchmarks', 'results.json'));
+  const earlier = readResults(earlierPath);
   log(
     `bench: ${name} only${quick ? ' (quick: harness check only)' : ''}, other sections from ${earlierPath}`,
   );
@@ -153,13 +160,10 @@ async function sectionOnly(
   } finally {
     await engine.stop();
   }
-  mkdirSync(outDir, { recursive: true });
   const { settings, ...sections } = measured;
-  const written = await writeReport(
-    { ...earlier, ...sections, settings: { ...earlier.settings, ...settings } },
-    outDir,
-  );
-  log(`bench: wrote ${written.join(', ')}`);
+  // One quick section makes the whole report a harness check.
+  const merged = { ...earlier.settings, ...settings, quick: earlier.settings.quick || quick };
+  await report({ ...earlier, ...sections, settings: merged }, quick);
 }
 
 main().catch((error: unknown) => {

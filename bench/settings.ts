@@ -5,7 +5,6 @@ import type { SeriesSettings } from './series';
 export interface BenchSettings {
   readonly quick: boolean;
   readonly sizes: readonly number[];
-  readonly concurrencies: readonly number[];
   /** The deployed write concurrency: the comparison with the floor runs at it. */
   readonly defaultConcurrency: number;
   /** Discarded runs (per cell, after the engine's global warm-up) and measured runs. */
@@ -25,7 +24,6 @@ export function benchSettings(quick: boolean): BenchSettings {
   return {
     quick,
     sizes: [1, 50, 200, 500],
-    concurrencies: [1, 8, 16, 32, 64],
     defaultConcurrency: Number(serviceFunctions.ingestBatch.environment.WRITE_CONCURRENCY),
     warmupRuns: 1,
     measuredRuns: quick ? 3 : 7,
