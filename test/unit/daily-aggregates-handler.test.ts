@@ -15,7 +15,11 @@ afterEach(() => logs.restore());
 
 const T0 = '2026-11-01T06:00:00.000Z';
 
-function pulseRow(externalId: string, measuredAt: string, value: number): StoredMeasurement {
+function pulseRow(
+  externalId: string,
+  measuredAt: string,
+  value: number,
+): StoredMeasurement & Record<string, unknown> {
   return storedItem({ userId: 'u1', externalId, measuredAt, value, updatedAt: T0, createdAt: T0 });
 }
 
