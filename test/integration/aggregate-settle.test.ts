@@ -94,7 +94,8 @@ function aggregatesFunction(dayRows: DailyAggregateStore) {
 /** The store, except that its index answers `snapshot`: what a lagging index still showed. */
 const laggingIndex = (snapshot: readonly StoredMeasurement[]): DailyAggregateStore => ({
   readDayRows: async () => snapshot,
-  writeAggregate: (day, aggregate, version) => store.writeAggregate(day, aggregate, version),
+  writeAggregate: (day, aggregate, version, options) =>
+    store.writeAggregate(day, aggregate, version, options),
 });
 
 let users = 0;
@@ -120,6 +121,10 @@ async function recordsOf(userId: string, skip = 0): Promise<DynamoDBRecord[]> {
     streams.destroy();
   }
 }
+
+/** The value of the row a record changed (its image after the change, else before). */
+const valueOf = (record: DynamoDBRecord) =>
+  Number((record.dynamodb?.NewImage ?? record.dynamodb?.OldImage)?.value?.N);
 
 const stored = async (userId: string) =>
   (await aggregates.stored(userId, 'PULSE')).map(({ day, count, sum, version }) => ({
@@ -163,8 +168,9 @@ describe('daily aggregates converge without an operator: the settle recompute af
     expect(await aggregatesFunction(laggingIndex(before))({ Records: [shard1!] })).toEqual({
       batchItemFailures: [],
     });
+    // The stale read kept the row shard 2 deleted (whichever of the two it is) beside the third.
     const raced = await stored(userId);
-    expect(raced).toEqual([{ day: DAY, count: 2, sum: 150, version: expect.any(String) }]);
+    expect(raced).toEqual([{ day: DAY, count: 2, sum: 80 + valueOf(shard2!), version: expect.any(String) }]);
 
     await untilSettled();
     const repaired = await stored(userId);
@@ -188,9 +194,44 @@ describe('daily aggregates converge without an operator: the settle recompute af
     // Neither recompute finds the other's row on the index yet.
     await aggregatesFunction(laggingIndex([]))({ Records: [shard1!] });
     await aggregatesFunction(laggingIndex([]))({ Records: [shard2!] });
-    expect(await stored(userId)).toEqual([{ day: DAY, count: 1, sum: 70, version: expect.any(String) }]);
+    // The later one landed last: only its own row.
+    expect(await stored(userId)).toEqual([
+      { day: DAY, count: 1, sum: valueOf(shard2!), version: expect.any(String) },
+    ]);
 
     await untilSettled();
     expect(await stored(userId)).toEqual([{ day: DAY, count: 2, sum: 130, version: expect.any(String) }]);
+  });
+
+  test('a settle that arrives after the day’s rows and aggregate are gone (an erasure) recreates nothing; one left stored is cleared', async () => {
+    const userId = newUser();
+    const version = `${new Date().toISOString()}#000001`;
+    const gone = { userId, type: 'PULSE', day: DAY };
+    const cleared = { userId, type: 'PULSE', day: '2026-10-06' };
+    await store.writeAggregate(
+      cleared,
+      {
+        day: cleared.day,
+        count: 1,
+        sum: 60,
+        sumOfSquares: 3600,
+        min: 60,
+        max: 60,
+        low: 60,
+        high: 60,
+        slots: [],
+      },
+      version,
+    );
+    expect(
+      await settleQueue.schedule([
+        { day: gone, version },
+        { day: cleared, version },
+      ]),
+    ).toEqual([]);
+    await untilSettled();
+    expect(await aggregates.stored(userId, 'PULSE')).toEqual([
+      expect.objectContaining({ day: cleared.day, count: 0, version }),
+    ]);
   });
 });

@@ -32,10 +32,15 @@ export class MemoryAggregateStore implements DailyAggregateStore {
     );
   }
 
-  async writeAggregate(day: AggregateDay, aggregate: DailyAggregate | null, version: AggregateVersion) {
+  async writeAggregate(
+    day: AggregateDay,
+    aggregate: DailyAggregate | null,
+    version: AggregateVersion,
+    options: { readonly replaceOnly?: boolean } = {},
+  ) {
     const key = `${day.userId}#${day.type}#${day.day}`;
     const stored = this.stored.get(key);
-    if (stored && stored.version > version) return 'superseded' as const;
+    if (stored ? stored.version > version : options.replaceOnly) return 'superseded' as const;
     this.stored.set(key, { aggregate, version });
     return 'written' as const;
   }

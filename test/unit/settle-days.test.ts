@@ -138,7 +138,8 @@ describe('settleDays: a day recomputed from the settled index alone', () => {
 
   it('several messages for one day: one recompute claiming the highest version; other days apart', async () => {
     const store = new MemoryAggregateStore();
-    store.indexed = [pulseRow('c', 10, 80)];
+    const c = pulseRow('c', 10, 80);
+    store.indexed = [c, { ...c, userId: 'u2' }, { ...c, measuredAt: '2026-11-02T10:00:00.000Z' }];
     const outcomes = await settleDays(
       [
         delivered('m1', `${T0}#000004`),
@@ -154,11 +155,33 @@ describe('settleDays: a day recomputed from the settled index alone', () => {
       ['u2', DAY, 'written', ['m4']],
     ]);
     expect(store.storedOf('u1', DAY)?.version).toBe(`${T1}#000002`);
-    expect(store.storedOf('u1', '2026-11-02')).toEqual({ aggregate: null, version: `${T1}#000001` });
+    expect(store.storedOf('u1', '2026-11-02')?.version).toBe(`${T1}#000001`);
+    // Its message's version is older than the settle floor: the floor is claimed.
+    expect(store.storedOf('u2', DAY)?.version).toBe('2026-11-01T06:59:00.000Z#000000');
+  });
+
+  it('a day without rows: an aggregate stored is cleared, none is created (a settle after an erasure recreates nothing)', async () => {
+    const store = new MemoryAggregateStore();
+    await store.writeAggregate(
+      { userId: 'u1', type: 'PULSE', day: DAY },
+      { day: DAY, count: 1, sum: 60, sumOfSquares: 3600, min: 60, max: 60, low: 60, high: 60, slots: [] },
+      `${T0}#000001`,
+    );
+    const outcomes = await settleDays(
+      [delivered('m1', `${T1}#000001`), delivered('m2', `${T1}#000001`, DAY, 'erased')],
+      { store, concurrency: 1, now: at(T1, 0) },
+    );
+    expect(outcomes.map(({ day, result }) => [day.userId, result])).toEqual([
+      ['u1', 'written'],
+      ['erased', 'superseded'],
+    ]);
+    expect(store.storedOf('u1', DAY)).toEqual({ aggregate: null, version: `${T1}#000001` });
+    expect(store.storedOf('erased', DAY)).toBeUndefined();
   });
 
   it('a day whose read fails names its messages; the other days are still settled', async () => {
     const store = new MemoryAggregateStore();
+    store.indexed = [pulseRow('c', 10, 80)];
     store.failReadsOf = '2026-11-02';
     const outcomes = await settleDays(
       [delivered('m1', `${T1}#000001`, '2026-11-02'), delivered('m2', `${T1}#000001`)],

@@ -25,12 +25,14 @@ export interface DailyAggregateStore {
   readDayRows(day: AggregateDay): Promise<readonly StoredMeasurement[]>;
   /**
    * Stores the day's aggregate (`null`: the day has no rows left) unless one from more complete
-   * rows is already stored.
+   * rows is already stored — or, with `replaceOnly`, unless none is stored at all (answered
+   * `superseded` too: nothing was written).
    */
   writeAggregate(
     day: AggregateDay,
     aggregate: DailyAggregate | null,
     version: AggregateVersion,
+    options?: { readonly replaceOnly?: boolean },
   ): Promise<AggregateWrite>;
 }
 

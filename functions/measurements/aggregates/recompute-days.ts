@@ -128,7 +128,8 @@ export interface StoredDay {
  * unless one from more complete rows is already there: the one step the stream's recompute, the
  * settle recompute and an operator's rebuild share. `versionFloor` is a version the read is known
  * to be complete for (a settle recompute's or a rebuild's: every write older than the settle time
- * had reached the index when it read); the aggregate then claims at least that.
+ * had reached the index when it read); the aggregate then claims at least that. Without
+ * `createEmpty` a day with no rows only clears an aggregate that is stored, and creates none.
  */
 export async function storeDayAggregate(
   store: Pick<DailyAggregateStore, 'writeAggregate'>,
@@ -137,6 +138,7 @@ export async function storeDayAggregate(
   options: {
     readonly changed?: ReadonlyMap<string, RowState>;
     readonly versionFloor?: AggregateVersion;
+    readonly createEmpty?: boolean;
   } = {},
 ): Promise<StoredDay> {
   const kind = denseKindOfType(day.type);
@@ -144,7 +146,9 @@ export async function storeDayAggregate(
   const own = aggregateVersion(rows, options.changed ?? new Map());
   const floor = options.versionFloor;
   const version = floor !== undefined && floor > own ? floor : own;
-  const result = await store.writeAggregate(day, aggregateDay(rows, seriesKinds[kind]), version);
+  const aggregate = aggregateDay(rows, seriesKinds[kind]);
+  const replaceOnly = aggregate === null && options.createEmpty === false;
+  const result = await store.writeAggregate(day, aggregate, version, { replaceOnly });
   return { result, version };
 }
 

@@ -76,6 +76,9 @@ export async function settleDays(
       const rows = await deps.store.readDayRows(day);
       const { result } = await storeDayAggregate(deps.store, day, rows, {
         versionFloor: floor > version ? floor : version,
+        // A day left without rows keeps no aggregate unless one is there to clear: a settle
+        // arriving after a user's erasure recreates nothing of theirs.
+        createEmpty: false,
       });
       return { day, result, messageIds };
     } catch (error) {
