@@ -39,3 +39,21 @@ export const authorizerEvents = {
   /** `outcome`: authenticated | unauthenticated (INFO) or failed (ERROR: the app got a 5xx). */
   introspection: 'auth.healthlog.introspection',
 } as const;
+
+/** What the daily-aggregate function logs (never a row's value or an aggregate). */
+export const aggregateEvents = {
+  /** One stream batch: records, days recomputed and how each ended, settle recomputes queued. */
+  batch: 'measurement.aggregate.batch',
+  /** ERROR: a stream record it cannot read (retried, then given up to the dead-letter queue). */
+  recordFailed: 'measurement.aggregate.record-failed',
+  /** ERROR: a day whose recompute failed (its records are retried). */
+  recomputeFailed: 'measurement.aggregate.recompute-failed',
+  /** ERROR: days whose settle recompute could not be queued (their records are retried). */
+  settleQueueFailed: 'measurement.aggregate.settle-queue-failed',
+  /** One batch of the settle queue: days recomputed again once the index had settled. */
+  settleBatch: 'measurement.aggregate.settle-batch',
+  /** ERROR: a settle message it cannot read (redelivered, then dead-lettered). */
+  settleMessageFailed: 'measurement.aggregate.settle-message-failed',
+  /** ERROR: a day whose settle recompute failed (its messages are redelivered). */
+  settleFailed: 'measurement.aggregate.settle-failed',
+} as const;

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
+import { aggregateSettleQueue } from '../definitions/aggregate-settle';
 import { AUTHORIZER_CACHE_SECONDS, parseHealthLogUrl } from '../definitions/authentication';
 import {
   healthLogAuthorizerFunction,
@@ -14,6 +15,7 @@ import {
 } from '../definitions/service-functions';
 import { streamConsumers, type StreamConsumerName } from '../definitions/stream-consumers';
 import { createAllTables, localTableNames } from './create-tables';
+import { startDelayQueue, type DelayQueue } from './delay-queue';
 import {
   DynamoDbPortInUseError,
   JavaMissingError,
@@ -33,10 +35,11 @@ import { createLocalServer } from './server';
 import { startStreamPoller, streamCheckpointPath, type StreamPoller } from './stream-poller';
 
 /**
- * `npm start`: the whole service on one machine — DynamoDB Local with the stack's table, the
+ * `npm start`: the whole service on one machine — DynamoDB Local with the stack's tables, the
  * stack's routes and handlers behind the stack's authorizer (a local JWT check, or with
  * `--healthlog-url` the HealthLog authorizer function introspecting tokens against that server),
- * and the table's stream feeding the audit function — until Ctrl-C or SIGTERM.
+ * the table's stream feeding the audit and daily-aggregate functions, and the aggregates' settle
+ * queue feeding the latter again — until Ctrl-C or SIGTERM.
  */
 const USAGE = 'Usage: npm start [-- [--fresh] [--healthlog-url <https URL of a HealthLog server>]]';
 const repositoryRoot = resolve(__dirname, '..');
@@ -49,6 +52,7 @@ interface Running {
   dynamoDb?: Promise<DynamoDbLocal>;
   server?: Server;
   pollers: StreamPoller[];
+  settleQueue?: DelayQueue;
 }
 
 const running: Running = { pollers: [] };
@@ -64,6 +68,20 @@ function portFromEnv(name: string, fallback: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new StartError(`${name} must be a port number, got "${raw}".`);
   return port;
+}
+
+/**
+ * `AGGREGATE_SETTLE_DELAY_MS`: how long the local settle queue holds a message, instead of the
+ * stack's delivery delay (a test need not wait a minute for a settle recompute; DynamoDB Local's
+ * index does not lag).
+ */
+function settleDelayFromEnv(): number {
+  const raw = process.env.AGGREGATE_SETTLE_DELAY_MS;
+  if (raw === undefined || raw === '') return aggregateSettleQueue.deliveryDelaySeconds * 1000;
+  const delay = Number(raw);
+  if (!Number.isInteger(delay) || delay < 0)
+    throw new StartError(`AGGREGATE_SETTLE_DELAY_MS must be a whole number of milliseconds, got "${raw}".`);
+  return delay;
 }
 
 /** Fails early and plainly when something already listens there (an earlier run, another server). */
@@ -108,6 +126,7 @@ async function main(): Promise<void> {
     strict: true,
   });
   const healthLog = healthLogSettings(values['healthlog-url']);
+  const settleDelayMs = settleDelayFromEnv();
   const port = portFromEnv('PORT', 3000);
   const dynamoDbPort = portFromEnv('DYNAMODB_PORT', 8000);
   const dataDirectory = localDataDirectory();
@@ -143,7 +162,20 @@ async function main(): Promise<void> {
   dynamoDb.process.once('exit', (code, signal) => engineExited(dynamoDb, code, signal));
   if (stopping) return;
 
+  // The daily aggregates' settle queue: its URL must be set before the function loads.
+  running.settleQueue = await startDelayQueue({
+    name: 'aggregate-settle',
+    settings: {
+      deliveryDelayMs: settleDelayMs,
+      batchSize: aggregateSettleQueue.batchSize,
+      visibilityTimeoutMs: aggregateSettleQueue.visibilityTimeoutSeconds * 1000,
+      maxReceiveCount: aggregateSettleQueue.maxReceiveCount,
+    },
+    log,
+  });
+
   Object.assign(process.env, {
+    [aggregateSettleQueue.queueUrlVariable]: running.settleQueue.url,
     // The names the stack passes its functions, here for the local tables.
     TABLE_NAME: localTableNames.measurements,
     REQUEST_GUARDS_TABLE_NAME: localTableNames.requestGuards,
@@ -193,6 +225,11 @@ async function main(): Promise<void> {
     );
   }
 
+  // The settle queue's event source, as the stack maps it to the daily-aggregate function.
+  const aggregator = functions.get('dailyAggregates');
+  if (aggregator) running.settleQueue.attach(aggregator);
+  else log('WARN', 'local-runtime: no "dailyAggregates" function, its settle queue is not consumed');
+
   let authorizer: LocalAuthorizer;
   if (healthLog) {
     const fn = await loadFunction('healthLogAuthorizer', healthLogAuthorizerFunction, {
@@ -226,6 +263,7 @@ async function main(): Promise<void> {
     dataDirectory,
     functions: [...functions.keys()],
     streamReaders: running.pollers.map((poller) => poller.consumer),
+    settleQueue: { url: running.settleQueue.url, deliveryDelayMs: settleDelayMs },
     authentication: healthLog ? 'healthlog' : 'jwt',
     ...(healthLog ? { healthlogUrl: healthLog.baseUrl, authorizerCacheSeconds: healthLog.ttlSeconds } : {}),
   });
@@ -287,7 +325,7 @@ function overlayEnvironment(variables: Record<string, string>): () => void {
 }
 
 async function stop(): Promise<void> {
-  const { server, pollers } = running;
+  const { server, pollers, settleQueue } = running;
   if (server) {
     const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
     server.closeIdleConnections();
@@ -295,6 +333,7 @@ async function stop(): Promise<void> {
     await closed;
   }
   await Promise.all(pollers.map((poller) => poller.stop()));
+  await settleQueue?.stop();
   // Still starting? Wait for it, so the Java process it spawns is stopped too.
   const dynamoDb = await running.dynamoDb?.catch(() => undefined);
   await dynamoDb?.stop();
@@ -307,7 +346,7 @@ async function stop(): Promise<void> {
  */
 function engineExited(dynamoDb: DynamoDbLocal, code: number | null, signal: NodeJS.Signals | null): void {
   if (stopping) return;
-  const pollers = running.pollers.map((poller) => poller.stop());
+  const pollers = [...running.pollers.map((poller) => poller.stop()), running.settleQueue?.stop()];
   log(
     'ERROR',
     `local-runtime: DynamoDB Local (pid ${dynamoDb.process.pid}, ${dynamoDb.endpoint}) exited with ${signal ?? `code ${code}`}; stopping`,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
 import { DEFAULT_TIME_ZONE, canonicalTimeZone, parseHealthLogUrl } from '../../definitions/authentication';
 
 /** An IANA zone, canonicalized (`europe/berlin` → `Europe/Berlin`); anything else fails the cold start. */
@@ -57,8 +58,14 @@ const aggregatesTableSetting = {
   DAILY_AGGREGATES_TABLE_NAME: z.string().min(1),
 };
 
-/** The daily-aggregate function's settings: the shared ones plus the aggregates table. */
-const aggregatesConfigSchema = configSchema.extend(aggregatesTableSetting);
+/**
+ * The daily-aggregate function's settings: the shared ones, the aggregates table, and the queue
+ * its settle recomputes go through (definitions/aggregate-settle.ts).
+ */
+const aggregatesConfigSchema = configSchema.extend({
+  ...aggregatesTableSetting,
+  [aggregateSettleQueue.queueUrlVariable]: z.url(),
+});
 
 export type AggregatesConfig = z.infer<typeof aggregatesConfigSchema>;
 

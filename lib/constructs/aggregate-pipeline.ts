@@ -12,8 +12,10 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2, type ITable } from 
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
 import { aggregateStreamSource } from '../../definitions/aggregate-stream';
 import { dailyAggregatesTable } from '../../definitions/daily-aggregates-table';
 import { measurementsTable } from '../../definitions/measurements-table';
@@ -36,13 +38,22 @@ export const AGGREGATE_ITERATOR_AGE_ALARM_MS = 15 * 60 * 1000;
 /**
  * Daily aggregates of the dense types (docs/read-api.md, "Daily aggregates"): their table, the
  * aggregate function's event source mapping on the measurements table's stream (the stream's
- * second and last reader besides the audit function), its on-failure queue, and two alarms.
- * The function may read the day's rows through one index and write aggregates, nothing else.
+ * second and last reader besides the audit function), its on-failure queue, the settle queue
+ * (an SQS delay queue through which every recomputed day comes back to the function once the
+ * index has settled) with its dead-letter queue, and three alarms. The function may read the
+ * day's rows through one index, write aggregates, and send to and consume the settle queue;
+ * nothing else.
  */
 export class AggregatePipeline extends Construct {
   readonly table: TableV2;
   readonly deadLetterQueue: Queue;
-  readonly alarms: { readonly deadLetters: Alarm; readonly iteratorAge: Alarm };
+  readonly settleQueue: Queue;
+  readonly settleDeadLetterQueue: Queue;
+  readonly alarms: {
+    readonly deadLetters: Alarm;
+    readonly iteratorAge: Alarm;
+    readonly settleDeadLetters: Alarm;
+  };
 
   constructor(scope: Construct, id: string, props: AggregatePipelineProps) {
     super(scope, id);
@@ -78,6 +89,37 @@ export class AggregatePipeline extends Construct {
       new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.table.tableArn] }),
     );
 
+    // A settle message that failed maxReceiveCount times lands here; nothing consumes it (an
+    // alarm fires on its first message, and the rebuild repairs the day).
+    this.settleDeadLetterQueue = new Queue(this, 'SettleDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.settleQueue = new Queue(this, 'SettleQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deliveryDelay: Duration.seconds(aggregateSettleQueue.deliveryDelaySeconds),
+      visibilityTimeout: Duration.seconds(aggregateSettleQueue.visibilityTimeoutSeconds),
+      deadLetterQueue: {
+        queue: this.settleDeadLetterQueue,
+        maxReceiveCount: aggregateSettleQueue.maxReceiveCount,
+      },
+    });
+    // The event source grants the function what consuming takes (receive, delete, change visibility).
+    aggregator.addEventSource(
+      new SqsEventSource(this.settleQueue, {
+        batchSize: aggregateSettleQueue.batchSize,
+        maxBatchingWindow: Duration.seconds(aggregateSettleQueue.maxBatchingWindowSeconds),
+        reportBatchItemFailures: true,
+      }),
+    );
+    aggregator.addEnvironment(aggregateSettleQueue.queueUrlVariable, this.settleQueue.queueUrl);
+    // SendMessageBatch is authorised as sqs:SendMessage; the function needs no queue attributes.
+    aggregator.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.settleQueue.queueArn] }),
+    );
+
     const alarmAction = new SnsAction(props.alarmTopic);
     const alarm = (alarmId: string, metric: Alarm['metric'], threshold: number, description: string) => {
       const created = new Alarm(this, alarmId, {
@@ -100,6 +142,10 @@ export class AggregatePipeline extends Construct {
       statistic: 'Maximum',
       period: Duration.minutes(1),
     });
+    const settleDeadLetters = this.settleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+    });
     this.alarms = {
       deadLetters: alarm(
         'AggregateDeadLetterAlarm',
@@ -113,6 +159,13 @@ export class AggregatePipeline extends Construct {
         AGGREGATE_ITERATOR_AGE_ALARM_MS,
         'The aggregate function is more than 15 minutes behind the table writes.',
       ),
+      settleDeadLetters: alarm(
+        'SettleDeadLetterAlarm',
+        settleDeadLetters,
+        0,
+        'Settle recomputes of daily aggregates failed repeatedly: some days may keep the aggregate two racing ' +
+          'recomputes left until one of their rows changes or npm run rebuild-aggregates runs.',
+      ),
     };
     props.dashboard.addWidgets(
       new AlarmStatusWidget({
@@ -124,7 +177,10 @@ export class AggregatePipeline extends Construct {
       new GraphWidget({
         title: 'Daily aggregates: iterator age (ms) and dead letters',
         left: [iteratorAge.with({ label: 'max iterator age' })],
-        right: [deadLetters.with({ label: 'dead-letter messages' })],
+        right: [
+          deadLetters.with({ label: 'dead-letter messages' }),
+          settleDeadLetters.with({ label: 'settle dead-letter messages' }),
+        ],
         width: 16,
       }),
     );

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { auditEvents, ingestEvents } from '../../definitions/log-events';
-import type { ServiceFunctionName } from '../../definitions/service-functions';
+import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
+import { aggregateEvents, auditEvents, ingestEvents } from '../../definitions/log-events';
+import { serviceFunctions, type ServiceFunctionName } from '../../definitions/service-functions';
+import { startDelayQueue } from '../../local/delay-queue';
 import { latestStreamArn, readStreamRecords, toStreamEvents } from '../../local/dynamodb-stream';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchClient, entry, stepsDay, type BatchAnswer } from '../support/batch-client';
@@ -220,10 +222,33 @@ export const functionChecks: Partial<Record<ShippedFunctionName, FunctionCheck>>
   },
 
   dailyAggregates: {
-    rule: "recomputes a day's heart-rate aggregate from the table's real stream records; a redelivered batch changes nothing",
+    rule:
+      "recomputes a day's heart-rate aggregate from the table's real stream records and queues the day on its " +
+      'settle queue (SendMessageBatch through the bundled SQS client); the settle message recomputes the day ' +
+      'again; a redelivered batch changes nothing',
+    // The template's queue URL is a reference; the check starts a local queue and points the bundle at it.
+    standIns: { [aggregateSettleQueue.queueUrlVariable]: 'http://127.0.0.1:9/000000000000/aggregate-settle' },
     async run({ start, fn: shipped, local, environment }) {
       const [source] = shipped.streamEventSources;
       expect(source).toBeDefined();
+      expect(shipped.queueEventSources).toEqual([
+        { queueLogicalId: expect.stringContaining('SettleQueue'), batchSize: aggregateSettleQueue.batchSize },
+      ]);
+      // The settle queue's messages, collected as its event source would deliver them.
+      const settleEvents: SQSEvent[] = [];
+      const queue = await startDelayQueue({
+        name: 'aggregate-settle',
+        settings: { deliveryDelayMs: 0, batchSize: 100, visibilityTimeoutMs: 60_000, maxReceiveCount: 1 },
+        log: () => undefined,
+      });
+      queue.attach({
+        name: 'settle-recorder',
+        definition: { ...serviceFunctions.dailyAggregates, id: 'SettleRecorder' },
+        handler: async (event) => {
+          settleEvents.push(event as SQSEvent);
+          return { batchItemFailures: [] };
+        },
+      });
       const tableName = local.tableName(source!.tableLogicalId);
       const userId = newUser();
       const day = Date.UTC(2026, 9, 5);
@@ -270,7 +295,7 @@ export const functionChecks: Partial<Record<ShippedFunctionName, FunctionCheck>>
           high,
         }));
       };
-      const fn = await start();
+      const fn = await start({ [aggregateSettleQueue.queueUrlVariable]: queue.url });
       try {
         for (const delivery of [1, 2]) {
           for (const event of events) {
@@ -278,13 +303,34 @@ export const functionChecks: Partial<Record<ShippedFunctionName, FunctionCheck>>
             if (!invocation.ok)
               throw new Error(`delivery ${delivery} failed: ${JSON.stringify(invocation.error)}`);
             expect(invocation.result).toEqual({ batchItemFailures: [] });
+            expect(invocation.logs).toContainEqual(
+              expect.objectContaining({ message: aggregateEvents.batch, days: 1, settleQueued: 1 }),
+            );
           }
           expect(await stored()).toEqual([
             { day: '2026-10-05', count: 3, sum: 189, min: 61, max: 65, low: 56, high: 74 },
           ]);
         }
+        // Each delivery queued the day once.
+        const deadline = Date.now() + 5000;
+        while (queue.pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        const messages = settleEvents.flatMap((event) => event.Records);
+        expect(messages.map((message) => JSON.parse(message.body))).toEqual([
+          expect.objectContaining({ userId, type: 'PULSE', day: '2026-10-05' }),
+          expect.objectContaining({ userId, type: 'PULSE', day: '2026-10-05' }),
+        ]);
+        const settle = await fn.invoke({ Records: messages });
+        if (!settle.ok) throw new Error(`the settle recompute failed: ${JSON.stringify(settle.error)}`);
+        expect(settle.result).toEqual({ batchItemFailures: [] });
+        expect(settle.logs).toContainEqual(
+          expect.objectContaining({ message: aggregateEvents.settleBatch, messages: 2, days: 1, failed: 0 }),
+        );
+        expect(await stored()).toEqual([
+          { day: '2026-10-05', count: 3, sum: 189, min: 61, max: 65, low: 56, high: 74 },
+        ]);
       } finally {
         await fn.stop();
+        await queue.stop();
       }
     },
   },

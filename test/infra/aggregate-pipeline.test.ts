@@ -1,6 +1,8 @@
 import type { IConstruct } from 'constructs';
+import { INDEX_SETTLE_MS, aggregateSettleQueue } from '../../definitions/aggregate-settle';
 import { aggregateFilterPatterns, aggregateStreamSource } from '../../definitions/aggregate-stream';
 import { dailyAggregatesTable } from '../../definitions/daily-aggregates-table';
+import { serviceFunctions } from '../../definitions/service-functions';
 import { streamConsumers } from '../../definitions/stream-consumers';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { HealthIngestStack } from '../../lib/health-ingest-stack';
@@ -44,8 +46,19 @@ describe('the daily-aggregates table', () => {
 });
 
 describe('the measurements table stream feeds exactly the two consumers of stream-consumers.ts', () => {
+  const onStream = (mapping: Resource) =>
+    JSON.stringify(mapping.Properties.EventSourceArn).includes('StreamArn');
   const mappings = () =>
-    Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
+    (Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[]).filter(onStream);
+
+  it('the only other mapping is the settle queue’s', () => {
+    const others = (
+      Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[]
+    ).filter((mapping) => !onStream(mapping));
+    expect(others.map((mapping) => mapping.Properties.EventSourceArn)).toEqual([
+      { 'Fn::GetAtt': [logicalId(stack.aggregatePipeline.settleQueue), 'Arn'] },
+    ]);
+  });
 
   it('one mapping per consumer, each on the measurements table stream', () => {
     expect(
@@ -90,6 +103,65 @@ describe('the measurements table stream feeds exactly the two consumers of strea
   });
 });
 
+describe('the settle queue: every recomputed day comes back to the function once the index has settled', () => {
+  let queue: Resource;
+  let deadLetters: Resource;
+  beforeAll(() => {
+    queue = resources[logicalId(stack.aggregatePipeline.settleQueue)]!;
+    deadLetters = resources[logicalId(stack.aggregatePipeline.settleDeadLetterQueue)]!;
+  });
+
+  it('holds each message for the index settle time (the delivery delay), encrypted', () => {
+    expect(queue.Properties).toMatchObject({
+      DelaySeconds: INDEX_SETTLE_MS / 1000,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  it('hides a delivered message for six function timeouts plus the batching window, so no invocation still holding it sees it again', () => {
+    expect(queue.Properties.VisibilityTimeout).toBe(
+      6 * serviceFunctions.dailyAggregates.timeoutSeconds + aggregateSettleQueue.maxBatchingWindowSeconds,
+    );
+  });
+
+  it('a message delivered five times without success goes to its encrypted dead-letter queue, kept 14 days', () => {
+    expect(queue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: {
+        'Fn::GetAtt': [logicalId(stack.aggregatePipeline.settleDeadLetterQueue), 'Arn'],
+      },
+      maxReceiveCount: aggregateSettleQueue.maxReceiveCount,
+    });
+    expect(deadLetters.Properties).toEqual({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+  });
+
+  it('feeds the daily-aggregate function in batches, reporting failed messages one by one', () => {
+    const mapping = (
+      Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[]
+    ).find(
+      (candidate) =>
+        JSON.stringify(candidate.Properties.EventSourceArn) ===
+        JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.aggregatePipeline.settleQueue), 'Arn'] }),
+    )!;
+    expect(mapping.Properties).toEqual({
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.aggregatePipeline.settleQueue), 'Arn'] },
+      FunctionName: { Ref: logicalId(stack.functions.dailyAggregates) },
+      BatchSize: aggregateSettleQueue.batchSize,
+      MaximumBatchingWindowInSeconds: aggregateSettleQueue.maxBatchingWindowSeconds,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('the function finds it through the variable of aggregate-settle.ts', () => {
+    const fn = resources[logicalId(stack.functions.dailyAggregates)]!;
+    expect(fn.Properties.Environment.Variables[aggregateSettleQueue.queueUrlVariable]).toEqual({
+      Ref: logicalId(stack.aggregatePipeline.settleQueue),
+    });
+  });
+});
+
 describe('the aggregate function may read a day’s rows and write aggregates, nothing else', () => {
   let statements: Statement[];
   beforeAll(() => (statements = statementsOf(template, stack.functions.dailyAggregates.role!)));
@@ -117,6 +189,32 @@ describe('the aggregate function may read a day’s rows and write aggregates, n
     ]);
   });
 
+  it('sends to the settle queue and consumes it; sends to its stream dead-letter queue; no other queue action', () => {
+    const sqs = statements.filter((statement) =>
+      asList(statement.Action).some((action) => action.startsWith('sqs:')),
+    );
+    const arn = (queue: IConstruct) => ({ 'Fn::GetAtt': [logicalId(queue), 'Arn'] });
+    const { settleQueue, deadLetterQueue, settleDeadLetterQueue } = stack.aggregatePipeline;
+    expect(sqs.map((statement) => [asList(statement.Action).sort(), statement.Resource])).toEqual([
+      // The stream mapping's on-failure destination (DynamoEventSource's grant).
+      [['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], arn(deadLetterQueue)],
+      // The settle queue's event source (SqsEventSource's grant).
+      [
+        [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ],
+        arn(settleQueue),
+      ],
+      // SendMessageBatch is authorised as SendMessage.
+      [['sqs:SendMessage'], arn(settleQueue)],
+    ]);
+    expect(JSON.stringify(statements)).not.toContain(logicalId(settleDeadLetterQueue));
+  });
+
   it('no Scan, GetItem, UpdateItem or DeleteItem anywhere', () => {
     const text = JSON.stringify(statements);
     for (const action of ['Scan', 'GetItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', '*']) {
@@ -140,6 +238,22 @@ describe('its alarms notify the stack’s alarm topic', () => {
       ],
       Threshold: 0,
       AlarmActions: [{ Ref: logicalId(stack.auditPipeline.alarmTopic) }],
+    });
+  });
+
+  it('any message in the settle queue’s dead-letter queue', () => {
+    expect(alarm(stack.aggregatePipeline.alarms.settleDeadLetters)).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(stack.aggregatePipeline.settleDeadLetterQueue), 'QueueName'] },
+        },
+      ],
+      Threshold: 0,
+      AlarmActions: [{ Ref: logicalId(stack.auditPipeline.alarmTopic) }],
+      OKActions: [{ Ref: logicalId(stack.auditPipeline.alarmTopic) }],
     });
   });
 

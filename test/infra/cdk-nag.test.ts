@@ -233,9 +233,9 @@ describe.each(configurations)('security controls %s', (_name, context) => {
         expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: false });
     });
 
-    it('every queue (the dead-letter queues of the two stream mappings)', () => {
+    it('every queue (the dead-letter queues of the two stream mappings, the settle queue and its dead-letter queue)', () => {
       const queues = ofType(resources, 'AWS::SQS::Queue');
-      expect(queues).toHaveLength(2);
+      expect(queues).toHaveLength(4);
       for (const [, queue] of queues) {
         expect(queue.Properties.SqsManagedSseEnabled ?? queue.Properties.KmsMasterKeyId).toBeTruthy();
       }

@@ -1,4 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
+import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
 import { measurementsTable, measurementsTableStringAttributes } from '../../definitions/measurements-table';
 import {
   LOG_RETENTION_DAYS,
@@ -115,7 +116,7 @@ describe('with the default configuration (no issuer in the context)', () => {
         Description: definition.description,
       });
       const aggregatesTable = { Ref: logicalId(stack.aggregatePipeline.table) };
-      // The tables a function uses beyond the measurements table, and nothing else.
+      // The tables (and the queue) a function uses beyond the measurements table, and nothing else.
       const tablesOf: Record<typeof name, Record<string, unknown>> = {
         ingestBatch: { REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) } },
         measurementsApi: {
@@ -123,7 +124,10 @@ describe('with the default configuration (no issuer in the context)', () => {
           DAILY_AGGREGATES_TABLE_NAME: aggregatesTable,
         },
         auditStream: {},
-        dailyAggregates: { DAILY_AGGREGATES_TABLE_NAME: aggregatesTable },
+        dailyAggregates: {
+          DAILY_AGGREGATES_TABLE_NAME: aggregatesTable,
+          [aggregateSettleQueue.queueUrlVariable]: { Ref: logicalId(stack.aggregatePipeline.settleQueue) },
+        },
       };
       expect(fn.Properties.Environment.Variables).toEqual({
         TABLE_NAME: { Ref: tableId },

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateKeyPair } from 'jose';
+import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
 import { loadOrCreateSigningKey, signLocalToken } from '../../local/local-auth';
 import { stepsDay } from '../support/batch-client';
 import { callService } from '../support/http-call';
@@ -38,8 +39,11 @@ async function mintToken(userId: string): Promise<string> {
   return stdout.trim().split('\n').at(-1)!;
 }
 
+/** The settle queue's delay here: a settle recompute follows within a second, not a minute. */
+const SETTLE_DELAY_MS = 300;
+
 beforeAll(async () => {
-  runtime = await startRuntime();
+  runtime = await startRuntime({ env: { AGGREGATE_SETTLE_DELAY_MS: String(SETTLE_DELAY_MS) } });
   base = runtime.base;
   [tokenA, tokenB] = await Promise.all([mintToken('e2e-user-a'), mintToken('e2e-user-b')]);
 }, 90000);
@@ -197,6 +201,44 @@ describe('npm start serves the whole service on one machine', () => {
     expect(aggregated.length).toBeGreaterThan(0);
   });
 
+  it('the day the stream recomputed comes back through the settle queue to the same function, once the delay has passed', async () => {
+    expect(runtime.ready.settleQueue).toEqual({
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/\d{12}\/aggregate-settle$/),
+      deliveryDelayMs: SETTLE_DELAY_MS,
+    });
+    const { token } = await newUser();
+    const start = new Date(Date.UTC(2026, 9, 6, 8)).toISOString();
+    const bucket = {
+      hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+      value: 64,
+      unit: 'count/min',
+      startDate: start,
+      endDate: new Date(Date.parse(start) + 600_000).toISOString(),
+      externalId: `stats:HKQuantityTypeIdentifierHeartRate:${start}`,
+    };
+    const postedAt = Date.now();
+    expect((await call('POST', '/api/measurements/batch', token, { entries: [bucket] })).status).toBe(200);
+    const queued = await runtime.waitForLine(
+      (line) =>
+        line.at >= postedAt &&
+        line.json?.message === 'measurement.aggregate.batch' &&
+        line.json.settleQueued >= 1,
+      10_000,
+    );
+    const settle = await runtime.waitForLine(
+      (line) =>
+        line.at >= queued.at &&
+        line.json?.message === 'measurement.aggregate.settle-batch' &&
+        line.json.service === 'measurement-aggregates',
+      10_000,
+    );
+    expect(settle.json).toMatchObject({ failed: 0 });
+    expect(settle.json!.written + settle.json!.superseded).toBeGreaterThanOrEqual(1);
+    expect(settle.at - queued.at).toBeGreaterThanOrEqual(SETTLE_DELAY_MS - 50);
+    const series = await call('GET', '/api/measurements/series?kind=pulse&days=3650', token);
+    expect(series.body.data.points).toEqual([expect.objectContaining({ id: 'day:2026-10-06', value: 64 })]);
+  });
+
   it('GET /api/measurements/{id} reads 5300 back', async () => {
     const { token, rowId } = await stepsOverwritten();
     const answer = await call('GET', `/api/measurements/${rowId}`, token);
@@ -282,6 +324,8 @@ describe('npm start stops cleanly', () => {
     // A runtime of its own: stopping the shared one would end every other case.
     const own = await startRuntime();
     try {
+      // Started without AGGREGATE_SETTLE_DELAY_MS: its settle queue holds messages as the stack's does.
+      expect(own.ready.settleQueue.deliveryDelayMs).toBe(aggregateSettleQueue.deliveryDelaySeconds * 1000);
       own.child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       const exit = await Promise.race([

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
 import {
   healthLogAuthorizerFunction,
   routes,
@@ -84,6 +85,9 @@ export async function startInProcessService(options: InProcessServiceOptions): P
     TABLE_NAME: options.tableName,
     REQUEST_GUARDS_TABLE_NAME: options.requestGuardsTableName,
     DAILY_AGGREGATES_TABLE_NAME: options.dailyAggregatesTableName,
+    // No stream reader runs here, so the daily-aggregate function is loaded but never invoked:
+    // its settle queue is an address nothing listens on.
+    [aggregateSettleQueue.queueUrlVariable]: 'http://127.0.0.1:9/000000000000/aggregate-settle',
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     ...options.environment,
   };

@@ -25,13 +25,38 @@ export interface DailyAggregateStore {
   readDayRows(day: AggregateDay): Promise<readonly StoredMeasurement[]>;
   /**
    * Stores the day's aggregate (`null`: the day has no rows left) unless one from more complete
-   * rows is already stored.
+   * rows is already stored — or, with `replaceOnly`, unless none is stored at all (answered
+   * `superseded` too: nothing was written).
    */
   writeAggregate(
     day: AggregateDay,
     aggregate: DailyAggregate | null,
     version: AggregateVersion,
+    options?: { readonly replaceOnly?: boolean },
   ): Promise<AggregateWrite>;
+}
+
+/**
+ * A day to recompute once more when the index has settled, with the version the recompute that
+ * asked for it claimed: a read made after the settle time holds every write that recompute knew
+ * of, so the settle recompute may claim at least that version (and so replace an aggregate that
+ * tied with it from less complete rows).
+ */
+export interface SettleRequest {
+  readonly day: AggregateDay;
+  readonly version: AggregateVersion;
+}
+
+/** A settle request that could not be queued, and why (an SQS error: no user data). */
+export interface UnqueuedSettle {
+  readonly request: SettleRequest;
+  readonly reason: string;
+}
+
+/** The port the stream's recompute queues settle recomputes through (an SQS queue with a delivery delay). */
+export interface AggregateSettleQueue {
+  /** Queues each request for delivery once the index has settled; answers those it could not queue. */
+  schedule(requests: readonly SettleRequest[]): Promise<readonly UnqueuedSettle[]>;
 }
 
 /** One user's rows of one aggregated type: what a rebuild reads in one pass. */

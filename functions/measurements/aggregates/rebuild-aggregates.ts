@@ -1,3 +1,4 @@
+import { INDEX_SETTLE_MS } from '../../../definitions/aggregate-settle';
 import { aggregatedTypes } from '../../../definitions/daily-aggregates-table';
 import { mapWithConcurrency } from '../../commons/bounded-concurrency';
 import type { StoredMeasurement } from '../model/measurement';
@@ -11,22 +12,17 @@ import type {
 import { storeDayAggregate, versionAsOf } from './recompute-days';
 
 /**
- * How long a write takes, at the most, to reach the index a rebuild reads (DynamoDB's global
- * secondary indexes typically lag their table by well under a second).
- */
-export const INDEX_SETTLE_MS = 60_000;
-
-/**
  * Rebuilding the daily aggregates from the rows: what an operator runs once after deploying the
  * aggregate function onto a table that already holds dense history (the stream only recomputes
- * days whose rows change), or to repair days whose aggregate is wrong. Each series (user ×
+ * days whose rows change, and settles only the days it recomputed), or whenever a day's aggregate
+ * is in doubt. Each series (user ×
  * aggregated type) is read once, oldest row first, and every UTC day it has is computed from all
  * of that day's rows by the same step the stream's recompute uses, under the same rule: an
  * aggregate computed from more complete rows is never replaced.
  *
  * A read that starts at T holds every write made before T − INDEX_SETTLE_MS, so its aggregates
- * claim at least that version: they replace any stored aggregate whose latest write is older —
- * the repair of a day two racing recomputes left wrong — and never one the stream computed after
+ * claim at least that version (the settle recompute's rule too): they replace any stored
+ * aggregate whose latest write is older, and never one the stream computed after
  * a write of the last minute, which may be missing from this read. So a rebuild can run while the
  * service takes writes, and running it twice changes nothing.
  *
@@ -127,7 +123,7 @@ export async function rebuildDailyAggregates(
         const aggregateDay: AggregateDay = { userId: one.userId, type: one.type, day };
         days++;
         try {
-          const result = await storeDayAggregate(deps.store, aggregateDay, rows, { versionFloor });
+          const { result } = await storeDayAggregate(deps.store, aggregateDay, rows, { versionFloor });
           if (result === 'written') written++;
           else superseded++;
         } catch (error) {

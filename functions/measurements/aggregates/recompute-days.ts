@@ -50,7 +50,8 @@ function asRow(image: Readonly<Record<string, unknown>> | undefined): StoredMeas
 }
 
 const dayOf = (row: StoredMeasurement) => utcDateOf(Date.parse(row.measuredAt));
-const keyOf = ({ userId, type, day }: AggregateDay) => `${userId}#${type}#${day}`;
+/** Identifies one (user, type, UTC day) aggregate within a batch. */
+export const aggregateDayKey = ({ userId, type, day }: AggregateDay) => `${userId}#${type}#${day}`;
 
 /**
  * The (user, type, UTC day) aggregates a batch of changes touches, each with the newest state of
@@ -61,7 +62,7 @@ export function daysToRecompute(changes: readonly RowChange[]): DayToRecompute[]
   const days = new Map<string, { day: AggregateDay; changed: Map<string, RowState>; changeIds: string[] }>();
   const note = (row: StoredMeasurement, state: RowState, changeId: string) => {
     const day: AggregateDay = { userId: row.userId, type: row.type, day: dayOf(row) };
-    const key = keyOf(day);
+    const key = aggregateDayKey(day);
     let entry = days.get(key);
     if (!entry) days.set(key, (entry = { day, changed: new Map(), changeIds: [] }));
     if (!entry.changeIds.includes(changeId)) entry.changeIds.push(changeId);
@@ -116,12 +117,19 @@ export function aggregateVersion(
   return `${latest}#${String(atLatest).padStart(6, '0')}`;
 }
 
+/** How storing a day's aggregate ended, and the version the aggregate claimed. */
+export interface StoredDay {
+  readonly result: AggregateWrite;
+  readonly version: AggregateVersion;
+}
+
 /**
  * The aggregate of one day computed from `rows` (all of that day's live rows of the type), stored
- * unless one from more complete rows is already there: the one step the stream's recompute and an
- * operator's rebuild share. `versionFloor` is a version the read is known to be complete for
- * (the rebuild's: every write older than a settle time had reached the index when it read); the
- * aggregate then claims at least that.
+ * unless one from more complete rows is already there: the one step the stream's recompute, the
+ * settle recompute and an operator's rebuild share. `versionFloor` is a version the read is known
+ * to be complete for (a settle recompute's or a rebuild's: every write older than the settle time
+ * had reached the index when it read); the aggregate then claims at least that. Without
+ * `createEmpty` a day with no rows only clears an aggregate that is stored, and creates none.
  */
 export async function storeDayAggregate(
   store: Pick<DailyAggregateStore, 'writeAggregate'>,
@@ -130,17 +138,18 @@ export async function storeDayAggregate(
   options: {
     readonly changed?: ReadonlyMap<string, RowState>;
     readonly versionFloor?: AggregateVersion;
+    readonly createEmpty?: boolean;
   } = {},
-): Promise<AggregateWrite> {
+): Promise<StoredDay> {
   const kind = denseKindOfType(day.type);
   if (!kind) throw new RangeError(`${day.type} has no daily aggregates`);
-  const version = aggregateVersion(rows, options.changed ?? new Map());
+  const own = aggregateVersion(rows, options.changed ?? new Map());
   const floor = options.versionFloor;
-  return store.writeAggregate(
-    day,
-    aggregateDay(rows, seriesKinds[kind]),
-    floor !== undefined && floor > version ? floor : version,
-  );
+  const version = floor !== undefined && floor > own ? floor : own;
+  const aggregate = aggregateDay(rows, seriesKinds[kind]);
+  const replaceOnly = aggregate === null && options.createEmpty === false;
+  const result = await store.writeAggregate(day, aggregate, version, { replaceOnly });
+  return { result, version };
 }
 
 /** The version of a read known to hold every write made before `instant`. */
@@ -148,12 +157,20 @@ export function versionAsOf(instant: Date): AggregateVersion {
   return `${instant.toISOString()}#000000`;
 }
 
-export interface RecomputeOutcome {
-  readonly day: AggregateDay;
-  readonly result: AggregateWrite | 'failed';
-  readonly changeIds: readonly string[];
-  readonly error?: unknown;
-}
+export type RecomputeOutcome =
+  | {
+      readonly day: AggregateDay;
+      readonly result: AggregateWrite;
+      /** The version the aggregate claimed (what the day's settle recompute may claim). */
+      readonly version: AggregateVersion;
+      readonly changeIds: readonly string[];
+    }
+  | {
+      readonly day: AggregateDay;
+      readonly result: 'failed';
+      readonly changeIds: readonly string[];
+      readonly error: unknown;
+    };
 
 /**
  * Recomputes every touched day from its rows — never adds a change to a stored total, so a change
@@ -164,14 +181,14 @@ export async function recomputeDays(
   changes: readonly RowChange[],
   deps: { readonly store: DailyAggregateStore; readonly concurrency: number },
 ): Promise<RecomputeOutcome[]> {
-  return mapWithConcurrency(
+  return mapWithConcurrency<DayToRecompute, RecomputeOutcome>(
     daysToRecompute(changes),
     deps.concurrency,
     async ({ day, changed, changeIds }) => {
       try {
         const rows = dayRows(await deps.store.readDayRows(day), changed);
-        const result = await storeDayAggregate(deps.store, day, rows, { changed });
-        return { day, result, changeIds };
+        const { result, version } = await storeDayAggregate(deps.store, day, rows, { changed });
+        return { day, result, version, changeIds };
       } catch (error) {
         return { day, result: 'failed', changeIds, error };
       }

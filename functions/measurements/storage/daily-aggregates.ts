@@ -129,6 +129,7 @@ export class DailyAggregates implements DailyAggregateStore, DailyAggregateReade
     { userId, type, day }: AggregateDay,
     aggregate: DailyAggregate | null,
     version: AggregateVersion,
+    options: { readonly replaceOnly?: boolean } = {},
   ): Promise<AggregateWrite> {
     const item: AggregateItem = {
       [partitionKey]: aggregateKey(userId, type),
@@ -154,7 +155,9 @@ export class DailyAggregates implements DailyAggregateStore, DailyAggregateReade
           TableName: this.tables.aggregates,
           Item: item,
           // Never replace an aggregate computed from more complete rows (see AggregateVersion).
-          ConditionExpression: 'attribute_not_exists(#pk) OR #version <= :version',
+          ConditionExpression: options.replaceOnly
+            ? 'attribute_exists(#pk) AND #version <= :version'
+            : 'attribute_not_exists(#pk) OR #version <= :version',
           ExpressionAttributeNames: { '#pk': partitionKey, '#version': 'version' },
           ExpressionAttributeValues: { ':version': version },
         }),

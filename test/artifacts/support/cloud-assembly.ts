@@ -33,6 +33,13 @@ export interface StreamEventSource {
   readonly filterPatterns: readonly FilterPattern[];
 }
 
+/** A queue event source mapping of a function, as the template configures it. */
+export interface QueueEventSource {
+  /** The logical id of the SQS queue it consumes (`Fn::GetAtt [queue, Arn]`). */
+  readonly queueLogicalId: string;
+  readonly batchSize: number;
+}
+
 export interface ShippedFunction {
   readonly logicalId: string;
   /** The construct id the stack gave the function (`HealthIngest/<id>/Resource`). */
@@ -46,6 +53,7 @@ export interface ShippedFunction {
   /** The template's variables, intrinsics unresolved. */
   readonly environment: Readonly<Record<string, TemplateValue>>;
   readonly streamEventSources: readonly StreamEventSource[];
+  readonly queueEventSources: readonly QueueEventSource[];
 }
 
 export interface CloudAssembly {
@@ -130,25 +138,35 @@ export function readCloudAssembly(directory: string): CloudAssembly {
     .map(([logicalId, resource]): ShippedFunction => {
       const properties = resource.Properties ?? {};
       const path = String(resource.Metadata?.['aws:cdk:path'] ?? '');
-      const streamEventSources = resources
-        .filter(
-          ([, mapping]) =>
-            mapping.Type === 'AWS::Lambda::EventSourceMapping' &&
-            mapping.Properties?.FunctionName?.Ref === logicalId,
+      const streamEventSources: StreamEventSource[] = [];
+      const queueEventSources: QueueEventSource[] = [];
+      for (const [mappingId, mapping] of resources) {
+        if (
+          mapping.Type !== 'AWS::Lambda::EventSourceMapping' ||
+          mapping.Properties?.FunctionName?.Ref !== logicalId
         )
-        .map(([mappingId, mapping]): StreamEventSource => {
-          const [tableLogicalId, attribute] = (mapping.Properties!.EventSourceArn?.['Fn::GetAtt'] ??
-            []) as string[];
-          if (!tableLogicalId || attribute !== 'StreamArn')
-            throw new Error(`${mappingId}: only DynamoDB stream event sources are understood here`);
-          return {
-            tableLogicalId,
-            batchSize: Number(mapping.Properties!.BatchSize ?? 100),
+          continue;
+        const [sourceLogicalId, attribute] = (mapping.Properties!.EventSourceArn?.['Fn::GetAtt'] ??
+          []) as string[];
+        const batchSize = Number(mapping.Properties!.BatchSize ?? 100);
+        if (sourceLogicalId && attribute === 'StreamArn') {
+          streamEventSources.push({
+            tableLogicalId: sourceLogicalId,
+            batchSize,
             filterPatterns: (
               (mapping.Properties!.FilterCriteria?.Filters ?? []) as Array<{ Pattern: string }>
             ).map((filter) => JSON.parse(filter.Pattern) as FilterPattern),
-          };
-        });
+          });
+        } else if (
+          sourceLogicalId &&
+          attribute === 'Arn' &&
+          template.Resources[sourceLogicalId]?.Type === 'AWS::SQS::Queue'
+        ) {
+          queueEventSources.push({ queueLogicalId: sourceLogicalId, batchSize });
+        } else {
+          throw new Error(`${mappingId}: only DynamoDB stream and SQS event sources are understood here`);
+        }
+      }
       return {
         logicalId,
         constructId: path.split('/').at(-2) ?? logicalId,
@@ -159,6 +177,7 @@ export function readCloudAssembly(directory: string): CloudAssembly {
         codeDirectory: codeDirectoryOf(logicalId, properties.Code ?? {}),
         environment: properties.Environment?.Variables ?? {},
         streamEventSources,
+        queueEventSources,
       };
     });
   return { directory, stackName, template, functions };
