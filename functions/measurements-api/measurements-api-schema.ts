@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {
+  MAX_EXTERNAL_ID_LENGTH,
   isoDateTime,
   isWellFormedText,
   measurementIdSchema,
@@ -66,7 +67,7 @@ export const editMeasurementSchema = z
 
 export const deleteByExternalIdsSchema = z
   .strictObject({
-    externalIds: z.array(wellFormedString(1, 120)).max(rowWriteLimits.maxExternalIds),
+    externalIds: z.array(wellFormedString(1, MAX_EXTERNAL_ID_LENGTH)).max(rowWriteLimits.maxExternalIds),
   })
   .meta({ id: 'DeleteByExternalIdsRequest', description: 'Exactly this key; an empty list deletes nothing' });
 

@@ -15,6 +15,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { READ_ITEM_BUDGET } from '../../../definitions/answer-limits';
 import { measurementsTable, type MeasurementsIndex } from '../../../definitions/measurements-table';
 import type { MeasurementWriter, WriteOutcome, WriteRequest } from '../batch/measurement-writer';
 import type { StoredMeasurement, Writer } from '../model/measurement';
@@ -64,8 +65,8 @@ export function writeFailureReason(error: unknown, abortSignal?: AbortSignal): s
   return named ? named[1]! : 'write_failed';
 }
 
-/** See `maxFilteredItemsRead`: about 6 MB of heart-rate rows, a few Queries, well inside the function's timeout. */
-export const MAX_FILTERED_ITEMS_READ = 10_000;
+/** See `maxFilteredItemsRead`: the list read budget (definitions/answer-limits.ts). */
+export const MAX_FILTERED_ITEMS_READ = READ_ITEM_BUDGET;
 /** Items one Query of a filtered list evaluates (about 600 KB of heart-rate rows). */
 const FILTERED_PAGE_ITEMS = 1_000;
 
@@ -258,20 +259,31 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
   async listMeasurements(query: ListQuery): Promise<ListPage> {
     const startKey = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, query);
     if (query.cursor !== undefined && !startKey) return { status: 'invalid_cursor' };
-    const { items, lastEvaluatedKey } = await this.queryIndex({ ...query, newestFirst: true, startKey });
+    const { items, lastEvaluatedKey, itemsRead } = await this.queryIndex({
+      ...query,
+      newestFirst: true,
+      startKey,
+    });
     return {
       status: 'page',
       items,
-      nextCursor: lastEvaluatedKey ? encodeListCursor(lastEvaluatedKey) : null,
+      nextCursor: lastEvaluatedKey ? encodeListCursor(lastEvaluatedKey, query.pageKind) : null,
+      itemsRead,
+      ...(startKey ? { continuesAfter: startKey[listIndexFor(query.userId, query.type).index.sortKey] } : {}),
     };
   }
 
+  listCursorAfter(query: ListQuery, item: StoredMeasurement): string {
+    const { index } = listIndexFor(query.userId, query.type);
+    return encodeListCursor(startKeyOf(item, index), query.pageKind);
+  }
+
   async readRows(query: RowsQuery): Promise<RowsRead> {
-    const { items, lastEvaluatedKey } = await this.queryIndex({
+    const { items, lastEvaluatedKey, itemsRead } = await this.queryIndex({
       ...query,
       newestFirst: query.limit !== undefined,
     });
-    return { items, hitLimit: lastEvaluatedKey !== undefined };
+    return { items, hitLimit: lastEvaluatedKey !== undefined, itemsRead };
   }
 
   /**
@@ -293,7 +305,7 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     limit?: number;
     newestFirst: boolean;
     startKey?: Record<string, unknown>;
-  }): Promise<{ items: StoredMeasurement[]; lastEvaluatedKey?: Record<string, unknown> }> {
+  }): Promise<{ items: StoredMeasurement[]; lastEvaluatedKey?: Record<string, unknown>; itemsRead: number }> {
     const { from, to, source, limit } = request;
     const { index, partitionValue } = listIndexFor(request.userId, request.type);
     const names: Record<string, string> = { '#partition': index.partitionKey };
@@ -338,6 +350,7 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
           ExclusiveStartKey: startKey,
         }),
       );
+      evaluated += ScannedCount;
       const room = limit === undefined ? Items.length : limit - items.length;
       items.push(...(Items.slice(0, room) as StoredMeasurement[]));
       startKey = LastEvaluatedKey;
@@ -345,10 +358,9 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
         if (Items.length > room) startKey = startKeyOf(items[items.length - 1]!, index);
         break;
       }
-      evaluated += ScannedCount;
       if (filtered && evaluated >= maxEvaluated) break;
     } while (startKey);
-    return { items, ...(startKey ? { lastEvaluatedKey: startKey } : {}) };
+    return { items, itemsRead: evaluated, ...(startKey ? { lastEvaluatedKey: startKey } : {}) };
   }
 
   async editMeasurement(

@@ -1,0 +1,76 @@
+import { bodyJsonBytes, proxyResultBytes } from '../../functions/http/answer-size';
+import { success } from '../../functions/http/envelope';
+import { fittingCount } from '../../functions/measurements/rows/answer-budget';
+import {
+  decodeNightsCursor,
+  decodeSeriesCursor,
+  encodeNightsCursor,
+  encodeSeriesCursor,
+} from '../../functions/measurements/rows/position-cursors';
+import { encodeListCursor } from '../../functions/measurements/storage/list-pages';
+
+describe('sizes are counted as Lambda counts a response: the proxy result as JSON', () => {
+  test('a value in the body costs its JSON escaped once more: quotes twice, a control character seven bytes', () => {
+    expect(bodyJsonBytes('a')).toBe(5); // "a" in the body is \\"a\\" in the result
+    expect(bodyJsonBytes('\u0001')).toBe(2 + 2 + 7);
+    expect(bodyJsonBytes(null)).toBe(4);
+  });
+
+  test('a body built from parts is the sum of the parts’ costs', () => {
+    const rows = [{ a: 'x"y' }, { b: '\u0001€' }, { c: 1.5 }];
+    const empty = proxyResultBytes(success({ rows: [] }));
+    const full = proxyResultBytes(success({ rows }));
+    const parts = rows.reduce((sum, row) => sum + bodyJsonBytes(row), 0) + rows.length - 1;
+    expect(full - empty).toBe(parts);
+  });
+});
+
+describe('a page keeps the rows that fit its budget together with the cursor after them', () => {
+  const cost = (n: number) => n;
+
+  test('everything fits: everything is kept, with the page’s own cursor', () => {
+    expect(fittingCount([10, 10, 10], 100, cost, () => 5)).toBe(3);
+  });
+
+  test('rows that would cross the budget are left, commas counted', () => {
+    // 10 + 11 + 11 = 32 > 31
+    expect(fittingCount([10, 10, 10], 31, cost, () => 0)).toBe(2);
+  });
+
+  test('the cursor after the last row kept must fit too', () => {
+    expect(fittingCount([10, 10, 10], 32, cost, (kept) => (kept === 3 ? 0 : 20))).toBe(3);
+    expect(fittingCount([10, 10, 10], 30, cost, () => 10)).toBe(1);
+  });
+
+  test('at least one row, so every page moves on; none of none', () => {
+    expect(fittingCount([50], 10, cost, () => 0)).toBe(1);
+    expect(fittingCount([], 10, cost, () => 0)).toBe(0);
+  });
+});
+
+describe('position cursors belong to their own query', () => {
+  test('a sleep list cursor names an instant, and only that', () => {
+    const at = Date.parse('2026-05-02T01:00:00.000Z');
+    expect(decodeNightsCursor(encodeNightsCursor(at))).toBe(at);
+    for (const cursor of [
+      encodeSeriesCursor('pulse', { at: '2026-05-02T01:00:00.000Z', id: 'abc' }),
+      encodeListCursor({ pk: 'alice#PULSE#x', gsiUser: 'alice', measuredAt: '2026-05-02T01:00:00.000Z' }),
+      Buffer.from('{"nightsBefore":"2026-05-02T01:00:00Z"}').toString('base64url'),
+      Buffer.from('{"nightsBefore":"2026-05-02T01:00:00.000Z\\u0000"}').toString('base64url'),
+      Buffer.from('{"nightsBefore":"2026-05-02T01:00:00.000Z","x":1}').toString('base64url'),
+      'not a cursor',
+    ]) {
+      expect(decodeNightsCursor(cursor)).toBeUndefined();
+    }
+  });
+
+  test('a chart cursor names a point of that chart', () => {
+    const after = { at: '2026-05-02T01:00:00.000Z', id: 'UFVMU0UjaGstMQ' };
+    expect(decodeSeriesCursor(encodeSeriesCursor('pulse', after), 'pulse')).toEqual(after);
+    expect(decodeSeriesCursor(encodeSeriesCursor('pulse', after), 'weight')).toBeUndefined();
+    for (const id of ['', 'a\u0000b', 'x'.repeat(1025), 'a b']) {
+      expect(decodeSeriesCursor(encodeSeriesCursor('pulse', { ...after, id }), 'pulse')).toBeUndefined();
+    }
+    expect(decodeSeriesCursor(encodeNightsCursor(Date.parse(after.at)), 'pulse')).toBeUndefined();
+  });
+});
