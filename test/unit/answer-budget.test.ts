@@ -49,28 +49,36 @@ describe('a page keeps the rows that fit its budget together with the cursor aft
 });
 
 describe('position cursors belong to their own query', () => {
-  test('a sleep list cursor names an instant, and only that', () => {
+  test('a sleep list cursor names its user and an instant, and only that', () => {
     const at = Date.parse('2026-05-02T01:00:00.000Z');
-    expect(decodeNightsCursor(encodeNightsCursor(at))).toBe(at);
+    expect(decodeNightsCursor(encodeNightsCursor('alice', at), 'alice')).toBe(at);
+    expect(decodeNightsCursor(encodeNightsCursor('bob', at), 'alice')).toBeUndefined();
     for (const cursor of [
-      encodeSeriesCursor('pulse', { at: '2026-05-02T01:00:00.000Z', id: 'abc' }),
+      encodeSeriesCursor('alice', 'pulse', { at: '2026-05-02T01:00:00.000Z', id: 'abc' }),
       encodeListCursor({ pk: 'alice#PULSE#x', gsiUser: 'alice', measuredAt: '2026-05-02T01:00:00.000Z' }),
-      Buffer.from('{"nightsBefore":"2026-05-02T01:00:00Z"}').toString('base64url'),
-      Buffer.from('{"nightsBefore":"2026-05-02T01:00:00.000Z\\u0000"}').toString('base64url'),
-      Buffer.from('{"nightsBefore":"2026-05-02T01:00:00.000Z","x":1}').toString('base64url'),
+      Buffer.from('{"user":"alice","nightsBefore":"2026-05-02T01:00:00Z"}').toString('base64url'),
+      Buffer.from('{"user":"alice","nightsBefore":"2026-05-02T01:00:00.000Z\\u0000"}').toString('base64url'),
+      Buffer.from('{"user":"alice","nightsBefore":"2026-05-02T01:00:00.000Z","x":1}').toString('base64url'),
+      Buffer.from('{"nightsBefore":"2026-05-02T01:00:00.000Z"}').toString('base64url'),
       'not a cursor',
     ]) {
-      expect(decodeNightsCursor(cursor)).toBeUndefined();
+      expect(decodeNightsCursor(cursor, 'alice')).toBeUndefined();
     }
   });
 
   test('a chart cursor names a point of that chart', () => {
     const after = { at: '2026-05-02T01:00:00.000Z', id: 'UFVMU0UjaGstMQ' };
-    expect(decodeSeriesCursor(encodeSeriesCursor('pulse', after), 'pulse')).toEqual(after);
-    expect(decodeSeriesCursor(encodeSeriesCursor('pulse', after), 'weight')).toBeUndefined();
+    expect(decodeSeriesCursor(encodeSeriesCursor('alice', 'pulse', after), 'alice', 'pulse')).toEqual(after);
+    expect(
+      decodeSeriesCursor(encodeSeriesCursor('alice', 'pulse', after), 'alice', 'weight'),
+    ).toBeUndefined();
+    expect(decodeSeriesCursor(encodeSeriesCursor('bob', 'pulse', after), 'alice', 'pulse')).toBeUndefined();
     for (const id of ['', 'a\u0000b', 'x'.repeat(1025), 'a b']) {
-      expect(decodeSeriesCursor(encodeSeriesCursor('pulse', { ...after, id }), 'pulse')).toBeUndefined();
+      const cursor = encodeSeriesCursor('alice', 'pulse', { ...after, id });
+      expect(decodeSeriesCursor(cursor, 'alice', 'pulse')).toBeUndefined();
     }
-    expect(decodeSeriesCursor(encodeNightsCursor(Date.parse(after.at)), 'pulse')).toBeUndefined();
+    expect(
+      decodeSeriesCursor(encodeNightsCursor('alice', Date.parse(after.at)), 'alice', 'pulse'),
+    ).toBeUndefined();
   });
 });

@@ -195,7 +195,7 @@ async function listNights(
   const to = storedInstant(query.to);
   let before: string | undefined;
   if (query.cursor !== undefined) {
-    const continueBefore = decodeNightsCursor(query.cursor);
+    const continueBefore = decodeNightsCursor(query.cursor, userId);
     if (continueBefore === undefined || (to !== undefined && continueBefore - 1 > Date.parse(to))) {
       return invalidCursor;
     }
@@ -207,7 +207,7 @@ async function listNights(
     from: storedInstant(query.from) ?? new Date(now.getTime() - SLEEP_LOOKBACK_MS).toISOString(),
     to: before ?? to,
   };
-  if (range.to !== undefined && range.to < range.from) return listedNights(query, { nights: [] }, 0);
+  if (range.to !== undefined && range.to < range.from) return listedNights(userId, query, { nights: [] }, 0);
 
   const segments: StoredMeasurement[] = [];
   let itemsRead = 0;
@@ -229,12 +229,17 @@ async function listNights(
     });
     const enough = page.nights.length >= query.limit && !page.nights.some((night) => night.partial);
     if (!cursor || enough || itemsRead >= READ_ITEM_BUDGET) {
-      return listedNights(query, page, itemsRead);
+      return listedNights(userId, query, page, itemsRead);
     }
   }
 }
 
-function listedNights(query: ListMeasurementsQuery, page: SleepNightsPage, itemsRead: number): ListOutcome {
+function listedNights(
+  userId: string,
+  query: ListMeasurementsQuery,
+  page: SleepNightsPage,
+  itemsRead: number,
+): ListOutcome {
   return {
     status: 'listed',
     page: {
@@ -242,7 +247,8 @@ function listedNights(query: ListMeasurementsQuery, page: SleepNightsPage, items
       meta: {
         limit: query.limit,
         offset: 0,
-        nextCursor: page.continueBefore === undefined ? null : encodeNightsCursor(page.continueBefore),
+        nextCursor:
+          page.continueBefore === undefined ? null : encodeNightsCursor(userId, page.continueBefore),
         groupBy: 'night',
       },
     },

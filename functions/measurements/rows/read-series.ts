@@ -68,10 +68,10 @@ const SLEEP_MAX_DAYS = 365;
  */
 export async function readSeries(input: SeriesInput, deps: SeriesDependencies): Promise<SeriesOutcome> {
   const { cursor, kind } = input.query;
-  const after = cursor === undefined ? undefined : decodeSeriesCursor(cursor, kind);
+  const after = cursor === undefined ? undefined : decodeSeriesCursor(cursor, input.userId, kind);
   if (cursor !== undefined && !after) return { status: 'invalid', issues: [invalidSeriesCursorIssue] };
   const { series, itemsRead } = await readWholeSeries(input, deps);
-  return { status: 'read', series: pageOfSeries(series, after, input.budget), itemsRead };
+  return { status: 'read', series: pageOfSeries(input.userId, series, after, input.budget), itemsRead };
 }
 
 /** Points are ordered by `at`, then by `id` (summaries/series-points.ts): this is that order. */
@@ -85,6 +85,7 @@ function comparePosition(point: PointPosition, position: PointPosition): number 
  * the cursor then names the last point kept. Stats stay the whole window's on every page.
  */
 function pageOfSeries(
+  userId: string,
   series: SeriesAnswer,
   after: PointPosition | undefined,
   budget: AnswerBudget | undefined,
@@ -92,7 +93,7 @@ function pageOfSeries(
   const start = after === undefined ? 0 : series.points.findIndex((p) => comparePosition(p, after) > 0);
   const rest = start === -1 ? [] : series.points.slice(start);
   if (!budget) return { ...series, points: rest };
-  const cursorAfter = (count: number) => encodeSeriesCursor(series.kind, rest[count - 1]!);
+  const cursorAfter = (count: number) => encodeSeriesCursor(userId, series.kind, rest[count - 1]!);
   const empty = budget.bytesOf({ ...series, points: [] });
   // A cursor is one more property at the end of the answer: a comma and `"nextCursor":"…"`.
   const kept = fittingCount(rest, budget.maxBytes - empty, budget.costOf, (count) =>
