@@ -1,4 +1,13 @@
+import { ANSWER_BYTE_BUDGET, READ_ITEM_BUDGET } from '../../definitions/answer-limits';
+import { cumulativeTypes, type CumulativeType } from '../../definitions/cumulative-types';
 import { bodyJsonBytes, proxyResultBytes } from '../../functions/http/answer-size';
+import { readLimits } from '../../functions/measurements-api/read-schemas';
+import {
+  measurementSources,
+  measurementTypeCatalogue,
+} from '../../functions/measurements/model/measurement-types';
+import type { DayTotalRow } from '../../functions/measurements/summaries/day-totals';
+import type { SleepNightRow } from '../../functions/measurements/summaries/sleep-nights';
 import { success } from '../../functions/http/envelope';
 import { fittingCount } from '../../functions/measurements/rows/answer-budget';
 import {
@@ -80,5 +89,80 @@ describe('position cursors belong to their own query', () => {
     expect(
       decodeSeriesCursor(encodeNightsCursor('alice', Date.parse(after.at)), 'alice', 'pulse'),
     ).toBeUndefined();
+  });
+});
+
+describe('day totals and nights fit the answer budget by construction, so they are never cut by size', () => {
+  /** The longest JSON a stored number can have (DynamoDB keeps magnitudes below 1e126). */
+  const longest = -1.2345678901234567e125;
+  const longestOf = (texts: readonly string[]) => [...texts].sort((a, b) => b.length - a.length)[0]!;
+  const maxPage = readLimits.maxPageSize;
+
+  /** The bytes a page of `count` copies of `row` takes, as the handler answers it. */
+  function pageBytes(row: unknown, meta: Record<string, unknown>) {
+    const empty = proxyResultBytes(
+      success({ measurements: [], meta }, { 'x-request-id': 'r'.repeat(10_240) }),
+    );
+    return empty + maxPage * (bodyJsonBytes(row) + 1);
+  }
+
+  test('5,000 day totals of the widest day (at most limit days: limit caps the rows read)', () => {
+    const type = longestOf(cumulativeTypes);
+    const row: DayTotalRow = {
+      id: `day:${type}:2026-05-24`,
+      type: type as CumulativeType,
+      value: longest,
+      unit: longestOf(cumulativeTypes.map((t) => measurementTypeCatalogue.get(t)!.unit)),
+      source: longestOf(measurementSources),
+      measuredAt: '2026-05-24T10:00:00.000Z',
+      notes: null,
+      dayKey: '2026-05-24',
+      sampleCount: maxPage,
+      partial: true,
+    };
+    const meta = {
+      limit: maxPage,
+      offset: 0,
+      nextCursor: 'c'.repeat(readLimits.maxCursorLength),
+      groupBy: 'day',
+      droppedDuplicates: maxPage,
+    };
+    expect(pageBytes(row, meta)).toBeLessThan(ANSWER_BYTE_BUDGET);
+  });
+
+  test('5,000 nights of the widest night (limit caps the nights)', () => {
+    const stages = {
+      IN_BED: longest,
+      AWAKE: longest,
+      ASLEEP: longest,
+      REM: longest,
+      CORE: longest,
+      DEEP: longest,
+    };
+    const row: SleepNightRow = {
+      id: 'sleep:2026-05-24',
+      type: 'SLEEP_DURATION',
+      value: longest,
+      unit: 'minutes',
+      source: longestOf(measurementSources),
+      measuredAt: '2026-05-24T05:00:00.000Z',
+      notes: null,
+      dayKey: '2026-05-24',
+      sampleCount: READ_ITEM_BUDGET,
+      sleepStages: stages,
+      inBedMinutes: longest,
+      awakeMinutes: longest,
+      napCount: READ_ITEM_BUDGET,
+      napAsleepMinutes: longest,
+      awakenings: READ_ITEM_BUDGET,
+      partial: true,
+    };
+    const meta = {
+      limit: maxPage,
+      offset: 0,
+      nextCursor: 'c'.repeat(readLimits.maxCursorLength),
+      groupBy: 'night',
+    };
+    expect(pageBytes(row, meta)).toBeLessThan(ANSWER_BYTE_BUDGET);
   });
 });
