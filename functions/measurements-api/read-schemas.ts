@@ -139,7 +139,8 @@ export const sleepNightRowSchema = z
     napAsleepMinutes: z.number(),
     awakenings: z.int().min(0),
     partial: z.literal(true).optional().meta({
-      description: 'Only on a night answered from part of its segments, when one request could not read them all',
+      description:
+        'Only on a night answered from part of its segments, when one request could not read them all',
     }),
   })
   .meta({ id: 'SleepNight', description: 'One night (type=SLEEP_DURATION): the wake day’s main session' });

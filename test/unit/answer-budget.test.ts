@@ -93,8 +93,8 @@ describe('position cursors belong to their own query', () => {
 });
 
 describe('day totals and nights fit the answer budget by construction, so they are never cut by size', () => {
-  /** The longest JSON a stored number can have (DynamoDB keeps magnitudes below 1e126). */
-  const longest = -1.2345678901234567e125;
+  /** A number with the longest JSON a stored one can have: negative, 17 digits, a 3-digit exponent. */
+  const longest = -1e-125 / 7;
   const longestOf = (texts: readonly string[]) => [...texts].sort((a, b) => b.length - a.length)[0]!;
   const maxPage = readLimits.maxPageSize;
 

@@ -104,8 +104,7 @@ export function dayTotals(input: DayTotalsInput): DayTotals {
 
   const newestDayFirst = [...byDay.values()].sort((a, b) => (a.dayKey < b.dayKey ? 1 : -1));
   const oldest = newestDayFirst.at(-1);
-  const continued =
-    continuesAfter === undefined ? undefined : localDateOf(epochMsOf(continuesAfter), zone);
+  const continued = continuesAfter === undefined ? undefined : localDateOf(epochMsOf(continuesAfter), zone);
   const isPartial = (day: DayBucket, index: number) =>
     (hitLimit && day === oldest) || (index === 0 && day.dayKey === continued);
   return {

@@ -354,7 +354,10 @@ export function sleepNightsPage(input: SleepNightsPageInput): SleepNightsPage {
   for (const day of completeDays) {
     if (nights.length === limit) break;
     answeredDays.push(day);
-    const row = nightRow(day, byDay.get(day)!.map((span) => span.session));
+    const row = nightRow(
+      day,
+      byDay.get(day)!.map((span) => span.session),
+    );
     if (row) nights.push(row);
   }
 
@@ -362,7 +365,10 @@ export function sleepNightsPage(input: SleepNightsPageInput): SleepNightsPage {
     // Nothing complete within the budget: the newest day, as far as it was read.
     const [newestDay] = newestDayFirst;
     if (newestDay === undefined) return { nights: [], continueBefore: cutoff };
-    const row = nightRow(newestDay, byDay.get(newestDay)!.map((span) => span.session));
+    const row = nightRow(
+      newestDay,
+      byDay.get(newestDay)!.map((span) => span.session),
+    );
     return {
       nights: row ? [{ ...row, partial: true }] : [],
       continueBefore: continuingBefore([newestDay]),
