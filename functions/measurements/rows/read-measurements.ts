@@ -59,7 +59,7 @@ export interface ListInput {
 
 /** Sleep lists look back one year unless `from` says otherwise. */
 const SLEEP_LOOKBACK_MS = 365 * 24 * 60 * 60 * 1000;
-/** The first read of a sleep list: a month or two of nights, enough for the app's tile and recent list. */
+/** The first read of a sleep list: about a month of a watch's nights (~40 segments each), plenty for the app's tile. */
 const FIRST_SEGMENT_READ = 1_000;
 
 export type ListOutcome =
@@ -119,7 +119,7 @@ export async function listMeasurements(input: ListInput, store: ListStore): Prom
   let kept = rows.length;
   let nextCursor = page.nextCursor;
   if (budget) {
-    // The answer as it would be with every row; a page cut short continues after its last row.
+    // A page cut short continues right after its last row; a whole page keeps the read's cursor.
     const cursorAt = (count: number) =>
       count === rows.length ? page.nextCursor : store.listCursorAfter(listQuery, live[count - 1]!);
     const empty = budget.bytesOf({ measurements: [], meta: { ...meta, nextCursor: null } });
