@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { lambdaPayloadLimits } from '../definitions/answer-limits';
 import type { RouteDefinition } from '../definitions/service-functions';
 import { toHttpApiEvent } from './http-api-event';
 import { invoke, type LocalFunction } from './lambda-context';
@@ -37,6 +38,17 @@ const gatewayAnswer = (statusCode: number, body: unknown): HttpAnswer => ({
   headers: { 'content-type': 'application/json; charset=utf-8' },
   body: Buffer.from(JSON.stringify(body)),
 });
+
+/**
+ * What API Gateway (HTTP API) answers when Lambda refuses the event as too large: the function
+ * never runs. (AWS's own emulator, the Lambda Test Tool, answers the same.)
+ */
+const eventTooLarge = (): HttpAnswer => gatewayAnswer(413, { message: 'Request Entity Too Large' });
+/** What API Gateway (HTTP API) answers for a function that failed — a result Lambda refused included. */
+const functionFailed = (): HttpAnswer => gatewayAnswer(500, { message: 'Internal Server Error' });
+
+/** Bytes of a value as Lambda carries it: its JSON text, UTF-8. */
+const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
 /**
  * The local API Gateway: route selection from the stack's route table, the authorizer before any
@@ -77,12 +89,38 @@ export function createLocalServer(options: LocalServerOptions): Server {
       body,
       ...(auth.lambdaContext ? { lambdaContext: auth.lambdaContext } : { claims: auth.claims }),
     });
+    // Lambda refuses an event of its request limit or more: API Gateway's body limit is 10 MB, but a
+    // body escaped into the event (or base64-encoded) can pass 6 MB long before that.
+    const eventBytes = jsonBytes(event);
+    if (eventBytes >= lambdaPayloadLimits.requestBytes) {
+      options.log('WARN', 'local-runtime.request.payload-too-large', {
+        function: fn.definition.id,
+        requestId,
+        eventBytes,
+        limit: lambdaPayloadLimits.requestBytes,
+      });
+      return eventTooLarge();
+    }
+    let result: unknown;
     try {
-      return fromLambdaResult(await invoke(fn, event));
+      result = await invoke(fn, event);
     } catch (error) {
       options.log('ERROR', 'local-runtime.invoke.error', { function: fn.definition.id, requestId, error });
       return envelopeError(500, 'Internal server error');
     }
+    // Lambda refuses a result over its response limit, measured as the result's JSON: the handler
+    // ran, but the client gets API Gateway's answer for a failed function, as on AWS.
+    const resultBytes = jsonBytes(result);
+    if (resultBytes > lambdaPayloadLimits.responseBytes) {
+      options.log('ERROR', 'local-runtime.response.payload-too-large', {
+        function: fn.definition.id,
+        requestId,
+        resultBytes,
+        limit: lambdaPayloadLimits.responseBytes,
+      });
+      return functionFailed();
+    }
+    return fromLambdaResult(result);
   }
 
   return createServer((request, response) => {

@@ -1,7 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ANSWER_BYTE_BUDGET } from '../../definitions/answer-limits';
 import { serviceFunctions } from '../../definitions/service-functions';
 import { admitCaller } from '../http/caller';
+import { bodyJsonBytes, proxyResultBytes } from '../http/answer-size';
 import { failure, internalServerError, success, withHeaders, type ResponseHeaders } from '../http/envelope';
 import { bodyBytes, echoHeaders, type HttpEvent } from '../http/request';
 import { createMeasurements } from '../measurements/rows/create-measurements';
@@ -11,6 +13,7 @@ import {
   deleteMeasurementsByExternalIds,
 } from '../measurements/rows/delete-measurements';
 import { editMeasurement, findEditableMeasurement } from '../measurements/rows/edit-measurement';
+import type { AnswerBudget } from '../measurements/rows/answer-budget';
 import type { DailyAggregateReader, MeasurementRowStore } from '../measurements/rows/row-store';
 import { getMeasurement, listMeasurements } from '../measurements/rows/read-measurements';
 import { readSeries } from '../measurements/rows/read-series';
@@ -123,6 +126,19 @@ const editConflict = (headers: ResponseHeaders): RouteAnswer => {
 
 const pathId = (event: HttpEvent) => event.pathParameters?.id ?? '';
 
+/**
+ * Where a list or a chart stops by size: at the answer byte budget of the proxy result as Lambda
+ * counts it, headers included — those the route sets and the caching header added on the way out
+ * (definitions/answer-limits.ts).
+ */
+function answerBudget(headers: ResponseHeaders): AnswerBudget {
+  return {
+    maxBytes: ANSWER_BYTE_BUDGET,
+    bytesOf: (data) => proxyResultBytes(withHeaders(success(data, headers), NO_STORE)),
+    costOf: bodyJsonBytes,
+  };
+}
+
 function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
   const { store } = deps;
 
@@ -153,7 +169,8 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
         const parsed = parseListQuery(event);
         if (!parsed.ok) return rejected(parsed.rejection, headers);
         const query = parsed.value;
-        const outcome = await listMeasurements({ userId, timeZone, query, now }, store);
+        const budget = answerBudget(headers);
+        const outcome = await listMeasurements({ userId, timeZone, query, now, budget }, store);
         if (outcome.status === 'invalid') return rejected(validationFailed(outcome.issues), headers);
         return {
           response: success(outcome.page, headers),
@@ -162,6 +179,7 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
             type: query.type ?? null,
             groupBy: outcome.page.meta.groupBy ?? null,
             limit: query.limit,
+            itemsRead: outcome.itemsRead,
           },
         };
       },
@@ -170,10 +188,12 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
       handle: async ({ event, userId, timeZone, now, headers }) => {
         const parsed = parseSeriesQuery(event);
         if (!parsed.ok) return rejected(parsed.rejection, headers);
-        const { series, itemsRead } = await readSeries(
-          { userId, timeZone, query: parsed.value, now },
+        const outcome = await readSeries(
+          { userId, timeZone, query: parsed.value, now, budget: answerBudget(headers) },
           { rows: store, aggregates: deps.aggregates },
         );
+        if (outcome.status === 'invalid') return rejected(validationFailed(outcome.issues), headers);
+        const { series, itemsRead } = outcome;
         return {
           response: success(series, headers),
           log: { kind: series.kind, days: parsed.value.days, points: series.points.length, itemsRead },

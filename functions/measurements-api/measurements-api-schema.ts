@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {
+  MAX_EXTERNAL_ID_LENGTH,
   isoDateTime,
   isWellFormedText,
   measurementIdSchema,
@@ -18,6 +19,7 @@ import {
 import { parseIsoDateTime } from '../measurements/model/iso-date-time';
 import { isPlausibleInstant } from '../measurements/model/plausible-instant';
 import type { ReadingInput } from '../measurements/rows/create-measurements';
+import { MAX_EXTERNAL_IDS_PER_DELETE } from '../measurements/rows/delete-measurements';
 import type { MeasurementEdit } from '../measurements/rows/edit-measurement';
 import type { MeasurementRow } from '../measurements/rows/measurement-row';
 
@@ -37,7 +39,7 @@ export const rowWriteLimits = {
   maxBulkDeleteIds: 200,
   /** 500 externalIds of 120 characters, as the phone sends them. */
   maxExternalIdsBodyBytes: 256 * 1024,
-  maxExternalIds: 500,
+  maxExternalIds: MAX_EXTERNAL_IDS_PER_DELETE,
 } as const;
 
 export const measurementPathSchema = z.object({ id: measurementIdSchema });
@@ -66,7 +68,7 @@ export const editMeasurementSchema = z
 
 export const deleteByExternalIdsSchema = z
   .strictObject({
-    externalIds: z.array(wellFormedString(1, 120)).max(rowWriteLimits.maxExternalIds),
+    externalIds: z.array(wellFormedString(1, MAX_EXTERNAL_ID_LENGTH)).max(rowWriteLimits.maxExternalIds),
   })
   .meta({ id: 'DeleteByExternalIdsRequest', description: 'Exactly this key; an empty list deletes nothing' });
 

@@ -19,8 +19,12 @@ export const readLimits = {
   defaultPageSize: 100,
   /** The app asks for 7, 50, 400, 2000 and 5000. */
   maxPageSize: 5000,
-  /** A real cursor is a few hundred characters; anything much longer is not one of ours. */
-  maxCursorLength: 4096,
+  /**
+   * A real cursor is a few hundred characters; the longest possible one (a 256-character user id
+   * and a 120-character externalId, every character escaped to six bytes) is under 5,300, and
+   * anything much longer is not one of ours.
+   */
+  maxCursorLength: 8192,
   defaultSeriesDays: 30,
   maxSeriesDays: 3650,
 } as const;
@@ -41,6 +45,8 @@ const boundedWholeNumber = (min: number, max: number, fallback: number, descript
     .default(fallback)
     .meta({ description, override: { default: fallback } });
 
+const cursorParameter = z.string().min(1).max(readLimits.maxCursorLength).optional();
+
 /** `NaN` for a malformed date-time: the field's own check names that one, this comparison stays silent. */
 const instant = (text: string | undefined) => (text ? (parseIsoDateTime(text)?.getTime() ?? NaN) : NaN);
 
@@ -50,12 +56,7 @@ export const listMeasurementsQuerySchema = z
     from: isoDateTime.optional().meta({ description: 'Earliest measuredAt (inclusive)' }),
     to: isoDateTime.optional().meta({ description: 'Latest measuredAt (inclusive)' }),
     limit: boundedWholeNumber(1, readLimits.maxPageSize, readLimits.defaultPageSize, 'Rows per page'),
-    cursor: z
-      .string()
-      .min(1)
-      .max(readLimits.maxCursorLength)
-      .optional()
-      .meta({ description: 'The nextCursor of the previous page, unchanged' }),
+    cursor: cursorParameter.meta({ description: 'The nextCursor of the previous page, unchanged' }),
     offset: z
       .preprocess(wholeNumber, z.literal(0, { error: 'Only offset 0 is supported: continue with cursor' }))
       .optional()
@@ -113,10 +114,10 @@ export const dayTotalRowSchema = z
     notes: z.null(),
     dayKey: z.string().meta({ example: '2026-05-24' }),
     sampleCount: z.int().min(1),
-    partial: z
-      .literal(true)
-      .optional()
-      .meta({ description: 'Only on the oldest day, when reading hit limit' }),
+    partial: z.literal(true).optional().meta({
+      description:
+        'Only on a day that may miss rows: the oldest, when reading hit limit; the newest, when the previous page ended inside it',
+    }),
   })
   .meta({ id: 'DayTotal', description: 'One local day of a cumulative type (groupBy=day)' });
 
@@ -137,6 +138,10 @@ export const sleepNightRowSchema = z
     napCount: z.int().min(0),
     napAsleepMinutes: z.number(),
     awakenings: z.int().min(0),
+    partial: z.literal(true).optional().meta({
+      description:
+        'Only on a night answered from part of its segments, when one request could not read them all',
+    }),
   })
   .meta({ id: 'SleepNight', description: 'One night (type=SLEEP_DURATION): the wake day’s main session' });
 
@@ -169,6 +174,9 @@ export const seriesQuerySchema = z.object({
     readLimits.defaultSeriesDays,
     'The window: the last days × 24 h',
   ),
+  cursor: cursorParameter.meta({
+    description: 'The nextCursor of a previous answer of this kind, unchanged: the points after it',
+  }),
 }) satisfies z.ZodType<SeriesQuery>;
 
 const seriesPointSchema = z
@@ -210,5 +218,9 @@ export const seriesSchema = z
         count: z.int().min(0),
       })
       .meta({ description: 'Over the values the points summarise; every stat 0 for an empty series' }),
+    nextCursor: z.string().optional().meta({
+      description:
+        'Only when more points follow: the answer stopped at its byte budget; pass it as cursor for the rest',
+    }),
   })
   .meta({ id: 'Series' });

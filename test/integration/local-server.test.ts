@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { request as httpRequest, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import { lambdaPayloadLimits } from '../../definitions/answer-limits';
 import type { FunctionDefinition, RouteDefinition } from '../../definitions/service-functions';
 import type { LocalFunction } from '../../local/lambda-context';
 import type { BearerCheck } from '../../local/local-auth';
@@ -28,6 +29,7 @@ const ROUTES = [
   { method: 'GET', path: '/slow', function: 'slow' },
   { method: 'GET', path: '/binary', function: 'binary' },
   { method: 'GET', path: '/plain', function: 'plain' },
+  { method: 'GET', path: '/sized/{bytes}', function: 'sized' },
   { method: 'GET', path: '/unloaded', function: 'missing' },
 ] as unknown as RouteDefinition[];
 
@@ -56,6 +58,12 @@ const functions = new Map<string, LocalFunction>([
     isBase64Encoded: true,
   })),
   fn('plain', () => ({ answer: 42 })),
+  // A result whose JSON is exactly the asked number of bytes.
+  fn('sized', (event) => {
+    const bytes = Number((event as APIGatewayProxyEventV2WithJWTAuthorizer).pathParameters!.bytes);
+    const result = { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: '' };
+    return { ...result, body: 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(result))) };
+  }),
 ]);
 
 const checkBearer = async (authorization: string | undefined): Promise<BearerCheck> =>
@@ -222,9 +230,66 @@ describe("the handler's result is written back", () => {
     expect(loggedErrors()).toContain('handler bug');
   });
 
+  it('a result over Lambda’s response limit (its JSON, 6,291,556 bytes) is API Gateway’s 500 for a failed function', async () => {
+    const limit = lambdaPayloadLimits.responseBytes;
+    const atLimit = await fetch(`${base}/sized/${limit}`, { headers: auth });
+    expect(atLimit.status).toBe(200);
+    expect((await atLimit.arrayBuffer()).byteLength).toBeGreaterThan(limit - 100);
+
+    const over = await fetch(`${base}/sized/${limit + 1}`, { headers: auth });
+    expect(over.status).toBe(500);
+    expect(await over.json()).toEqual({ message: 'Internal Server Error' });
+    expect(logged.map((line) => line.message)).toContain('local-runtime.response.payload-too-large');
+  });
+
   it('a handler that outlives its timeout answers 500', async () => {
     const answer = await fetch(`${base}/slow`, { headers: auth });
     expect(answer.status).toBe(500);
     expect(loggedErrors()).toContain('Task timed out after 1 seconds (EchoFunction)');
+  });
+});
+
+describe('an event over Lambda’s request limit never reaches the function', () => {
+  let fullSizeServer: Server;
+  let fullSizeBase: string;
+  beforeAll(async () => {
+    // API Gateway's own 10 MB body limit, as `npm start` runs it.
+    fullSizeServer = createLocalServer({
+      routes: ROUTES,
+      functions,
+      authorizer: jwtAuthorizer(checkBearer),
+      log: (_level, message) => logged.push({ message }),
+    });
+    await new Promise<void>((resolve) => fullSizeServer.listen(0, '127.0.0.1', resolve));
+    fullSizeBase = `http://127.0.0.1:${(fullSizeServer.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => new Promise<void>((resolve) => fullSizeServer.close(() => resolve())));
+
+  const post = (body: string) =>
+    fetch(`${fullSizeBase}/things`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body,
+    });
+
+  it('a body of 6 MB under API Gateway’s 10 MB: 413 as API Gateway answers it, the function not invoked', async () => {
+    const answer = await post('x'.repeat(lambdaPayloadLimits.requestBytes));
+    expect(answer.status).toBe(413);
+    expect(await answer.json()).toEqual({ message: 'Request Entity Too Large' });
+    expect(calls).toHaveLength(0);
+    expect(logged.map((line) => line.message)).toContain('local-runtime.request.payload-too-large');
+  });
+
+  it('the event is what counts: 4 MiB of backslashes escape to 8 MiB in it', async () => {
+    const answer = await post(`"${'\\\\'.repeat(2 * 1024 * 1024)}"`);
+    expect(answer.status).toBe(413);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('a body whose event stays under the limit reaches the function whole', async () => {
+    const body = 'x'.repeat(lambdaPayloadLimits.requestBytes - 10_000);
+    const answer = await post(body);
+    expect(answer.status).toBe(201);
+    expect(calls[0]!.event.body).toHaveLength(body.length);
   });
 });

@@ -24,11 +24,14 @@ export interface BatchAnswer {
   readonly headers: Record<string, string>;
   readonly body: any;
   readonly rawBody: string;
+  /** The proxy result's size as Lambda counts a response: the result as JSON. */
+  readonly resultBytes: number;
 }
 
 export function toAnswer(result: APIGatewayProxyStructuredResultV2): BatchAnswer {
   const rawBody = result.body ?? '';
   return {
+    resultBytes: Buffer.byteLength(JSON.stringify(result), 'utf8'),
     status: result.statusCode ?? 0,
     headers: Object.fromEntries(
       Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),

@@ -3,6 +3,7 @@ import {
   bulkDeleteMeasurements,
   deleteMeasurement,
   deleteMeasurementsByExternalIds,
+  MAX_EXTERNAL_IDS_PER_DELETE,
 } from '../../functions/measurements/rows/delete-measurements';
 import {
   editMeasurement,
@@ -480,6 +481,25 @@ describe('delete by externalIds', () => {
       ),
     ).toEqual({ deletedCount: 0 });
     expect(store.findMeasurementsByExternalId).not.toHaveBeenCalled();
+  });
+
+  test('one request tries at most 500 deletes, one a sample: rows beyond are left for a repeated request', async () => {
+    const externalIds = Array.from({ length: MAX_EXTERNAL_IDS_PER_DELETE }, (_, i) => `hk-${i}`);
+    // Each externalId posted under two types, which the app never does.
+    const store = fakeStore({
+      findMeasurementsByExternalId: jest.fn(async (_user: string, externalId: string) => [
+        ref('PULSE', externalId),
+        ref('WEIGHT', externalId),
+      ]),
+      softDeleteMeasurement: jest.fn(async () => 'deleted' as const),
+    });
+    const result = await deleteMeasurementsByExternalIds(
+      { userId: 'alice', externalIds, requestId: 'r', now: NOW },
+      { store, concurrency: 16 },
+    );
+    expect(store.findMeasurementsByExternalId).toHaveBeenCalledTimes(MAX_EXTERNAL_IDS_PER_DELETE);
+    expect(store.softDeleteMeasurement).toHaveBeenCalledTimes(MAX_EXTERNAL_IDS_PER_DELETE);
+    expect(result).toEqual({ deletedCount: MAX_EXTERNAL_IDS_PER_DELETE });
   });
 
   test('a row of another user the store might return is never deleted', async () => {

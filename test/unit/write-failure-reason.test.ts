@@ -47,6 +47,13 @@ describe('a failed entry’s reason names the cause; write_failed only when noth
       'ECONNREFUSED',
     ],
     ['a plain Error that names nothing', new Error('something broke'), 'write_failed'],
+    [
+      'a name of 64 characters is kept, a longer one is not a reason',
+      Object.assign(new Error('x'), { name: `${'N'.repeat(63)}x` }),
+      `${'N'.repeat(63)}x`,
+    ],
+    ['a name over 64 characters', Object.assign(new Error('x'), { name: 'N'.repeat(65) }), 'write_failed'],
+    ['a code over 64 characters', systemError(`E${'X'.repeat(64)}`, 'read'), 'write_failed'],
     ['an Error whose code is no system code', Object.assign(new Error('x'), { code: 42 }), 'write_failed'],
     ['not an Error at all', 'a string', 'write_failed'],
     ['nothing', undefined, 'write_failed'],

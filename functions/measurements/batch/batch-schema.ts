@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {
+  MAX_EXTERNAL_ID_LENGTH,
   deviceTypes,
   isoDateTime,
   storableNumber,
@@ -30,7 +31,7 @@ export const batchEntrySchema = z
     categoryValue: codepoint,
     valueMin: z.number().nullish(),
     valueMax: z.number().nullish(),
-    externalId: wellFormedString(1, 120),
+    externalId: wellFormedString(1, MAX_EXTERNAL_ID_LENGTH),
     externalSourceVersion: wellFormedString(1, 120).nullish(),
     source: z.enum(writableSources).nullish(),
     deviceType: z.enum(deviceTypes).nullish(),

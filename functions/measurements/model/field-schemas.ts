@@ -26,6 +26,9 @@ export function isWellFormedText(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
+/** An externalId is 1–120 characters (UTF-16 code units, as the contract and JavaScript count them). */
+export const MAX_EXTERNAL_ID_LENGTH = 120;
+
 /** A string field that must be well-formed Unicode text (no lone surrogate). */
 export const wellFormedString = (min: number, max: number) =>
   z

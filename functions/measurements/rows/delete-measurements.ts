@@ -50,12 +50,23 @@ export async function bulkDeleteMeasurements(
 }
 
 /**
+ * The externalIds one `DELETE /api/measurements/by-external-ids` may name (the contract's 500),
+ * and the rows it may then try to delete: a HealthKit sample is one row (one type), so 500 ids
+ * of the phone's are at most 500 rows. One externalId posted under several types — which the app
+ * never does — could otherwise make one request delete up to 77 rows an id, tens of thousands
+ * of writes, far past the function's timeout; the rows beyond are left for a repeated request,
+ * which finds only those still live.
+ */
+export const MAX_EXTERNAL_IDS_PER_DELETE = 500;
+
+/**
  * `DELETE /api/measurements/by-external-ids`: the phone learns from HealthKit that samples were
  * deleted and knows only their UUIDs, not their types. Each externalId is looked up in the
  * caller's partition of `byUserExternalId` (possibly several rows, one per type) and each row
  * the phone synced from HealthKit (source APPLE_HEALTH) is soft-deleted; hand-entered rows and
  * rows of other sources stay. Only deletes that happened now count: an id with no live row, or
- * a row a concurrent request deleted first, adds nothing.
+ * a row a concurrent request deleted first, adds nothing. One request makes at most 500 lookups
+ * and 500 conditional deletes, `concurrency` at a time.
  */
 export async function deleteMeasurementsByExternalIds(
   input: {
@@ -70,19 +81,16 @@ export async function deleteMeasurementsByExternalIds(
   },
 ): Promise<{ deletedCount: number }> {
   const by = changeOf(input);
-  const counts = await mapWithConcurrency(
-    [...new Set(input.externalIds)],
-    deps.concurrency,
-    async (externalId) => {
-      const refs = await deps.store.findMeasurementsByExternalId(input.userId, externalId);
-      let deleted = 0;
-      for (const ref of refs) {
-        if (ref.userId !== input.userId) continue;
-        const outcome = await deps.store.softDeleteMeasurement(ref, by, { onlyHealthKitRows: true });
-        if (outcome === 'deleted') deleted++;
-      }
-      return deleted;
-    },
+  const ids = [...new Set(input.externalIds)].slice(0, MAX_EXTERNAL_IDS_PER_DELETE);
+  const found = await mapWithConcurrency(ids, deps.concurrency, (externalId) =>
+    deps.store.findMeasurementsByExternalId(input.userId, externalId),
   );
-  return { deletedCount: counts.reduce((sum, count) => sum + count, 0) };
+  const refs = found
+    .flat()
+    .filter((ref) => ref.userId === input.userId)
+    .slice(0, MAX_EXTERNAL_IDS_PER_DELETE);
+  const outcomes = await mapWithConcurrency(refs, deps.concurrency, (ref) =>
+    deps.store.softDeleteMeasurement(ref, by, { onlyHealthKitRows: true }),
+  );
+  return { deletedCount: outcomes.filter((outcome) => outcome === 'deleted').length };
 }

@@ -1,4 +1,5 @@
 import type { StoredMeasurement } from '../model/measurement';
+import type { ValidationIssue } from '../model/validation-issues';
 import { finishStats } from '../summaries/series-stats';
 import {
   accumulatorOfAggregates,
@@ -11,6 +12,8 @@ import { utcDateOf } from '../summaries/local-time';
 import { seriesAnswer, type SeriesAnswer } from '../summaries/series-answer';
 import { seriesKinds, type SeriesKind, type SeriesKindSpec } from '../summaries/series-kinds';
 import { denseResolution } from '../summaries/series-points';
+import { fittingCount, type AnswerBudget } from './answer-budget';
+import { decodeSeriesCursor, encodeSeriesCursor, type PointPosition } from './position-cursors';
 import type { DailyAggregateReader, MeasurementRowStore } from './row-store';
 
 /** `GET /api/measurements/series`, as the handler validated it. */
@@ -18,6 +21,8 @@ export interface SeriesQuery {
   readonly kind: SeriesKind;
   /** 1–3650: the window is the last `days × 24 h` up to now. */
   readonly days: number;
+  /** The `nextCursor` of a previous answer of this kind: the points after the last one it held. */
+  readonly cursor?: string;
 }
 
 export interface SeriesInput {
@@ -26,6 +31,8 @@ export interface SeriesInput {
   readonly timeZone: string;
   readonly query: SeriesQuery;
   readonly now: Date;
+  /** Where the answer stops by size: the points that would outgrow it go to the next page. */
+  readonly budget?: AnswerBudget;
 }
 
 export interface SeriesRead {
@@ -33,6 +40,16 @@ export interface SeriesRead {
   /** Rows and daily aggregates read to answer: what the request cost (logged, benchmarked). */
   readonly itemsRead: number;
 }
+
+export type SeriesOutcome =
+  | ({ readonly status: 'read' } & SeriesRead)
+  | { readonly status: 'invalid'; readonly issues: readonly ValidationIssue[] };
+
+export const invalidSeriesCursorIssue: ValidationIssue = {
+  path: 'cursor',
+  code: 'invalid_cursor',
+  message: 'Expected the nextCursor of a previous answer of this same chart',
+};
 
 export interface SeriesDependencies {
   readonly rows: Pick<MeasurementRowStore, 'readRows'>;
@@ -49,7 +66,45 @@ const SLEEP_MAX_DAYS = 365;
  * its two partial edge days — reads that grow with the days asked for, not with the rows stored;
  * everything else from the window's rows.
  */
-export async function readSeries(input: SeriesInput, deps: SeriesDependencies): Promise<SeriesRead> {
+export async function readSeries(input: SeriesInput, deps: SeriesDependencies): Promise<SeriesOutcome> {
+  const { cursor, kind } = input.query;
+  const after = cursor === undefined ? undefined : decodeSeriesCursor(cursor, input.userId, kind);
+  if (cursor !== undefined && !after) return { status: 'invalid', issues: [invalidSeriesCursorIssue] };
+  const { series, itemsRead } = await readWholeSeries(input, deps);
+  return { status: 'read', series: pageOfSeries(input.userId, series, after, input.budget), itemsRead };
+}
+
+/** Points are ordered by `at`, then by `id` (summaries/series-points.ts): this is that order. */
+function comparePosition(point: PointPosition, position: PointPosition): number {
+  if (point.at !== position.at) return point.at < position.at ? -1 : 1;
+  return point.id === position.id ? 0 : point.id < position.id ? -1 : 1;
+}
+
+/**
+ * The points after `after` (all of them without), cut where the answer would outgrow the budget;
+ * the cursor then names the last point kept. Stats stay the whole window's on every page.
+ */
+function pageOfSeries(
+  userId: string,
+  series: SeriesAnswer,
+  after: PointPosition | undefined,
+  budget: AnswerBudget | undefined,
+): SeriesAnswer {
+  const start = after === undefined ? 0 : series.points.findIndex((p) => comparePosition(p, after) > 0);
+  const rest = start === -1 ? [] : series.points.slice(start);
+  if (!budget) return { ...series, points: rest };
+  const cursorAfter = (count: number) => encodeSeriesCursor(userId, series.kind, rest[count - 1]!);
+  const empty = budget.bytesOf({ ...series, points: [] });
+  // A cursor is one more property at the end of the answer: a comma and `"nextCursor":"…"`.
+  const kept = fittingCount(rest, budget.maxBytes - empty, budget.costOf, (count) =>
+    count === rest.length ? 0 : budget.costOf({ nextCursor: cursorAfter(count) }) - budget.costOf({}) + 1,
+  );
+  return kept === rest.length
+    ? { ...series, points: rest }
+    : { ...series, points: rest.slice(0, kept), nextCursor: cursorAfter(kept) };
+}
+
+async function readWholeSeries(input: SeriesInput, deps: SeriesDependencies): Promise<SeriesRead> {
   const spec = seriesKinds[input.query.kind];
   if (spec.points === 'dense') return readDenseSeries(input, spec, deps);
   const days = spec.points === 'nights' ? Math.min(input.query.days, SLEEP_MAX_DAYS) : input.query.days;

@@ -61,6 +61,12 @@ export interface SoftDeleteScope {
   readonly onlyHealthKitRows?: boolean;
 }
 
+/**
+ * Which list a page belongs to: the plain list of rows, or `groupBy=day`'s rows read for day
+ * totals. Their cursors are told apart, so one is never taken for the other.
+ */
+export type ListPageKind = 'rows' | 'dayTotals';
+
 /** One page of a user's live rows, newest first. */
 export interface ListQuery {
   readonly userId: string;
@@ -73,6 +79,8 @@ export interface ListQuery {
   readonly limit: number;
   /** Where the page starts: the `nextCursor` of the previous page of this very query. */
   readonly cursor?: string;
+  /** The plain list's when absent. */
+  readonly pageKind?: ListPageKind;
 }
 
 /** Every live row of one type of a user in a time range (the reads behind day totals, nights and charts). */
@@ -92,6 +100,8 @@ export interface RowsRead {
   readonly items: readonly StoredMeasurement[];
   /** Whether reading stopped at the limit with rows left. */
   readonly hitLimit: boolean;
+  /** Index items DynamoDB evaluated for this read (a filter drops some of them): what it cost. */
+  readonly itemsRead: number;
 }
 
 export type ListPage =
@@ -100,6 +110,10 @@ export type ListPage =
       readonly items: readonly StoredMeasurement[];
       /** null when the query reached the end of the caller's rows. */
       readonly nextCursor: string | null;
+      /** Index items DynamoDB evaluated for this page (a filter drops some of them): what it cost. */
+      readonly itemsRead: number;
+      /** The `measuredAt` of the row the cursor pointed at: this page continues right after it. */
+      readonly continuesAfter?: string;
     }
   /** The cursor is not one this query handed to this caller. */
   | { readonly status: 'invalid_cursor' };
@@ -109,6 +123,8 @@ export interface MeasurementRowStore {
   /** The item under that key (strongly consistent), deleted or not; `undefined` when there is none. */
   getMeasurement(ref: MeasurementRef): Promise<StoredMeasurement | undefined>;
   listMeasurements(query: ListQuery): Promise<ListPage>;
+  /** The cursor that continues `query` right after `item`, one of its rows: where a page cut short ends. */
+  listCursorAfter(query: ListQuery, item: StoredMeasurement): string;
   readRows(query: RowsQuery): Promise<RowsRead>;
   /**
    * Writes hand-entered readings, all or none, each with the marker that makes (user, type,

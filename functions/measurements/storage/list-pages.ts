@@ -1,17 +1,23 @@
 import { measurementsTable, type MeasurementsIndex } from '../../../definitions/measurements-table';
+import { decodeCursor, encodeCursor, hasExactlyKeys, isPlainObject } from '../model/cursor-text';
+import { MAX_EXTERNAL_ID_LENGTH, isWellFormedText } from '../model/field-schemas';
 import { parseIsoDateTime } from '../model/iso-date-time';
-import type { ListQuery } from '../rows/row-store';
+import { isMeasurementType } from '../model/measurement-types';
+import type { ListPageKind, ListQuery } from '../rows/row-store';
 import { parseMeasurementKey } from './measurement-key';
 
 /**
  * One page of `GET /api/measurements`: which index serves it, and the cursor that continues it.
  *
- * The cursor is DynamoDB's LastEvaluatedKey as base64url JSON. It is not signed (that would need
- * a secret to manage and rotate); it is bound instead: a cursor is accepted only when it has
- * exactly the key attributes of the index this query reads, all strings, and those keys lie in
- * the caller's own partition of that index (and, for a typed list, in the same type) and within
- * the query's `from`/`to` bounds. The key condition of the query always comes from the token, so
- * even a cursor that passed could only move the start position inside the caller's own rows.
+ * The cursor is the index key of the last row a page read (DynamoDB's LastEvaluatedKey) as
+ * base64url JSON — for a page of day totals wrapped as `{"dayTotalsAfter": key}`, so the cursors of
+ * the two lists are never taken for each other. It is not signed (that would need a secret to
+ * manage and rotate); it is bound instead: a cursor is accepted only when its key is one a row of
+ * the caller's could have in the index this query reads — the caller's partition of that index
+ * (and, for a typed list, of that type), a table key `userId#type#externalId` of the caller's with
+ * a known type and an externalId the write paths accept, a canonical instant within the query's
+ * `from`/`to`. The key condition of the query always comes from the token, so even a cursor that
+ * passed could only move the start position inside the caller's own rows.
  */
 
 export type ListStartKey = Readonly<Record<string, string>>;
@@ -26,40 +32,42 @@ export function listIndexFor(
     : { index: measurementsTable.indexes.byUserType, partitionValue: `${userId}#${type}` };
 }
 
-export function encodeListCursor(lastEvaluatedKey: Readonly<Record<string, unknown>>): string {
-  return Buffer.from(JSON.stringify(lastEvaluatedKey), 'utf8').toString('base64url');
+/** What wraps a day-total page's key; a plain list's cursor is the bare key. */
+const DAY_TOTALS_AFTER = 'dayTotalsAfter';
+
+export function encodeListCursor(
+  lastEvaluatedKey: Readonly<Record<string, unknown>>,
+  kind: ListPageKind = 'rows',
+): string {
+  return encodeCursor(kind === 'dayTotals' ? { [DAY_TOTALS_AFTER]: lastEvaluatedKey } : lastEvaluatedKey);
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/**
+ * Whether an externalId slot could hold a row of this service: a hand entry's `manual:<uuid>` or a
+ * batch externalId, both 1–120 characters of well-formed text. Any character the batch stores is
+ * fine here too — control characters included: a list must page past such a row, and DynamoDB
+ * takes in a start key what it took in the item's key.
+ */
+const isRowExternalId = (externalId: string) =>
+  externalId.length > 0 && externalId.length <= MAX_EXTERNAL_ID_LENGTH && isWellFormedText(externalId);
 
 /** The start key a cursor stands for, or `undefined` when it is not a cursor of this very query. */
 export function decodeListCursor(
   cursor: string,
-  query: Pick<ListQuery, 'userId' | 'type' | 'from' | 'to'>,
+  query: Pick<ListQuery, 'userId' | 'type' | 'from' | 'to' | 'pageKind'>,
 ): ListStartKey | undefined {
-  if (!BASE64URL.test(cursor)) return undefined;
-  const json = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (Buffer.from(json, 'utf8').toString('base64url') !== cursor) return undefined;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  if (
-    typeof decoded !== 'object' ||
-    decoded === null ||
-    Object.getPrototypeOf(decoded) !== Object.prototype
-  ) {
-    return undefined;
+  const decoded = decodeCursor(cursor);
+  if (!decoded) return undefined;
+  let startKey: Record<string, unknown> = decoded;
+  if ((query.pageKind ?? 'rows') === 'dayTotals') {
+    const wrapped = decoded[DAY_TOTALS_AFTER];
+    if (!hasExactlyKeys(decoded, [DAY_TOTALS_AFTER]) || !isPlainObject(wrapped)) return undefined;
+    startKey = wrapped;
   }
 
   const { index, partitionValue } = listIndexFor(query.userId, query.type);
   const tableKey = measurementsTable.partitionKey;
-  const expected = [tableKey, index.partitionKey, index.sortKey].sort();
-  const keys = Object.keys(decoded).sort();
-  if (keys.length !== expected.length || keys.some((key, i) => key !== expected[i])) return undefined;
-  const startKey = decoded as Record<string, unknown>;
+  if (!hasExactlyKeys(startKey, [tableKey, index.partitionKey, index.sortKey])) return undefined;
   if (!Object.values(startKey).every((value) => typeof value === 'string')) return undefined;
   const {
     [tableKey]: pk,
@@ -68,9 +76,12 @@ export function decodeListCursor(
   } = startKey as Record<string, string>;
 
   if (partition !== partitionValue) return undefined;
-  const owner = parseMeasurementKey(pk!);
-  if (!owner || owner.userId !== query.userId) return undefined;
-  if (query.type !== undefined && owner.type !== query.type) return undefined;
+  // A row's key: the caller's, of a known type (a reading marker's `@reading` is none), of the
+  // list's type when it has one.
+  const row = parseMeasurementKey(pk!);
+  if (!row || row.userId !== query.userId || !isMeasurementType(row.type)) return undefined;
+  if (query.type !== undefined && row.type !== query.type) return undefined;
+  if (!isRowExternalId(row.externalId)) return undefined;
   // DynamoDB refuses a start key outside the key condition: check it here, so it answers 422, not 500.
   if (parseIsoDateTime(measuredAt!)?.toISOString() !== measuredAt) return undefined;
   if (query.from !== undefined && measuredAt! < query.from) return undefined;

@@ -15,6 +15,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { READ_ITEM_BUDGET } from '../../../definitions/answer-limits';
 import { measurementsTable, type MeasurementsIndex } from '../../../definitions/measurements-table';
 import type { MeasurementWriter, WriteOutcome, WriteRequest } from '../batch/measurement-writer';
 import type { StoredMeasurement, Writer } from '../model/measurement';
@@ -39,8 +40,11 @@ import { measurementKey, parseMeasurementKey, readingMarkerKey } from './measure
 
 const { partitionKey, indexAttributes } = measurementsTable;
 
-const systemErrorCode = /^E[A-Z0-9_]+$/;
-const systemErrorInMessage = /\b[a-z]+ (E[A-Z0-9_]{2,})\b/;
+// A reason is a name or a code of at most 64 characters, never a message, so a failed entry's
+// outcome stays as small as any other (docs/batch-api.md, "The answer").
+const errorName = /^[A-Za-z][A-Za-z0-9_.]{0,63}$/;
+const systemErrorCode = /^E[A-Z0-9_]{1,63}$/;
+const systemErrorInMessage = /\b[a-z]+ (E[A-Z0-9_]{2,63})\b/;
 
 /**
  * What a failed write's `reason` says, so that an operator reading the answer or the logs knows
@@ -56,7 +60,7 @@ export function writeFailureReason(error: unknown, abortSignal?: AbortSignal): s
   // realm (a test runner's sandbox), where `instanceof Error` is false.
   if (typeof error !== 'object' || error === null) return 'write_failed';
   const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
-  if (typeof name === 'string' && name !== 'Error' && /^[A-Za-z][A-Za-z0-9_.]*$/.test(name)) return name;
+  if (typeof name === 'string' && name !== 'Error' && errorName.test(name)) return name;
   if (typeof code === 'string' && systemErrorCode.test(code)) return code;
   // The SDK's retry layer re-wraps an error from another realm keeping only its text, which for
   // a system error names the code (`connect ECONNREFUSED 127.0.0.1:8000`).
@@ -64,8 +68,8 @@ export function writeFailureReason(error: unknown, abortSignal?: AbortSignal): s
   return named ? named[1]! : 'write_failed';
 }
 
-/** See `maxFilteredItemsRead`: about 6 MB of heart-rate rows, a few Queries, well inside the function's timeout. */
-export const MAX_FILTERED_ITEMS_READ = 10_000;
+/** See `maxFilteredItemsRead`: the list read budget (definitions/answer-limits.ts). */
+export const MAX_FILTERED_ITEMS_READ = READ_ITEM_BUDGET;
 /** Items one Query of a filtered list evaluates (about 600 KB of heart-rate rows). */
 const FILTERED_PAGE_ITEMS = 1_000;
 
@@ -258,20 +262,31 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
   async listMeasurements(query: ListQuery): Promise<ListPage> {
     const startKey = query.cursor === undefined ? undefined : decodeListCursor(query.cursor, query);
     if (query.cursor !== undefined && !startKey) return { status: 'invalid_cursor' };
-    const { items, lastEvaluatedKey } = await this.queryIndex({ ...query, newestFirst: true, startKey });
+    const { items, lastEvaluatedKey, itemsRead } = await this.queryIndex({
+      ...query,
+      newestFirst: true,
+      startKey,
+    });
     return {
       status: 'page',
       items,
-      nextCursor: lastEvaluatedKey ? encodeListCursor(lastEvaluatedKey) : null,
+      nextCursor: lastEvaluatedKey ? encodeListCursor(lastEvaluatedKey, query.pageKind) : null,
+      itemsRead,
+      ...(startKey ? { continuesAfter: startKey[listIndexFor(query.userId, query.type).index.sortKey] } : {}),
     };
   }
 
+  listCursorAfter(query: ListQuery, item: StoredMeasurement): string {
+    const { index } = listIndexFor(query.userId, query.type);
+    return encodeListCursor(startKeyOf(item, index), query.pageKind);
+  }
+
   async readRows(query: RowsQuery): Promise<RowsRead> {
-    const { items, lastEvaluatedKey } = await this.queryIndex({
+    const { items, lastEvaluatedKey, itemsRead } = await this.queryIndex({
       ...query,
       newestFirst: query.limit !== undefined,
     });
-    return { items, hitLimit: lastEvaluatedKey !== undefined };
+    return { items, hitLimit: lastEvaluatedKey !== undefined, itemsRead };
   }
 
   /**
@@ -293,7 +308,7 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     limit?: number;
     newestFirst: boolean;
     startKey?: Record<string, unknown>;
-  }): Promise<{ items: StoredMeasurement[]; lastEvaluatedKey?: Record<string, unknown> }> {
+  }): Promise<{ items: StoredMeasurement[]; lastEvaluatedKey?: Record<string, unknown>; itemsRead: number }> {
     const { from, to, source, limit } = request;
     const { index, partitionValue } = listIndexFor(request.userId, request.type);
     const names: Record<string, string> = { '#partition': index.partitionKey };
@@ -338,6 +353,7 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
           ExclusiveStartKey: startKey,
         }),
       );
+      evaluated += ScannedCount;
       const room = limit === undefined ? Items.length : limit - items.length;
       items.push(...(Items.slice(0, room) as StoredMeasurement[]));
       startKey = LastEvaluatedKey;
@@ -345,10 +361,9 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
         if (Items.length > room) startKey = startKeyOf(items[items.length - 1]!, index);
         break;
       }
-      evaluated += ScannedCount;
       if (filtered && evaluated >= maxEvaluated) break;
     } while (startKey);
-    return { items, ...(startKey ? { lastEvaluatedKey: startKey } : {}) };
+    return { items, itemsRead: evaluated, ...(startKey ? { lastEvaluatedKey: startKey } : {}) };
   }
 
   async editMeasurement(

@@ -25,6 +25,11 @@ export interface DayTotalsInput {
   readonly zone: string;
   /** Whether reading stopped at `limit`, so the oldest day may miss rows. */
   readonly hitLimit: boolean;
+  /**
+   * The `measuredAt` of the row a previous page ended with, when this page continues it: that
+   * row's day, if it is this page's newest, had rows on the previous page too.
+   */
+  readonly continuesAfter?: string;
 }
 
 export interface DayTotalRow {
@@ -38,7 +43,10 @@ export interface DayTotalRow {
   readonly notes: null;
   readonly dayKey: string;
   readonly sampleCount: number;
-  /** Present (and true) only on the oldest day, only when reading hit `limit`; absent otherwise. */
+  /**
+   * Present (and true) only on a day that may miss rows: the oldest, when reading hit `limit`, and
+   * the newest, when a previous page ended inside it; absent otherwise.
+   */
   readonly partial?: true;
 }
 
@@ -59,7 +67,7 @@ interface DayBucket {
 
 /** Steps 2–5 of groupBy=day over the rows step 1 read. */
 export function dayTotals(input: DayTotalsInput): DayTotals {
-  const { rows, type, zone, hitLimit } = input;
+  const { rows, type, zone, hitLimit, continuesAfter } = input;
   // Parallel arrays instead of an object per row: the same code runs over whole histories.
   const at = new Float64Array(rows.length);
   const dayKeys = new Array<string>(rows.length);
@@ -96,8 +104,11 @@ export function dayTotals(input: DayTotalsInput): DayTotals {
 
   const newestDayFirst = [...byDay.values()].sort((a, b) => (a.dayKey < b.dayKey ? 1 : -1));
   const oldest = newestDayFirst.at(-1);
+  const continued = continuesAfter === undefined ? undefined : localDateOf(epochMsOf(continuesAfter), zone);
+  const isPartial = (day: DayBucket, index: number) =>
+    (hitLimit && day === oldest) || (index === 0 && day.dayKey === continued);
   return {
-    days: newestDayFirst.map((day) => {
+    days: newestDayFirst.map((day, index) => {
       const newest = rows[day.newest]!;
       return {
         id: `day:${type}:${day.dayKey}`,
@@ -109,7 +120,7 @@ export function dayTotals(input: DayTotalsInput): DayTotals {
         notes: null,
         dayKey: day.dayKey,
         sampleCount: day.count,
-        ...(hitLimit && day === oldest ? { partial: true as const } : {}),
+        ...(isPartial(day, index) ? { partial: true as const } : {}),
       };
     }),
     droppedDuplicates: rows.length - keptCount,

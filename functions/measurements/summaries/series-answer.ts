@@ -31,6 +31,8 @@ export interface SeriesAnswer {
   readonly unit: string;
   readonly points: SeriesPoint[];
   readonly stats: SeriesStats;
+  /** Only when the points continue on another page (an answer that would outgrow its byte budget). */
+  readonly nextCursor?: string;
 }
 
 /** The rows of one type; the usual case, every row of the kind's one type, copies nothing. */

@@ -223,6 +223,11 @@ export interface SleepNightRow {
   readonly napCount: number;
   readonly napAsleepMinutes: number;
   readonly awakenings: number;
+  /**
+   * Only on a night answered from part of its segments: when one request's read budget ended
+   * inside the newest wake day that was left (sleepNightsPage); absent otherwise.
+   */
+  readonly partial?: true;
 }
 
 /**
@@ -238,35 +243,140 @@ function mainAndNaps(sessions: readonly SleepSession[]): { main: SleepSession; n
   return main ? { main, naps } : null;
 }
 
+/** Rule 5: the row of a wake day, or `null` when the day has no main session. */
+function nightRow(dayKey: string, sessions: readonly SleepSession[]): SleepNightRow | null {
+  const night = mainAndNaps(sessions);
+  if (!night) return null;
+  const { main, naps } = night;
+  return {
+    id: `sleep:${dayKey}`,
+    type: 'SLEEP_DURATION',
+    value: roundToDecimals(main.asleepMinutes, 0),
+    unit: 'minutes',
+    source: main.source,
+    measuredAt: isoOf(main.wakeAt),
+    notes: null,
+    dayKey,
+    sampleCount: main.segmentCount,
+    sleepStages: main.stageMinutes,
+    inBedMinutes: main.stageMinutes.IN_BED,
+    awakeMinutes: main.stageMinutes.AWAKE,
+    napCount: naps.length,
+    // Whole minutes, like `value`, so main and naps add up the way the app shows them.
+    napAsleepMinutes: roundToDecimals(sum(naps.map((nap) => nap.asleepMinutes)), 0),
+    awakenings: main.awakenings,
+  };
+}
+
 /** The list answer (rule 5): one row per wake day that has a main session, newest first. */
 export function sleepNights(rows: readonly SleepSegmentRow[], zone: string): SleepNightRow[] {
   return [...sessionsByWakeDay(rows, zone)]
     .sort(([a], [b]) => compareText(b, a))
-    .flatMap(([dayKey, sessions]): SleepNightRow[] => {
-      const night = mainAndNaps(sessions);
-      if (!night) return [];
-      const { main, naps } = night;
-      return [
-        {
-          id: `sleep:${dayKey}`,
-          type: 'SLEEP_DURATION',
-          value: roundToDecimals(main.asleepMinutes, 0),
-          unit: 'minutes',
-          source: main.source,
-          measuredAt: isoOf(main.wakeAt),
-          notes: null,
-          dayKey,
-          sampleCount: main.segmentCount,
-          sleepStages: main.stageMinutes,
-          inBedMinutes: main.stageMinutes.IN_BED,
-          awakeMinutes: main.stageMinutes.AWAKE,
-          napCount: naps.length,
-          // Whole minutes, like `value`, so main and naps add up the way the app shows them.
-          napAsleepMinutes: roundToDecimals(sum(naps.map((nap) => nap.asleepMinutes)), 0),
-          awakenings: main.awakenings,
-        },
-      ];
-    });
+    .flatMap(([dayKey, sessions]) => nightRow(dayKey, sessions) ?? []);
+}
+
+export interface SleepNightsPageInput {
+  /** The segments read, in any order. */
+  readonly rows: readonly SleepSegmentRow[];
+  readonly zone: string;
+  /** Nights wanted. */
+  readonly limit: number;
+  /**
+   * Set when older segments of the range were not read: the `measuredAt` (epoch ms) of the oldest
+   * segment read. Every segment not read ends at or before it.
+   */
+  readonly unreadEndAtOrBefore?: number;
+}
+
+export interface SleepNightsPage {
+  /** Newest first, at most `limit`. */
+  readonly nights: SleepNightRow[];
+  /** The next page holds the segments that end before this instant (epoch ms); absent when none are left. */
+  readonly continueBefore?: number;
+}
+
+/** A session of every writer's segments: its span and earliest segment end, and its chosen writer's record. */
+interface SessionSpan {
+  readonly start: number;
+  readonly earliestEnd: number;
+  readonly latestEnd: number;
+  readonly session: SleepSession;
+}
+
+/**
+ * One page of the sleep list from the newest segments of the range, when older ones may be left
+ * unread. A wake day is answered only when no unread segment could change it: an unread segment
+ * ends at or before the oldest one read (`unreadEndAtOrBefore`), so it can only join a session
+ * that starts within 3 hours after that (rule 1), and only start a session of that instant's own
+ * local day or an earlier one. Every newer wake day is exactly what reading every segment would
+ * answer. The page answers the newest `limit` nights of those days, and the next page holds the
+ * segments that end before the earliest segment of the sessions answered — sessions lie more
+ * than 3 hours apart, so no segment of an older session ends that late.
+ *
+ * Should no wake day be complete (one session longer than a whole read budget: no real night),
+ * the newest one is answered from what was read, marked `partial`, so every page moves on.
+ */
+export function sleepNightsPage(input: SleepNightsPageInput): SleepNightsPage {
+  const { zone, limit, unreadEndAtOrBefore: cutoff } = input;
+  const spans: SessionSpan[] = splitIntoSessions(segmentsOf(input.rows)).map((segments) => ({
+    start: segments[0]!.start,
+    earliestEnd: segments.reduce((earliest, segment) => Math.min(earliest, segment.end), Infinity),
+    latestEnd: segments.reduce((latest, segment) => Math.max(latest, segment.end), -Infinity),
+    session: toSession(chooseWriter(segments), zone),
+  }));
+  const byDay = new Map<string, SessionSpan[]>();
+  for (const span of spans) {
+    const day = byDay.get(span.session.wakeDay);
+    if (day) day.push(span);
+    else byDay.set(span.session.wakeDay, [span]);
+  }
+  const newestDayFirst = [...byDay.keys()].sort((a, b) => compareText(b, a));
+  const continuingBefore = (days: readonly string[]) =>
+    Math.min(...days.flatMap((day) => byDay.get(day)!.map((span) => span.earliestEnd)));
+
+  // The newest wake day unread segments can still reach; days after it are complete. A session
+  // they could join may get another writer, whose wake instant is at most the session's latest end.
+  let lastOpenDay: string | undefined;
+  if (cutoff !== undefined) {
+    lastOpenDay = localDateOf(cutoff, zone);
+    for (const span of spans) {
+      const reachable = span.start - cutoff <= SESSION_GAP_MS;
+      const day = localDateOf(span.latestEnd, zone);
+      if (reachable && compareText(day, lastOpenDay) > 0) lastOpenDay = day;
+    }
+  }
+  const completeDays = newestDayFirst.filter(
+    (day) => lastOpenDay === undefined || compareText(day, lastOpenDay) > 0,
+  );
+
+  const nights: SleepNightRow[] = [];
+  const answeredDays: string[] = [];
+  for (const day of completeDays) {
+    if (nights.length === limit) break;
+    answeredDays.push(day);
+    const row = nightRow(
+      day,
+      byDay.get(day)!.map((span) => span.session),
+    );
+    if (row) nights.push(row);
+  }
+
+  if (nights.length === 0 && cutoff !== undefined && completeDays.length === 0) {
+    // Nothing complete within the budget: the newest day, as far as it was read.
+    const [newestDay] = newestDayFirst;
+    if (newestDay === undefined) return { nights: [], continueBefore: cutoff };
+    const row = nightRow(
+      newestDay,
+      byDay.get(newestDay)!.map((span) => span.session),
+    );
+    return {
+      nights: row ? [{ ...row, partial: true }] : [],
+      continueBefore: continuingBefore([newestDay]),
+    };
+  }
+  const olderLeft = cutoff !== undefined || answeredDays.length < newestDayFirst.length;
+  if (answeredDays.length === 0 || !olderLeft) return { nights };
+  return { nights, continueBefore: continuingBefore(answeredDays) };
 }
 
 export interface NightPoint {

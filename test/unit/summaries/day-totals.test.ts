@@ -235,6 +235,30 @@ describe('step 4: partial: true on the oldest day only, and only when step 1 hit
   it('reading did not hit limit: no day carries a partial key', () => {
     expect(totals(rows).days.some((day) => 'partial' in day)).toBe(false);
   });
+
+  it('a page that continues a day the previous page ended in: that newest day is partial too', () => {
+    const continued = dayTotals({
+      rows,
+      type: 'ACTIVITY_STEPS',
+      zone: BERLIN,
+      hitLimit: false,
+      continuesAfter: '2026-05-03T20:00:00.000Z',
+    });
+    expect(continued.days.map((day) => [day.dayKey, day.partial])).toEqual([
+      ['2026-05-03', true],
+      ['2026-05-02', undefined],
+      ['2026-05-01', undefined],
+    ]);
+    // The previous page ended on the 4th (Berlin): the 3rd is whole.
+    const after = dayTotals({
+      rows,
+      type: 'ACTIVITY_STEPS',
+      zone: BERLIN,
+      hitLimit: false,
+      continuesAfter: '2026-05-03T22:30:00.000Z',
+    });
+    expect(after.days.some((day) => 'partial' in day)).toBe(false);
+  });
 });
 
 describe('step 5: droppedDuplicates is rows read minus rows kept', () => {
