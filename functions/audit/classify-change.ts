@@ -43,10 +43,17 @@ export interface CreatedEvent extends MeasurementIdentity, StreamPosition {
 }
 
 export interface StatsOverwriteEvent extends MeasurementIdentity, StreamPosition {
-  readonly previousValue: number;
+  /**
+   * null on a resurrection: a deleted row keeps no value (measurements/model/tombstone.ts); the
+   * row's `measurement.deleted` event recorded it.
+   */
+  readonly previousValue: number | null;
   readonly value: number;
-  /** `value - previousValue`; 0 when only other fields changed (or a deleted row came back as it was). */
-  readonly delta: number;
+  /**
+   * `value - previousValue`; 0 when only other fields changed (or a deleted row came back as it
+   * was); null when there is no previous value.
+   */
+  readonly delta: number | null;
   readonly direction: Direction;
   /** The user-visible attributes that differ between the replaced and the new version, sorted. */
   readonly changedFields: readonly string[];
@@ -81,7 +88,8 @@ export interface DeletedEvent extends MeasurementIdentity, StreamPosition {
 }
 
 export interface DebugFields extends MeasurementIdentity, StreamPosition {
-  readonly value: number;
+  /** null when the row was a tombstone already. */
+  readonly value: number | null;
   readonly requestId: string | null;
 }
 
@@ -198,9 +206,10 @@ function creation(current: ItemImage, position: StreamPosition): AuditDecision {
 
 function batchRewrite(old: ItemImage, current: ItemImage, position: StreamPosition): AuditDecision {
   if (current.string('kind') !== 'stats') return { level: 'none', reason: 'sample-rewrite' };
-  const previousValue = old.number('value');
-  const value = current.number('value');
   const resurrected = old.has('deletedAt');
+  // A tombstone keeps no value; one deleted before tombstones were stripped still has it.
+  const previousValue = resurrected ? old.nullableNumber('value') : old.number('value');
+  const value = current.number('value');
   const changedFields = changedAttributes(old.attributes, current.attributes);
   if (!resurrected && changedFields.length === 0) {
     return {
@@ -209,7 +218,7 @@ function batchRewrite(old: ItemImage, current: ItemImage, position: StreamPositi
       fields: { ...identity(current), value, requestId: current.string('requestId'), ...position },
     };
   }
-  const delta = difference(previousValue, value);
+  const delta = previousValue === null ? null : difference(previousValue, value);
   return {
     level: 'info',
     message: auditEvents.statsOverwrite,
@@ -218,7 +227,12 @@ function batchRewrite(old: ItemImage, current: ItemImage, position: StreamPositi
       previousValue,
       value,
       delta,
-      direction: delta < 0 ? 'decrease' : delta > 0 || resurrected ? 'increase' : 'unchanged',
+      direction:
+        delta !== null && delta < 0
+          ? 'decrease'
+          : (delta !== null && delta > 0) || resurrected
+            ? 'increase'
+            : 'unchanged',
       changedFields,
       overwroteEdit: old.attributes.writer === 'edit',
       unit: current.string('unit'),
@@ -260,24 +274,27 @@ function edit(old: ItemImage, current: ItemImage, position: StreamPosition): Aud
 }
 
 function deletion(old: ItemImage, requestId: string | null, position: StreamPosition): AuditDecision {
-  const previousValue = old.number('value');
   if (old.has('deletedAt')) {
     return {
       level: 'debug',
       message: debugEvents.alreadyDeleted,
-      fields: { ...identity(old), value: previousValue, requestId, ...position },
+      fields: { ...identity(old), value: old.nullableNumber('value'), requestId, ...position },
     };
   }
   return {
     level: 'info',
     message: auditEvents.deleted,
-    fields: { ...identity(old), previousValue, requestId, ...position },
+    fields: { ...identity(old), previousValue: old.number('value'), requestId, ...position },
   };
 }
 
-/** Who and what: a hand-entered row has no HealthKit origin, every other row must name it. */
+/**
+ * Who and what: a hand-entered row has no HealthKit origin, every other live row must name it (a
+ * tombstone keeps its externalId but not its hkIdentifier).
+ */
 function identity(item: ItemImage): MeasurementIdentity {
-  const origin = item.attributes.kind === 'manual' ? item.nullableString : item.string;
+  const origin =
+    item.attributes.kind === 'manual' || item.has('deletedAt') ? item.nullableString : item.string;
   return {
     userId: item.string('userId'),
     type: item.string('type'),
@@ -315,6 +332,8 @@ interface ItemImage {
   /** A string, or null when the attribute is absent or null. */
   nullableString(name: string): string | null;
   number(name: string): number;
+  /** A number, or null when the attribute is absent or null. */
+  nullableNumber(name: string): number | null;
 }
 
 function image(attributes: Readonly<Record<string, unknown>> | undefined, name: string): ItemImage {
@@ -326,18 +345,21 @@ function image(attributes: Readonly<Record<string, unknown>> | undefined, name: 
     }
     return value;
   };
+  const number = (attribute: string): number => {
+    const value = attributes[attribute];
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new UnreadableChangeError(`${name}.${attribute} is missing or not a number`);
+    }
+    return value;
+  };
   return {
     attributes,
     has: (attribute) => attributes[attribute] !== undefined && attributes[attribute] !== null,
     string,
     nullableString: (attribute) =>
       attributes[attribute] === undefined || attributes[attribute] === null ? null : string(attribute),
-    number(attribute) {
-      const value = attributes[attribute];
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new UnreadableChangeError(`${name}.${attribute} is missing or not a number`);
-      }
-      return value;
-    },
+    number,
+    nullableNumber: (attribute) =>
+      attributes[attribute] === undefined || attributes[attribute] === null ? null : number(attribute),
   };
 }

@@ -304,7 +304,7 @@ describe('a stats re-post that changed nothing a user sees is not an overwrite',
 });
 
 describe('a batch re-post brings back a soft-deleted stats row', () => {
-  it('logs the delete, then an overwrite with resurrected true from the deleted value', async () => {
+  it('logs the delete with the value, then an overwrite with resurrected true and no previous value', async () => {
     const userId = newUser();
     await postSteps(userId, 300, 'req-1');
     await rows.softDeleteMeasurement(stepsRef(userId), {
@@ -322,13 +322,14 @@ describe('a batch re-post brings back a soft-deleted stats row', () => {
       'measurement.deleted',
       'measurement.batch.stats-overwrite',
     ]);
+    // The tombstone kept no value: the overwrite has none to compare with; the delete recorded it.
+    expect(deleted).not.toHaveProperty('value');
+    expect(logs.events('measurement.deleted')[0]).toMatchObject({ previousValue: 300 });
     expect(fieldsOf(logs.events('measurement.batch.stats-overwrite')[0])).toStrictEqual({
       ...stepsIdentity(userId),
-      previousValue: 300,
       value: 450,
-      delta: 150,
       direction: 'increase',
-      changedFields: ['value'],
+      changedFields: ['hkIdentifier', 'measuredAt', 'source', 'startDate', 'unit', 'value'],
       overwroteEdit: false,
       unit: 'steps',
       measuredAt: back.measuredAt,

@@ -5,7 +5,9 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { ItemChange } from '../../functions/commons/item-change';
+import type { MeasurementKind } from '../../functions/measurements/model/measurement';
 import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
+import { softDeleteOf } from '../../functions/measurements/model/tombstone';
 import { toManualItem, toReadingMarkerItem } from '../../functions/measurements/storage/measurement-item';
 import { storedItem } from '../support/stored-items';
 
@@ -110,8 +112,22 @@ export function repostOf(
   };
 }
 
-/** The row API's soft delete: deletedAt set, index keys removed. */
+/** The row API's soft delete: the row becomes its tombstone (model/tombstone.ts), as the repository writes it. */
 export function softDeletedOf(item: Record<string, unknown>): Record<string, unknown> {
+  const { set, remove } = softDeleteOf(item.kind as MeasurementKind, {
+    requestId: 'req-delete',
+    at: '2026-05-24T12:00:00.000Z',
+  });
+  const tombstone: Record<string, unknown> = { ...item, ...set };
+  for (const attribute of remove) delete tombstone[attribute];
+  return tombstone;
+}
+
+/**
+ * A row soft-deleted before deletes stripped it: every attribute kept, deletedAt set, index keys
+ * removed. Tables still hold such rows.
+ */
+export function legacyTombstoneOf(item: Record<string, unknown>): Record<string, unknown> {
   const { gsiUser: _u, gsiUserType: _t, gsiUserExternalId: _e, ...rest } = item;
   return {
     ...rest,

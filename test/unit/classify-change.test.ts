@@ -17,6 +17,7 @@ import {
   USER,
   change,
   editedOf,
+  legacyTombstoneOf,
   manualItem,
   readingMarker,
   repostOf,
@@ -79,15 +80,39 @@ describe('measurement.batch.stats-overwrite: a batch re-post of a stats row whos
     expect(decision.fields).toMatchObject({ delta: 0.3, direction: 'increase' });
   });
 
-  it('a re-post of a soft-deleted row brings it back: resurrected, even with a new value', () => {
+  it('a re-post of a soft-deleted row brings it back from its tombstone: resurrected, no previous value, every field it shows again', () => {
     const deleted = softDeletedOf(statsItem());
-    const decision = info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 4000))));
+    expect(deleted).not.toHaveProperty('value');
+    const back = repostOf(statsItem(), 4000);
+    const decision = info(classifyChange(change('MODIFY', deleted, back)));
     expect(decision.message).toBe('measurement.batch.stats-overwrite');
+    expect(decision.fields).toStrictEqual({
+      ...identity,
+      previousValue: null,
+      value: 4000,
+      delta: null,
+      direction: 'increase',
+      changedFields: ['hkIdentifier', 'measuredAt', 'source', 'startDate', 'unit', 'value'],
+      overwroteEdit: false,
+      unit: 'steps',
+      measuredAt: '2026-05-23T22:00:00.000Z',
+      previousUpdatedAt: '2026-05-24T12:00:00.000Z',
+      updatedAt: '2026-05-24T20:00:00.000Z',
+      requestId: 'req-evening',
+      resurrected: true,
+      ...POSITION,
+    });
+  });
+
+  it('a re-post of a row deleted before deletes stripped it still compares with its old value', () => {
+    const deleted = legacyTombstoneOf(statsItem());
+    const decision = info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 4000))));
     expect(decision.fields).toMatchObject({
       previousValue: 300,
       value: 4000,
       delta: 3700,
       direction: 'increase',
+      changedFields: ['value'],
       resurrected: true,
       previousUpdatedAt: '2026-05-24T12:00:00.000Z',
       requestId: 'req-evening',
@@ -95,7 +120,7 @@ describe('measurement.batch.stats-overwrite: a batch re-post of a stats row whos
   });
 
   it('a resurrection with the value the row had before is an overwrite with delta 0, counted as an increase', () => {
-    const deleted = softDeletedOf(statsItem());
+    const deleted = legacyTombstoneOf(statsItem());
     const decision = info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 300))));
     expect(decision.fields).toMatchObject({
       delta: 0,
@@ -163,7 +188,7 @@ describe('measurement.batch.stats-overwrite: a re-post that changed anything els
   });
 
   it('a resurrection that also changed other fields names them, value unchanged: still an increase', () => {
-    const deleted = softDeletedOf(statsItem());
+    const deleted = legacyTombstoneOf(statsItem());
     const decision = info(
       classifyChange(change('MODIFY', deleted, repostOf(deleted, 300, { source: 'MANUAL' }))),
     );
@@ -207,11 +232,14 @@ describe('overwroteEdit: the phone re-post replaced a version edited by hand', (
     expect(info(classifyChange(change('MODIFY', reposted, repostOf(reposted, 5300)))).fields).toMatchObject({
       overwroteEdit: false,
     });
-    const deleted = softDeletedOf(editedOf(statsItem(), { value: 320 }));
-    expect(info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 300)))).fields).toMatchObject({
-      overwroteEdit: false,
-      resurrected: true,
-    });
+    for (const deleted of [
+      softDeletedOf(editedOf(statsItem(), { value: 320 })),
+      legacyTombstoneOf(editedOf(statsItem(), { value: 320 })),
+    ]) {
+      expect(
+        info(classifyChange(change('MODIFY', deleted, repostOf(statsItem(), 300)))).fields,
+      ).toMatchObject({ overwroteEdit: false, resurrected: true });
+    }
   });
 });
 
@@ -306,6 +334,31 @@ describe('measurement.created: a reading entered by hand', () => {
     );
   });
 
+  it('its tombstone keeps the marker’s address and nothing a user wrote; removing it later is a DEBUG line only', () => {
+    const deleted = softDeletedOf(manualItem());
+    expect(Object.keys(deleted).sort()).toEqual(
+      [
+        'pk',
+        'userId',
+        'kind',
+        'id',
+        'type',
+        'externalId',
+        'measuredAt',
+        'source',
+        'deletedAt',
+        'updatedAt',
+        'writer',
+        'requestId',
+      ].sort(),
+    );
+    expect(classifyChange(change('REMOVE', deleted, undefined))).toStrictEqual({
+      level: 'debug',
+      message: 'measurement.already-deleted',
+      fields: { ...manualIdentity, value: null, requestId: null, ...POSITION },
+    });
+  });
+
   it('a reading marker, written or removed, is no event', () => {
     for (const decision of [
       classifyChange(change('INSERT', undefined, readingMarker())),
@@ -395,10 +448,17 @@ describe('measurement.deleted: a soft delete through the row API, or a removal',
     expect(classifyChange(change('MODIFY', deleted, { ...deleted, requestId: 'req-2' }))).toMatchObject({
       level: 'debug',
       message: 'measurement.already-deleted',
+      fields: { ...identity, hkIdentifier: null, value: null },
     });
     expect(classifyChange(change('REMOVE', deleted, undefined))).toMatchObject({
       level: 'debug',
       message: 'measurement.already-deleted',
+      fields: { value: null, requestId: null },
+    });
+    expect(classifyChange(change('REMOVE', legacyTombstoneOf(statsItem()), undefined))).toMatchObject({
+      level: 'debug',
+      message: 'measurement.already-deleted',
+      fields: { value: 300 },
     });
   });
 });

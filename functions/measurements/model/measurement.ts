@@ -100,6 +100,9 @@ export interface StoredMeasurement {
   /** The API request that wrote this version of the item. */
   readonly requestId: string;
   readonly writer: Writer;
-  /** Set by a soft delete; a deleted row is kept but never listed or returned. */
+  /**
+   * Set by a soft delete; a deleted row is kept as a tombstone (model/tombstone.ts), which holds
+   * little more than its identity, and is never listed or returned.
+   */
   readonly deletedAt?: string;
 }

@@ -18,6 +18,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { measurementsTable, type MeasurementsIndex } from '../../../definitions/measurements-table';
 import type { MeasurementWriter, WriteOutcome, WriteRequest } from '../batch/measurement-writer';
 import type { StoredMeasurement, Writer } from '../model/measurement';
+import { kindOfKeySlot } from '../model/measurement-id';
+import { softDeleteOf } from '../model/tombstone';
 import type {
   CreateReadingsOutcome,
   ListPage,
@@ -37,7 +39,7 @@ import { decodeListCursor, encodeListCursor, listIndexFor } from './list-pages';
 import { toManualItem, toMeasurementItem, toReadingMarkerItem } from './measurement-item';
 import { measurementKey, parseMeasurementKey, readingMarkerKey } from './measurement-key';
 
-const { partitionKey, indexAttributes } = measurementsTable;
+const { partitionKey } = measurementsTable;
 
 const systemErrorCode = /^E[A-Z0-9_]+$/;
 const systemErrorInMessage = /\b[a-z]+ (E[A-Z0-9_]{2,})\b/;
@@ -78,7 +80,8 @@ const FILTERED_PAGE_ITEMS = 1_000;
  *
  * The row API reads by key (GetItem) or through the list indexes (Query, never Scan), and changes
  * a row with one conditional UpdateItem that also records its writer (`edit` / `delete`) and the
- * request id. A soft delete removes the index attributes, so the row leaves every sparse index.
+ * request id. A soft delete turns the row into its tombstone (model/tombstone.ts): the index
+ * attributes go with its data, so the row leaves every sparse index.
  *
  * Hand-entered readings are written with a transaction (TransactWriteItems): per reading a
  * PutItem of the row and a PutItem of its uniqueness marker, each conditioned on its key not
@@ -381,11 +384,10 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     by: RowChange,
     scope: SoftDeleteScope = {},
   ): Promise<SoftDeleteOutcome> {
-    const writer: Writer = 'delete';
-    const update = liveRowUpdate(
-      { deletedAt: by.at, updatedAt: by.at, writer, requestId: by.requestId },
-      Object.values(indexAttributes),
-    );
+    // The row becomes its tombstone (model/tombstone.ts): the index keys go, so it leaves every
+    // list, and so do its values, notes and device fields.
+    const { set, remove } = softDeleteOf(kindOfKeySlot(ref.externalId), by);
+    const update = liveRowUpdate(set, remove);
     if (scope.onlyHealthKitRows) {
       update.ConditionExpression += ' AND #source = :healthKitSource AND #kind <> :manualKind';
       Object.assign(update.ExpressionAttributeNames, { '#source': 'source', '#kind': 'kind' });
