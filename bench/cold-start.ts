@@ -339,9 +339,15 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
     {
       name: 'audit',
       firstEvent: 'one stream record of a stats overwrite',
-      firstEventWork: 'no DynamoDB call at all: it only logs',
+      firstEventWork:
+        "the user's audit key read and created (a GetItem and a conditional PutItem), then one log line",
       entry: serviceFunctions.auditStream.entry,
-      environment: functionEnvironment('auditStream'),
+      environment: {
+        ...functionEnvironment('auditStream'),
+        TABLE_NAME: tables.measurements,
+        AUDIT_KEYS_TABLE_NAME: tables.auditKeys,
+        DYNAMODB_ENDPOINT: endpoint,
+      },
       settings: ['shipped'],
       onMachineNode: false,
       // One stats re-post that changed the stored value: the record the audit function exists for.

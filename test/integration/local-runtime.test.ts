@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateKeyPair } from 'jose';
+import { AuditKeysStore } from '../../functions/audit/audit-keys-store';
+import { createDocumentClient } from '../../functions/commons/dynamodb-client';
+import { localTableNames } from '../../local/create-tables';
 import { loadOrCreateSigningKey, signLocalToken } from '../../local/local-auth';
 import { stepsDay } from '../support/batch-client';
 import { callService } from '../support/http-call';
@@ -59,6 +62,31 @@ const stepsOfTheDay = (day: string, value: number) => ({ entries: [stepsDay(day,
 
 const functionLines = (service: string) => runtime.output.filter((line) => line.json?.service === service);
 
+/**
+ * The user's pseudonym in the audit events, read from the runtime's audit-keys table once the
+ * audit function has created the user's key (on its first event).
+ */
+async function userRefOf(userId: string): Promise<string> {
+  const client = createDocumentClient({
+    DYNAMODB_ENDPOINT: runtime.ready.dynamoDbEndpoint as string,
+    DYNAMODB_MAX_ATTEMPTS: 3,
+    DYNAMODB_REQUEST_TIMEOUT_MS: 3000,
+    WRITE_CONCURRENCY: 1,
+  });
+  try {
+    const keys = new AuditKeysStore(client, localTableNames.auditKeys);
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      const userRef = await keys.currentUserRef(userId);
+      if (userRef !== undefined) return userRef;
+      if (Date.now() > deadline) throw new Error(`no audit key for ${userId} within 10 s`);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
 let users = 0;
 /** A user of its own for one test, with a token signed by the runtime's key in its data directory. */
 async function newUser(): Promise<{ userId: string; token: string }> {
@@ -102,13 +130,15 @@ describe('npm start serves the whole service on one machine', () => {
     expect(evening.body.data.entries).toEqual([{ index: 0, status: 'updated', id: rowId }]);
   });
 
-  it('the overwrite appears on standard output as measurement.batch.stats-overwrite within 2 s', async () => {
+  it('the overwrite appears on standard output as measurement.batch.stats-overwrite within 2 s, naming the user by userRef', async () => {
     const { userId, rowId, overwrittenAt } = await stepsOverwritten();
+    const userRef = await userRefOf(userId);
     const line = await runtime.waitForLine(
       (candidate) =>
-        candidate.json?.message === 'measurement.batch.stats-overwrite' && candidate.json.userId === userId,
+        candidate.json?.message === 'measurement.batch.stats-overwrite' && candidate.json.userRef === userRef,
       5000,
     );
+    expect(line.json).not.toHaveProperty('userId');
     expect(line.json).toMatchObject({
       externalId: STEPS_OF_THE_DAY,
       previousValue: 300,
@@ -138,8 +168,9 @@ describe('npm start serves the whole service on one machine', () => {
     });
     const id = posted.body.data.id;
 
+    const userRef = await userRefOf(userId);
     const line = await runtime.waitForLine(
-      (candidate) => candidate.json?.message === 'measurement.created' && candidate.json.userId === userId,
+      (candidate) => candidate.json?.message === 'measurement.created' && candidate.json.userRef === userRef,
       5000,
     );
     expect(line.json).toMatchObject({
@@ -158,7 +189,7 @@ describe('npm start serves the whole service on one machine', () => {
     expect(edited.status).toBe(200);
     const update = await runtime.waitForLine(
       (candidate) =>
-        candidate.json?.message === 'measurement.value.updated' && candidate.json.userId === userId,
+        candidate.json?.message === 'measurement.value.updated' && candidate.json.userRef === userRef,
       5000,
     );
     expect(update.json).toMatchObject({ id, changedFields: ['notes'] });

@@ -65,6 +65,7 @@ export interface InProcessServiceOptions {
   readonly tableName: string;
   readonly requestGuardsTableName: string;
   readonly dailyAggregatesTableName: string;
+  readonly auditKeysTableName: string;
   readonly dynamoDbEndpoint: string;
   /** Further variables every function gets (DEFAULT_TIME_ZONE, say). */
   readonly environment?: Record<string, string>;
@@ -84,6 +85,7 @@ export async function startInProcessService(options: InProcessServiceOptions): P
     TABLE_NAME: options.tableName,
     REQUEST_GUARDS_TABLE_NAME: options.requestGuardsTableName,
     DAILY_AGGREGATES_TABLE_NAME: options.dailyAggregatesTableName,
+    AUDIT_KEYS_TABLE_NAME: options.auditKeysTableName,
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     ...options.environment,
   };

@@ -45,6 +45,8 @@ const fullSample = () => ({
     value: 94,
     unit: 'min',
   }),
+  writer: 'import',
+  restoredWriter: 'batch',
 });
 
 describe('a soft delete strips the row to its tombstone', () => {
@@ -64,7 +66,7 @@ describe('a soft delete strips the row to its tombstone', () => {
     });
   });
 
-  it('a sample the same (its externalId is what makes a re-post a duplicate)', () => {
+  it('a sample the same (its externalId is what makes a re-post a duplicate); a restored row loses restoredWriter too', () => {
     const item = fullSample();
     expect(Object.keys(tombstoneOf(item)).sort()).toEqual(
       [
@@ -120,6 +122,7 @@ describe('a soft delete strips the row to its tombstone', () => {
         'sleepStage',
         'rhythmClassification',
         'createdAt',
+        'restoredWriter',
         'gsiUser',
         'gsiUserType',
         'gsiUserExternalId',

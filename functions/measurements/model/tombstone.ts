@@ -18,7 +18,7 @@ import type { MeasurementKind, StoredMeasurement, Writer } from './measurement';
  *   export could not restore the marker and an erasure could not find one written before markers
  *   named their user;
  * - dropped: everything else — values, units, instants, notes, device fields, subtypes, the
- *   client's unit string, `createdAt` and the list indexes' keys.
+ *   client's unit string, `createdAt`, `restoredWriter` and the list indexes' keys.
  *
  * Typed over every attribute of a stored row, so a new attribute does not compile until someone
  * decides whether a deleted row keeps it.
@@ -50,6 +50,7 @@ const fateOf: Record<keyof StoredMeasurement, 'kept' | 'set' | 'dropped' | 'kept
   notes: 'dropped',
   glucoseContext: 'dropped',
   createdAt: 'dropped',
+  restoredWriter: 'dropped',
 };
 
 const attributes = Object.entries(fateOf) as [
