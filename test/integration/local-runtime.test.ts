@@ -3,9 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateKeyPair } from 'jose';
-import { AuditKeysStore } from '../../functions/audit/audit-keys-store';
-import { createDocumentClient } from '../../functions/commons/dynamodb-client';
-import { localTableNames } from '../../local/create-tables';
 import { loadOrCreateSigningKey, signLocalToken } from '../../local/local-auth';
 import { stepsDay } from '../support/batch-client';
 import { callService } from '../support/http-call';
@@ -63,27 +60,21 @@ const stepsOfTheDay = (day: string, value: number) => ({ entries: [stepsDay(day,
 const functionLines = (service: string) => runtime.output.filter((line) => line.json?.service === service);
 
 /**
- * The user's pseudonym in the audit events, read from the runtime's audit-keys table once the
- * audit function has created the user's key (on its first event).
+ * The user's pseudonym in the audit events, as `npm run audit-ref -- --local` prints it against
+ * the running runtime, once the audit function has created the user's key (on its first event).
  */
 async function userRefOf(userId: string): Promise<string> {
-  const client = createDocumentClient({
-    DYNAMODB_ENDPOINT: runtime.ready.dynamoDbEndpoint as string,
-    DYNAMODB_MAX_ATTEMPTS: 3,
-    DYNAMODB_REQUEST_TIMEOUT_MS: 3000,
-    WRITE_CONCURRENCY: 1,
-  });
-  try {
-    const keys = new AuditKeysStore(client, localTableNames.auditKeys);
-    const deadline = Date.now() + 10000;
-    for (;;) {
-      const userRef = await keys.currentUserRef(userId);
-      if (userRef !== undefined) return userRef;
-      if (Date.now() > deadline) throw new Error(`no audit key for ${userId} within 10 s`);
-      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-    }
-  } finally {
-    client.destroy();
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['run', '--silent', 'audit-ref', '--', '--local', '--user', userId],
+      { cwd: repositoryRoot, env: runtime.env },
+    );
+    const { userRef } = JSON.parse(stdout.trim().split('\n').at(-1)!) as { userRef: string | null };
+    if (userRef !== null) return userRef;
+    if (Date.now() > deadline) throw new Error(`no audit key for ${userId} within 10 s`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
   }
 }
 
@@ -130,7 +121,7 @@ describe('npm start serves the whole service on one machine', () => {
     expect(evening.body.data.entries).toEqual([{ index: 0, status: 'updated', id: rowId }]);
   });
 
-  it('the overwrite appears on standard output as measurement.batch.stats-overwrite within 2 s, naming the user by userRef', async () => {
+  it('the overwrite appears on standard output as measurement.batch.stats-overwrite within 2 s, naming the userRef `npm run audit-ref -- --local` prints', async () => {
     const { userId, rowId, overwrittenAt } = await stepsOverwritten();
     const userRef = await userRefOf(userId);
     const line = await runtime.waitForLine(
