@@ -193,6 +193,9 @@ export function classifyChange(change: ItemChange): AuditDecision {
         ? lifecycle(image(change.newImage, 'NewImage'), position)
         : { level: 'none', reason: 'lifecycle-item' };
   }
+  // A write that slipped into an erasure replaced a bare item: no version of the row to compare
+  // with, and the erasure's verification pass reports the row.
+  if (change.oldImage?.kind === userLifecycle.erasingKind) return { level: 'none', reason: 'erasure' };
   switch (change.eventName) {
     case 'INSERT': {
       const current = image(change.newImage, 'NewImage');
@@ -276,7 +279,8 @@ function batchRewrite(old: ItemImage, current: ItemImage, position: StreamPositi
             ? 'increase'
             : 'unchanged',
       changedFields,
-      overwroteEdit: effectiveWriter(old.attributes as Pick<StoredMeasurement, 'writer'>) === 'edit',
+      overwroteEdit:
+        effectiveWriter(old.attributes as Pick<StoredMeasurement, 'writer' | 'restoredWriter'>) === 'edit',
       unit: current.string('unit'),
       measuredAt: current.string('measuredAt'),
       previousUpdatedAt: old.string('updatedAt'),

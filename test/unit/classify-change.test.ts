@@ -427,6 +427,14 @@ describe('nothing is logged for new rows or for samples', () => {
     }
   });
 
+  it('a batch re-post that slips into an erasure, over the bare item, is no event and no unreadable record', () => {
+    const erasing = { pk: statsItem().pk, kind: 'erasing' };
+    expect(classifyChange(change('MODIFY', erasing, repostOf(statsItem(), 5300)))).toEqual({
+      level: 'none',
+      reason: 'erasure',
+    });
+  });
+
   it('a batch MODIFY of a sample (never expected: samples are write-once) is no event', () => {
     expect(classifyChange(change('MODIFY', sampleItem(), repostOf(sampleItem(), 99)))).toEqual({
       level: 'none',
