@@ -223,7 +223,12 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
       name: 'audit',
       firstEvent: 'one stream record of a stats overwrite',
       entry: serviceFunctions.auditStream.entry,
-      environment: functionEnvironment('auditStream'),
+      environment: {
+        ...functionEnvironment('auditStream'),
+        TABLE_NAME: tables.measurements,
+        AUDIT_KEYS_TABLE_NAME: tables.auditKeys,
+        DYNAMODB_ENDPOINT: endpoint,
+      },
       // One stats re-post that changed the stored value: the record the audit function exists for.
       event: () => {
         const userId = `cold-${randomUUID()}`;

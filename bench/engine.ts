@@ -7,6 +7,7 @@ import type { BatchEntry } from '../functions/measurements/batch/batch-schema';
 import { planBatch } from '../functions/measurements/batch/ingest-batch';
 import { MeasurementRepository } from '../functions/measurements/storage/measurement-repository';
 import {
+  auditKeysCreateTableInput,
   dailyAggregatesCreateTableInput,
   ensureTable,
   ensureTimeToLive,
@@ -29,6 +30,7 @@ export interface ServiceTables {
   readonly measurements: string;
   readonly requestGuards: string;
   readonly dailyAggregates: string;
+  readonly auditKeys: string;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function createServiceTables(endpoint: string, name: string): Promi
     measurements: `${name}-measurements`,
     requestGuards: `${name}-guards`,
     dailyAggregates: `${name}-aggregates`,
+    auditKeys: `${name}-audit-keys`,
   };
   const client = new DynamoDBClient({ endpoint });
   try {
@@ -87,6 +90,7 @@ export async function createServiceTables(endpoint: string, name: string): Promi
     await ensureTable(client, requestGuardsCreateTableInput(tables.requestGuards));
     await ensureTimeToLive(client, tables.requestGuards, requestGuardsTable.timeToLiveAttribute);
     await ensureTable(client, dailyAggregatesCreateTableInput(tables.dailyAggregates));
+    await ensureTable(client, auditKeysCreateTableInput(tables.auditKeys));
   } finally {
     client.destroy();
   }

@@ -45,11 +45,14 @@ export const serviceFunctions = {
   auditStream: {
     id: 'AuditStreamFunction',
     entry: 'functions/audit-stream/handler.ts',
-    description: 'DynamoDB stream → structured audit events (stats overwrites, edits, deletes)',
+    description:
+      'DynamoDB stream → structured audit events (overwrites, edits, deletes, imports, erasures), users named by userRef',
     memorySize: 256,
     timeoutSeconds: 30,
     serviceName: 'measurement-audit',
-    environment: {},
+    // Its only DynamoDB calls read and create the users' audit keys; a failed one fails the record,
+    // which Lambda retries.
+    environment: { DYNAMODB_MAX_ATTEMPTS: '3', DYNAMODB_REQUEST_TIMEOUT_MS: '3000' },
   },
   dailyAggregates: {
     id: 'DailyAggregatesFunction',

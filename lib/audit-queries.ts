@@ -2,6 +2,7 @@ import { cumulativeTypes } from '../definitions/cumulative-types';
 import { auditEvents, ingestEvents } from '../definitions/log-events';
 import type { ServiceFunctionName } from '../definitions/service-functions';
 import { skipReasons } from '../definitions/skip-reasons';
+import { lifecycleEvents } from '../definitions/user-lifecycle';
 
 /**
  * The Logs Insights questions operators ask of the audit trail (docs/operations.md, "Saved queries"), as the text operators run. The
@@ -14,7 +15,8 @@ import { skipReasons } from '../definitions/skip-reasons';
 
 /** What an operator replaces in the row-history query before running it. */
 export const rowHistoryPlaceholders = {
-  userId: 'REPLACE_WITH_USER_ID',
+  /** The user's pseudonym, as `npm run audit-ref -- --user <id>` prints it: events never name the user id. */
+  userRef: 'REPLACE_WITH_USER_REF',
   externalId: 'REPLACE_WITH_EXTERNAL_ID',
   /** The row id the API answers: every row has one, and a hand-entered row has nothing else. */
   id: 'REPLACE_WITH_ROW_ID',
@@ -46,7 +48,7 @@ const quoted = (values: readonly string[]) => `[${values.map((value) => `"${valu
 function rowHistoryQuery(by: 'externalId' | 'id'): string {
   return lines(
     rowHistoryFields,
-    `filter userId = "${rowHistoryPlaceholders.userId}" and ${by} = "${rowHistoryPlaceholders[by]}"`,
+    `filter userRef = "${rowHistoryPlaceholders.userRef}" and ${by} = "${rowHistoryPlaceholders[by]}"`,
     `filter message in ${quoted(Object.values(auditEvents))}`,
     'sort @timestamp asc',
     'dedup eventId',
@@ -65,7 +67,7 @@ export const savedQueries: readonly SavedQuery[] = [
       'Which `stats:` rows were overwritten lately, from what to what, by which request? Newest first.',
     logGroupOf: 'auditStream',
     queryString: lines(
-      'fields @timestamp, userId, type, externalId, previousValue, value, delta, direction, overwroteEdit, resurrected, requestId, eventId, @message',
+      'fields @timestamp, userRef, type, externalId, previousValue, value, delta, direction, overwroteEdit, resurrected, requestId, eventId, @message',
       `filter message = "${auditEvents.statsOverwrite}"`,
       'sort @timestamp desc',
       'dedup eventId',
@@ -90,7 +92,7 @@ export const savedQueries: readonly SavedQuery[] = [
       'Did any cumulative day total (steps, energy, flights, distance, daylight, falls) go down? Each one is suspicious.',
     logGroupOf: 'auditStream',
     queryString: lines(
-      'fields @timestamp, userId, type, externalId, measuredAt, previousValue, value, delta, requestId, eventId',
+      'fields @timestamp, userRef, type, externalId, measuredAt, previousValue, value, delta, requestId, eventId',
       `filter message = "${auditEvents.statsOverwrite}" and direction = "decrease"`,
       `filter type in ${quoted(cumulativeTypes)}`,
       'sort @timestamp desc',
@@ -100,14 +102,14 @@ export const savedQueries: readonly SavedQuery[] = [
   {
     id: 'RowHistoryByExternalIdQuery',
     name: 'Audit/History of one row by externalId',
-    question: `Everything that happened to one row the phone synced: overwrites, edits, deletes, resurrections, oldest first. Replace ${rowHistoryPlaceholders.userId} and ${rowHistoryPlaceholders.externalId} before running.`,
+    question: `Everything that happened to one row the phone synced: overwrites, edits, deletes, resurrections, oldest first. Replace ${rowHistoryPlaceholders.userRef} (\`npm run audit-ref\`) and ${rowHistoryPlaceholders.externalId} before running.`,
     logGroupOf: 'auditStream',
     queryString: rowHistoryQuery('externalId'),
   },
   {
     id: 'RowHistoryByIdQuery',
     name: 'Audit/History of one row by id',
-    question: `The same by the row's id, which every row has — the only way to name a hand-entered one, which has no externalId. Replace ${rowHistoryPlaceholders.userId} and ${rowHistoryPlaceholders.id} before running.`,
+    question: `The same by the row's id, which every row has — the only way to name a hand-entered one, which has no externalId. Replace ${rowHistoryPlaceholders.userRef} and ${rowHistoryPlaceholders.id} before running.`,
     logGroupOf: 'auditStream',
     queryString: rowHistoryQuery('id'),
   },
@@ -118,8 +120,22 @@ export const savedQueries: readonly SavedQuery[] = [
       "Which hand edits did the phone's next re-post of a `stats:` row replace, with what, and which request? Newest first.",
     logGroupOf: 'auditStream',
     queryString: lines(
-      'fields @timestamp, userId, type, externalId, id, previousValue, value, delta, previousUpdatedAt, requestId, eventId, @message',
+      'fields @timestamp, userRef, type, externalId, id, previousValue, value, delta, previousUpdatedAt, requestId, eventId, @message',
       `filter message = "${auditEvents.statsOverwrite}" and overwroteEdit = 1`,
+      'sort @timestamp desc',
+      'dedup eventId',
+      'limit 200',
+    ),
+  },
+  {
+    id: 'ImportsAndErasuresQuery',
+    name: 'Audit/Imports and erasures',
+    question:
+      'Which users were restored by `npm run import-user` or erased by `npm run erase-user`, when, and how many items of each kind? Newest first.',
+    logGroupOf: 'auditStream',
+    queryString: lines(
+      'fields @timestamp, message, userRef, startedAt, endedAt, eventId, @message',
+      `filter message in ${quoted(Object.values(lifecycleEvents))}`,
       'sort @timestamp desc',
       'dedup eventId',
       'limit 200',

@@ -174,7 +174,8 @@ export class HealthIngestStack extends Stack {
         );
         useRequestGuards(fn);
       },
-      // The stream only, never the items: granted with its event source mapping (AuditPipeline).
+      // The stream, never the items, and its own audit-keys table: granted by AuditPipeline, next to
+      // the mapping and the keys table.
       auditStream: () => undefined,
       // The stream, the day's rows through byUserType and PutItem on its own table: granted by
       // AggregatePipeline, next to the table and the mapping.

@@ -180,6 +180,7 @@ async function main(): Promise<void> {
     TABLE_NAME: localTableNames.measurements,
     REQUEST_GUARDS_TABLE_NAME: localTableNames.requestGuards,
     DAILY_AGGREGATES_TABLE_NAME: localTableNames.dailyAggregates,
+    AUDIT_KEYS_TABLE_NAME: localTableNames.auditKeys,
     DYNAMODB_ENDPOINT: dynamoDb.endpoint,
     AWS_REGION: localRegion,
     AWS_DEFAULT_REGION: localRegion,

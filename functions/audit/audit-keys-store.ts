@@ -13,6 +13,11 @@ export class AuditKeysStore {
 
   /** The user's key, or undefined when the user has none (never audited, or erased). */
   async getKey(userId: string): Promise<string | undefined> {
+    return (await this.getKeyRecord(userId))?.key;
+  }
+
+  /** The user's key and when it was created, or undefined when the user has none. */
+  async getKeyRecord(userId: string): Promise<{ key: string; createdAt: string | null } | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -21,7 +26,10 @@ export class AuditKeysStore {
       }),
     );
     const key = Item?.[auditKeysTable.keyAttribute];
-    return typeof key === 'string' ? key : undefined;
+    const createdAt = Item?.[auditKeysTable.createdAtAttribute];
+    return typeof key === 'string'
+      ? { key, createdAt: typeof createdAt === 'string' ? createdAt : null }
+      : undefined;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 
 /**
- * The audit trail's pseudonym of a user (docs/data-lifecycle.md, "The audit trail's pseudonym"):
+ * The audit trail's pseudonym of a user (docs/audit-trail.md, "The pseudonym"):
  * HMAC-SHA-256 of the user id under that user's own random key, base64url, cut to 22 characters
  * (132 bits: a collision among even a billion users has odds below 10^-21). Without the key the
  * reference says nothing about the id; once the key is deleted nothing can recompute it.

@@ -82,6 +82,18 @@ export function loadRowApiConfig(env: NodeJS.ProcessEnv = process.env): RowApiCo
   return rowApiConfigSchema.parse(env);
 }
 
+/** The audit function's settings: the shared ones plus the table of the users' audit keys. */
+const auditConfigSchema = configSchema.extend({
+  /** One pseudonym key per audited user (definitions/audit-keys-table.ts). */
+  AUDIT_KEYS_TABLE_NAME: z.string().min(1),
+});
+
+export type AuditConfig = z.infer<typeof auditConfigSchema>;
+
+export function loadAuditConfig(env: NodeJS.ProcessEnv = process.env): AuditConfig {
+  return auditConfigSchema.parse(env);
+}
+
 /**
  * The HealthLog authorizer's settings (`healthlog` mode only). It touches no table, so it has
  * none of the settings above.

@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, TableEncryptionV2, TableV2, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +19,7 @@ import { FilterPattern, MetricFilter, QueryDefinition, QueryString } from 'aws-c
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { auditKeysTable } from '../../definitions/audit-keys-table';
 import { auditStreamSource } from '../../definitions/audit-stream';
 import { savedQueries } from '../audit-queries';
 import { streamEventSource } from './stream-event-source';
@@ -76,13 +77,18 @@ export const API_SERVER_ERRORS_ALARM_THRESHOLD = 5;
  * Everything operators need to audit overwrites and run the pipeline:
  * - the audit function's event source mapping on the table's stream, built from
  *   `definitions/audit-stream.ts`, with an encrypted on-failure queue;
+ * - the audit-keys table, one key per audited user, under which the events name the user
+ *   (`userRef`, docs/audit-trail.md);
  * - the saved Logs Insights queries of `definitions/audit-queries.ts`;
  * - metric filters that count the very log lines those queries read, a dashboard, and alarms
  *   that notify one SNS topic.
- * The audit function gets read access to the stream and send access to the queue, nothing on
- * the table's items.
+ * The audit function gets read access to the stream, send access to the queue, and GetItem and
+ * PutItem on the audit-keys table (it reads a user's key and creates it on first use); nothing on
+ * the measurements table's items, and it can neither change nor delete a key.
  */
 export class AuditPipeline extends Construct {
+  /** `userId` → the user's audit key; `npm run erase-user` deletes a user's key (crypto-shredding). */
+  readonly keysTable: TableV2;
   readonly deadLetterQueue: Queue;
   readonly alarmTopic: Topic;
   /** Encrypts the alarm topic at rest; CloudWatch alarms may use it to publish. */
@@ -116,6 +122,27 @@ export class AuditPipeline extends Construct {
     acknowledgeStreamDeadLetterQueue(this.deadLetterQueue);
 
     audit.addEventSource(streamEventSource(table, auditStreamSource, this.deadLetterQueue));
+
+    this.keysTable = new TableV2(this, 'AuditKeysTable', {
+      partitionKey: { name: auditKeysTable.partitionKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      // Off on purpose: a key erasure deletes must really be gone, and a point-in-time restore
+      // (35 days) would bring it back, and with it the link from the trail's events to the person.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+      // The keys are what lets an auditor find a user's events for as long as the trail keeps
+      // them (years): neither a stack deletion nor a replacement may drop them.
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryption: TableEncryptionV2.dynamoOwnedKey(),
+    });
+    audit.addEnvironment('AUDIT_KEYS_TABLE_NAME', this.keysTable.tableName);
+    // A key is read, and created with a conditional put on first use; never updated or deleted here.
+    audit.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [this.keysTable.tableArn],
+      }),
+    );
 
     for (const query of savedQueries) {
       new QueryDefinition(this, query.id, {
@@ -348,6 +375,11 @@ export class AuditPipeline extends Construct {
       description: 'SNS topic of the alarms: subscribe an email or chat integration',
     });
     topicOutput.overrideLogicalId('AlarmTopicArn');
+    const keysOutput = new CfnOutput(this, auditKeysTable.outputName, {
+      value: this.keysTable.tableName,
+      description: "The users' audit keys (npm run audit-ref reads them, npm run erase-user deletes one)",
+    });
+    keysOutput.overrideLogicalId(auditKeysTable.outputName);
   }
 }
 

@@ -6,6 +6,7 @@ import { serviceFunctions, type ServiceFunctionName } from '../../definitions/se
 import { startDelayQueue } from '../../local/delay-queue';
 import { latestStreamArn, readStreamRecords, toStreamEvents } from '../../local/dynamodb-stream';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { AuditKeysStore } from '../../functions/audit/audit-keys-store';
 import { batchClient, entry, stepsDay, type BatchAnswer } from '../support/batch-client';
 import { startHealthLogStandIn } from '../support/healthlog-stand-in';
 import { captureLogs } from '../support/captured-logs';
@@ -167,8 +168,8 @@ export const functionChecks: Partial<Record<ShippedFunctionName, FunctionCheck>>
   },
 
   auditStream: {
-    rule: "turns the table's real stream records (overwrite, edit, delete) into audit events on stdout",
-    async run({ start, fn: shipped, local }) {
+    rule: "turns the table's real stream records (overwrite, edit, delete) into audit events on stdout, naming the user by the userRef of the key it creates",
+    async run({ start, fn: shipped, local, environment }) {
       const [source] = shipped.streamEventSources;
       expect(source).toBeDefined();
       const tableName = local.tableName(source!.tableLogicalId);
@@ -203,7 +204,12 @@ export const functionChecks: Partial<Record<ShippedFunctionName, FunctionCheck>>
       } finally {
         await fn.stop();
       }
-      const audit = logs.filter((line) => line.userId === userId);
+      // The key the function created on first use, in the table the template named for it.
+      const keys = new AuditKeysStore(local.documentClient, environment.AUDIT_KEYS_TABLE_NAME!);
+      const userRef = await keys.currentUserRef(userId);
+      expect(userRef).toBeDefined();
+      expect(JSON.stringify(logs)).not.toContain(userId);
+      const audit = logs.filter((line) => line.userRef === userRef);
       expect(audit.map((line) => line.message)).toEqual([
         auditEvents.statsOverwrite,
         auditEvents.valueUpdated,

@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { savedQueries } from '../../lib/audit-queries';
+import { auditKeysTable } from '../../definitions/audit-keys-table';
 import { auditFilterPatterns, auditStreamSource } from '../../definitions/audit-stream';
 import {
   healthLogAuthorizerFunction,
@@ -75,10 +76,11 @@ describe('the event source mapping: the table stream → the audit function, as 
     );
     expect(patterns).toEqual(auditFilterPatterns.map((pattern) => JSON.stringify(pattern)));
     expect(patterns).toEqual([
-      '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"kind":{"S":["manual"]}}}}',
+      '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"kind":{"S":["manual"]},"writer":{"S":["create"]}}}}',
       '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"kind":{"S":["stats"]},"writer":{"S":["batch"]}}}}',
       '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"writer":{"S":["edit","delete"]}}}}',
       '{"eventName":["REMOVE"],"dynamodb":{"OldImage":{"kind":{"S":["stats","sample","manual"]}}}}',
+      '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"kind":{"S":["lifecycle"]}}}}',
     ]);
     for (const pattern of patterns) expect(pattern).not.toBe('{}');
   });
@@ -119,6 +121,79 @@ describe('the dead-letter queue', () => {
   });
 });
 
+describe('the audit-keys table: one pseudonym key per audited user, gone for good when deleted', () => {
+  let tableId: string;
+  let table: Resource;
+  beforeAll(() => {
+    tableId = logicalId(stack.auditPipeline.keysTable);
+    table = resources[tableId]!;
+  });
+
+  it('is keyed by the user id, on demand, encrypted with the DynamoDB-owned key', () => {
+    expect(table.Type).toBe('AWS::DynamoDB::GlobalTable');
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: auditKeysTable.partitionKey, KeyType: 'HASH' },
+    ]);
+    expect(table.Properties.AttributeDefinitions).toEqual([
+      { AttributeName: auditKeysTable.partitionKey, AttributeType: 'S' },
+    ]);
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: false });
+    expect(table.Properties.StreamSpecification).toBeUndefined();
+    expect(table.Properties.GlobalSecondaryIndexes).toBeUndefined();
+  });
+
+  it('has point-in-time recovery off, explicitly: a restore must not bring back a deleted key', () => {
+    for (const replica of table.Properties.Replicas as Array<Record<string, any>>) {
+      expect(replica.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+    }
+    // The measurements table, by contrast, keeps its 35 days of recovery.
+    const measurements = resources[logicalId(stack.table)]!;
+    expect(
+      (measurements.Properties.Replicas as Array<Record<string, any>>)[0]!.PointInTimeRecoverySpecification,
+    ).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+
+  it('outlives the stack and refuses deletion: the keys are what finds a user’s events for years', () => {
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    for (const replica of table.Properties.Replicas as Array<Record<string, any>>) {
+      expect(replica.DeletionProtectionEnabled).toBe(true);
+    }
+  });
+
+  it('is named by the stack output the operator tools read', () => {
+    template.hasOutput(auditKeysTable.outputName, { Value: { Ref: tableId } });
+  });
+
+  it('the audit function is told its name, and may only read a key and create one (GetItem, PutItem)', () => {
+    const fn = resources[logicalId(stack.functions.auditStream)]!;
+    expect(fn.Properties.Environment.Variables.AUDIT_KEYS_TABLE_NAME).toEqual({ Ref: tableId });
+    const onKeys = statementsOf(template, stack.functions.auditStream.role!).filter((statement) =>
+      JSON.stringify(statement.Resource).includes(`"${tableId}"`),
+    );
+    expect(onKeys).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      }),
+    ]);
+  });
+
+  it('no other role can touch it', () => {
+    const roles = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role');
+    for (const [roleId] of roles) {
+      if (roleId === logicalId(stack.functions.auditStream.role!)) continue;
+      const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+        JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`),
+      );
+      expect(JSON.stringify(policies)).not.toContain(`"${tableId}"`);
+      expect(JSON.stringify(resources[roleId])).not.toContain(`"${tableId}"`);
+    }
+  });
+});
+
 describe('the audit function may read the stream and send to its queue, nothing else', () => {
   let statements: Statement[];
   const streamArn = () => ({ 'Fn::GetAtt': [logicalId(stack.table), 'StreamArn'] });
@@ -145,23 +220,28 @@ describe('the audit function may read the stream and send to its queue, nothing 
     );
   });
 
-  it('cannot read or write the table’s items, on any resource', () => {
-    const actions = statements.flatMap((statement) => asList(statement.Action));
-    for (const forbidden of [
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:BatchWriteItem',
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:Scan',
-      'dynamodb:*',
-      '*',
-    ]) {
-      expect(actions).not.toContain(forbidden);
-    }
+  it('cannot read or write the measurements table’s items, on any resource; on items it may only read and create an audit key', () => {
+    const keysTableArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.auditPipeline.keysTable), 'Arn'] });
     for (const statement of statements) {
+      const actions = asList(statement.Action);
+      expect(actions).not.toContain('dynamodb:*');
+      expect(actions).not.toContain('*');
+      const onItems = actions.filter((action) =>
+        [
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+        ].includes(action),
+      );
+      if (onItems.length > 0) {
+        expect(onItems).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+        expect(JSON.stringify(statement.Resource)).toBe(keysTableArn);
+      }
       expect(JSON.stringify(statement.Resource)).not.toEqual(
         JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] }),
       );
@@ -175,9 +255,23 @@ describe('the saved Logs Insights queries', () => {
     () => (definitions = Object.values(template.findResources('AWS::Logs::QueryDefinition')) as Resource[]),
   );
 
-  it('are the seven of audit-queries.ts', () => {
-    expect(definitions).toHaveLength(7);
-    expect(savedQueries).toHaveLength(7);
+  it('are the eight of audit-queries.ts', () => {
+    expect(definitions).toHaveLength(8);
+    expect(savedQueries).toHaveLength(8);
+  });
+
+  it('name the user by userRef, never by userId (the audit events carry no user id)', () => {
+    const audit = definitions.filter(
+      (definition) =>
+        JSON.stringify(definition.Properties.LogGroupNames) ===
+        JSON.stringify([ref(stack.functions.auditStream.logGroup)]),
+    );
+    expect(audit).toHaveLength(7);
+    for (const definition of audit) expect(definition.Properties.QueryString).not.toMatch(/\buserId\b/);
+    for (const id of ['RowHistoryByExternalIdQuery', 'RowHistoryByIdQuery']) {
+      const query = savedQueries.find((candidate) => candidate.id === id)!;
+      expect(query.queryString).toContain('filter userRef = "REPLACE_WITH_USER_REF" and ');
+    }
   });
 
   it.each(savedQueries.map((query) => [query.name, query] as const))(
@@ -201,6 +295,7 @@ describe('the saved Logs Insights queries', () => {
       RowHistoryByExternalIdQuery: 'auditStream',
       RowHistoryByIdQuery: 'auditStream',
       RepostsUndidEditQuery: 'auditStream',
+      ImportsAndErasuresQuery: 'auditStream',
       IngestOutcomesPerHourQuery: 'ingestBatch',
     });
   });

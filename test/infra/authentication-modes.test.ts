@@ -84,6 +84,7 @@ describe('healthlog mode (context healthlogUrl): every route is behind the Healt
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
       'AlarmTopicArn',
       'ApiUrl',
+      'AuditKeysTableName',
       'DailyAggregatesTableName',
       'TableName',
     ]);

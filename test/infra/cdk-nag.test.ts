@@ -227,6 +227,7 @@ describe.each(configurations)('security controls %s', (_name, context) => {
           logicalId(stack.table),
           logicalId(stack.requestGuardsTable),
           logicalId(stack.aggregatePipeline.table),
+          logicalId(stack.auditPipeline.keysTable),
         ].sort(),
       );
       for (const [, table] of tables)

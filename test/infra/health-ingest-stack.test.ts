@@ -123,7 +123,7 @@ describe('with the default configuration (no issuer in the context)', () => {
           REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) },
           DAILY_AGGREGATES_TABLE_NAME: aggregatesTable,
         },
-        auditStream: {},
+        auditStream: { AUDIT_KEYS_TABLE_NAME: { Ref: logicalId(stack.auditPipeline.keysTable) } },
         dailyAggregates: {
           DAILY_AGGREGATES_TABLE_NAME: aggregatesTable,
           [aggregateSettleQueue.queueUrlVariable]: { Ref: logicalId(stack.aggregatePipeline.settleQueue) },
@@ -414,7 +414,13 @@ describe('with jwtIssuer and jwtAudience in the context', () => {
 
   test('outputs the API URL and table name but no user pool', () => {
     const outputs = Object.keys(template.findOutputs('*'));
-    expect(outputs.sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'DailyAggregatesTableName', 'TableName']);
+    expect(outputs.sort()).toEqual([
+      'AlarmTopicArn',
+      'ApiUrl',
+      'AuditKeysTableName',
+      'DailyAggregatesTableName',
+      'TableName',
+    ]);
   });
 });
 

@@ -1,8 +1,11 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { createAuditStreamHandler } from '../../functions/audit-stream/create-audit-stream-handler';
-import { createLogger } from '../../functions/commons/logger';
-import { measurementId } from '../../functions/measurements/model/measurement-id';
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { AuditKeysStore } from '../../functions/audit/audit-keys-store';
+import { userLifecycle } from '../../definitions/user-lifecycle';
+import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
+import { toManualItem } from '../../functions/measurements/storage/measurement-item';
 import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
 import { auditStreamSource } from '../../definitions/audit-stream';
 import {
@@ -11,6 +14,7 @@ import {
   readStreamRecords,
   toStreamEvents,
 } from '../../local/dynamodb-stream';
+import { auditHandlerFor } from '../support/audit-trail';
 import { batchClient, entry, stepsDay } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { createLocalTable, type LocalTable } from '../support/local-table';
@@ -33,10 +37,13 @@ let rows: MeasurementRepository;
 let streams: DynamoDBStreamsClient;
 let streamArn: string;
 let logs: CapturedLogs;
-const audit = createAuditStreamHandler({ logger: createLogger('measurement-audit') });
+let audit: ReturnType<typeof auditHandlerFor>;
+let keys: AuditKeysStore;
 
 beforeAll(async () => {
   table = await createLocalTable();
+  audit = auditHandlerFor(table);
+  keys = new AuditKeysStore(table.documentClient, table.auditKeysTableName);
   post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });
   rows = new MeasurementRepository(table.documentClient, table.tableName);
   streams = createStreamsClient(table.endpoint);
@@ -126,8 +133,15 @@ function positionOf(record: DynamoDBRecord) {
   };
 }
 
-const stepsIdentity = (userId: string) => ({
-  userId,
+/** The user's pseudonym in the audit events: their key, which the audit function created. */
+async function userRefOf(userId: string): Promise<string> {
+  const userRef = await keys.currentUserRef(userId);
+  if (userRef === undefined) throw new Error('the audit function created no key for the user');
+  return userRef;
+}
+
+const stepsIdentity = (userRef: string) => ({
+  userRef,
   type: 'ACTIVITY_STEPS',
   hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
   externalId: STEPS,
@@ -151,7 +165,7 @@ describe('measurement.batch.stats-overwrite: a batch replaced a stats row with a
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ level: 'INFO', service: 'measurement-audit' });
     expect(fieldsOf(events[0])).toStrictEqual({
-      ...stepsIdentity(userId),
+      ...stepsIdentity(await userRefOf(userId)),
       previousValue: 300,
       value: 5300,
       delta: 5000,
@@ -177,7 +191,7 @@ describe('measurement.batch.stats-overwrite: a batch replaced a stats row with a
     const { records } = await runAudit(userId);
     const [event] = logs.events('measurement.batch.stats-overwrite');
     expect(fieldsOf(event)).toMatchObject({
-      ...stepsIdentity(userId),
+      ...stepsIdentity(await userRefOf(userId)),
       previousValue: 5300,
       value: 5100,
       delta: -200,
@@ -203,7 +217,7 @@ describe('a stats re-post that changed other fields than the value is an overwri
     expect(responses).toEqual([{ batchItemFailures: [] }]);
     expect(auditLines('INFO')).toHaveLength(1);
     expect(fieldsOf(logs.events('measurement.batch.stats-overwrite')[0])).toStrictEqual({
-      ...stepsIdentity(userId),
+      ...stepsIdentity(await userRefOf(userId)),
       previousValue: 5300,
       value: 5300,
       delta: 0,
@@ -304,7 +318,7 @@ describe('a stats re-post that changed nothing a user sees is not an overwrite',
 });
 
 describe('a batch re-post brings back a soft-deleted stats row', () => {
-  it('logs the delete, then an overwrite with resurrected true from the deleted value', async () => {
+  it('logs the delete with the value, then an overwrite with resurrected true and no previous value', async () => {
     const userId = newUser();
     await postSteps(userId, 300, 'req-1');
     await rows.softDeleteMeasurement(stepsRef(userId), {
@@ -322,13 +336,14 @@ describe('a batch re-post brings back a soft-deleted stats row', () => {
       'measurement.deleted',
       'measurement.batch.stats-overwrite',
     ]);
+    // The tombstone kept no value: the overwrite has none to compare with; the delete recorded it.
+    expect(deleted).not.toHaveProperty('value');
+    expect(logs.events('measurement.deleted')[0]).toMatchObject({ previousValue: 300 });
     expect(fieldsOf(logs.events('measurement.batch.stats-overwrite')[0])).toStrictEqual({
-      ...stepsIdentity(userId),
-      previousValue: 300,
+      ...stepsIdentity(await userRefOf(userId)),
       value: 450,
-      delta: 150,
       direction: 'increase',
-      changedFields: ['value'],
+      changedFields: ['hkIdentifier', 'measuredAt', 'source', 'startDate', 'unit', 'value'],
       overwroteEdit: false,
       unit: 'steps',
       measuredAt: back.measuredAt,
@@ -355,7 +370,7 @@ describe('the row API: edits and soft deletes', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ level: 'INFO', service: 'measurement-audit' });
     expect(fieldsOf(events[0])).toStrictEqual({
-      ...stepsIdentity(userId),
+      ...stepsIdentity(await userRefOf(userId)),
       previousValue: 300,
       value: 320,
       changedFields: ['measuredAt', 'value'],
@@ -378,7 +393,7 @@ describe('the row API: edits and soft deletes', () => {
     const events = logs.events('measurement.deleted');
     expect(events).toHaveLength(1);
     expect(fieldsOf(events[0])).toStrictEqual({
-      ...stepsIdentity(userId),
+      ...stepsIdentity(await userRefOf(userId)),
       previousValue: 300,
       requestId: 'req-delete',
       ...positionOf(records[1]!),
@@ -485,7 +500,7 @@ describe('measurement.created: a reading entered by hand, then edited, moved and
 
     // The classifier names hkIdentifier and externalId null; Powertools leaves null keys out of
     // the line, so Logs Insights sees them as absent, like any field a line does not have.
-    const identity = { userId, type: 'WEIGHT', id };
+    const identity = { userRef: await userRefOf(userId), type: 'WEIGHT', id };
     expect(auditLines('INFO').map((line) => line.message)).toEqual([
       'measurement.created',
       'measurement.value.updated',
@@ -520,3 +535,168 @@ describe('measurement.created: a reading entered by hand, then edited, moved and
     expect(delivered).toEqual([]);
   });
 });
+
+describe('the user is named by userRef: a pseudonym under their own key, never the user id', () => {
+  it('every event of a user names the same userRef, created on first use; no line of the audit function holds the user id', async () => {
+    const userId = newUser();
+    await postSteps(userId, 300, 'req-1');
+    expect(await keys.getKey(userId)).toBeUndefined();
+    await postSteps(userId, 5300, 'req-2');
+    const at = new Date().toISOString();
+    await rows.editMeasurement(stepsRef(userId), { value: 5400 }, { requestId: 'req-edit', at });
+    await rows.softDeleteMeasurement(stepsRef(userId), { requestId: 'req-delete', at });
+
+    await runAudit(userId);
+    const userRef = await userRefOf(userId);
+    expect(auditLines('INFO').map((line) => [line.message, line.userRef])).toEqual([
+      ['measurement.batch.stats-overwrite', userRef],
+      ['measurement.value.updated', userRef],
+      ['measurement.deleted', userRef],
+    ]);
+    const audited = logs.lines.filter((line) => line.service === 'measurement-audit');
+    expect(JSON.stringify(audited)).not.toContain(userId);
+    for (const line of audited) expect(line).not.toHaveProperty('userId');
+  });
+
+  it('two users get two userRefs', async () => {
+    const [alice, bob] = [newUser(), newUser()];
+    for (const userId of [alice, bob]) {
+      await postSteps(userId, 300, 'req-1');
+      await postSteps(userId, 400, 'req-2');
+      await runAudit(userId);
+    }
+    const [aliceRef, bobRef] = [await userRefOf(alice), await userRefOf(bob)];
+    expect(aliceRef).not.toBe(bobRef);
+    expect(logs.events('measurement.batch.stats-overwrite').map((line) => line.userRef)).toEqual([
+      aliceRef,
+      bobRef,
+    ]);
+  });
+});
+
+/** Every stream record of one item, oldest first, in the shape Lambda delivers. */
+async function streamRecordsOfKey(pk: string): Promise<DynamoDBRecord[]> {
+  const records = await readStreamRecords(streams, streamArn);
+  return records.filter((record) => record.dynamodb?.Keys?.pk?.S === pk);
+}
+
+async function runAuditOn(records: DynamoDBRecord[]): Promise<DynamoDBRecord[]> {
+  const events = toStreamEvents(records, auditStreamSource);
+  for (const event of events) expect(await audit(event)).toEqual({ batchItemFailures: [] });
+  return events.flatMap((event) => event.Records);
+}
+
+describe('user.imported and user.erased: the lifecycle tools announce themselves through the stream', () => {
+  it('a lifecycle item put and deleted at once is one event: its INSERT is delivered and logged, its REMOVE never reaches the function', async () => {
+    const names = userLifecycle.lifecycleItem;
+    const pk = `${names.keyPrefix}${randomUUID()}`;
+    const userRef = 'Zm9yZ2V0LW1lLW5vdC1vaw';
+    await table.documentClient.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          pk,
+          kind: names.kind,
+          [names.eventAttribute]: 'user.erased',
+          [names.userRefAttribute]: userRef,
+          [names.countsAttribute]: { measurements: { rows: 12, readingMarkers: 1 }, auditKeys: 1 },
+          [names.startedAtAttribute]: '2026-05-24T20:00:00.000Z',
+          [names.endedAtAttribute]: '2026-05-24T20:00:03.000Z',
+        },
+      }),
+    );
+    await table.documentClient.send(new DeleteCommand({ TableName: table.tableName, Key: { pk } }));
+
+    const records = await streamRecordsOfKey(pk);
+    expect(records.map((record) => record.eventName)).toEqual(['INSERT', 'REMOVE']);
+    const delivered = await runAuditOn(records);
+    expect(delivered).toEqual([records[0]]);
+    const [event, ...others] = logs.events('user.erased');
+    expect(others).toEqual([]);
+    expect(event).toMatchObject({ level: 'INFO', service: 'measurement-audit' });
+    expect(fieldsOf(event)).toStrictEqual({
+      userRef,
+      measurementsRows: 12,
+      measurementsReadingMarkers: 1,
+      auditKeys: 1,
+      startedAt: '2026-05-24T20:00:00.000Z',
+      endedAt: '2026-05-24T20:00:03.000Z',
+      ...positionOf(records[0]!),
+    });
+  });
+
+  it('rows the import writes (writer import) never reach the function: a restored hand entry, a row it overwrote', async () => {
+    const userId = newUser();
+    await postSteps(userId, 300, 'req-1');
+    const stored = await storedSteps(userId);
+    const restore = (item: object) =>
+      table.documentClient.send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: {
+            ...item,
+            writer: 'import',
+            restoredWriter: (item as { writer?: unknown }).writer,
+            requestId: 'import-1',
+          },
+        }),
+      );
+    // Over the phone's row (--overwrite), and a hand entry the export held.
+    await restore({ ...stored, value: 310 });
+    await restore(
+      toManualItem(
+        {
+          ref: { userId, type: 'WEIGHT', externalId: manualKeySlot(randomUUID()) },
+          id: 'unused',
+          reading: {
+            type: 'WEIGHT',
+            value: 72.4,
+            unit: 'kg',
+            measuredAt: '2026-05-24T06:30:00.000Z',
+            source: 'MANUAL',
+            notes: null,
+            glucoseContext: null,
+            deviceType: null,
+          },
+        },
+        { requestId: 'req-create', at: '2026-05-24T06:30:05.000Z' },
+      ),
+    );
+
+    const { records, delivered } = await runAudit(userId);
+    expect(records.map((record) => `${record.eventName} ${imageWriter(record)}`)).toEqual([
+      'INSERT batch',
+      'MODIFY import',
+      'INSERT import',
+    ]);
+    expect(delivered).toEqual([]);
+    expect(logs.lines.filter((line) => line.service === 'measurement-audit')).toEqual([]);
+  });
+
+  it('the erasure’s bare items never reach the function: no event copies the values being erased', async () => {
+    const userId = newUser();
+    await postSteps(userId, 300, 'req-1');
+    const pk = (await storedSteps(userId)).pk as string;
+    await table.documentClient.send(
+      new PutCommand({ TableName: table.tableName, Item: { pk, kind: userLifecycle.erasingKind } }),
+    );
+    await table.documentClient.send(
+      new DeleteCommand({
+        TableName: table.tableName,
+        Key: { pk },
+        ConditionExpression: '#kind = :erasing',
+        ExpressionAttributeNames: { '#kind': 'kind' },
+        ExpressionAttributeValues: { ':erasing': userLifecycle.erasingKind },
+      }),
+    );
+    const { records, delivered } = await runAudit(userId);
+    expect(records.map((record) => record.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
+    expect(delivered).toEqual([]);
+    expect(logs.lines.filter((line) => line.service === 'measurement-audit')).toEqual([]);
+    expect(await keys.getKey(userId)).toBeUndefined();
+  });
+});
+
+function imageWriter(record: DynamoDBRecord): string | undefined {
+  return (record.dynamodb?.NewImage ?? record.dynamodb?.OldImage)?.writer?.S;
+}

@@ -40,6 +40,7 @@ beforeAll(async () => {
     tableName: table.tableName,
     requestGuardsTableName: guards.tableName,
     dailyAggregatesTableName: table.aggregatesTableName,
+    auditKeysTableName: table.auditKeysTableName,
     dynamoDbEndpoint: dynamoDbLocalEndpoint(),
     auth: { healthLogUrl: standIn.url, ttlSeconds: 60, now: () => clock },
   });
@@ -256,6 +257,7 @@ describe('HealthLog cannot answer → a 5xx the app retries with its session kep
       tableName: table.tableName,
       requestGuardsTableName: guards.tableName,
       dailyAggregatesTableName: table.aggregatesTableName,
+      auditKeysTableName: table.auditKeysTableName,
       dynamoDbEndpoint: dynamoDbLocalEndpoint(),
       auth: { healthLogUrl: `http://127.0.0.1:${await freePort()}` },
     });

@@ -63,6 +63,25 @@ const stepsOfTheDay = (day: string, value: number) => ({ entries: [stepsDay(day,
 
 const functionLines = (service: string) => runtime.output.filter((line) => line.json?.service === service);
 
+/**
+ * The user's pseudonym in the audit events, as `npm run audit-ref -- --local` prints it against
+ * the running runtime, once the audit function has created the user's key (on its first event).
+ */
+async function userRefOf(userId: string): Promise<string> {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['run', '--silent', 'audit-ref', '--', '--local', '--user', userId],
+      { cwd: repositoryRoot, env: runtime.env },
+    );
+    const { userRef } = JSON.parse(stdout.trim().split('\n').at(-1)!) as { userRef: string | null };
+    if (userRef !== null) return userRef;
+    if (Date.now() > deadline) throw new Error(`no audit key for ${userId} within 10 s`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+  }
+}
+
 let users = 0;
 /** A user of its own for one test, with a token signed by the runtime's key in its data directory. */
 async function newUser(): Promise<{ userId: string; token: string }> {
@@ -106,13 +125,15 @@ describe('npm start serves the whole service on one machine', () => {
     expect(evening.body.data.entries).toEqual([{ index: 0, status: 'updated', id: rowId }]);
   });
 
-  it('the overwrite appears on standard output as measurement.batch.stats-overwrite within 2 s', async () => {
+  it('the overwrite appears on standard output as measurement.batch.stats-overwrite within 2 s, naming the userRef `npm run audit-ref -- --local` prints', async () => {
     const { userId, rowId, overwrittenAt } = await stepsOverwritten();
+    const userRef = await userRefOf(userId);
     const line = await runtime.waitForLine(
       (candidate) =>
-        candidate.json?.message === 'measurement.batch.stats-overwrite' && candidate.json.userId === userId,
+        candidate.json?.message === 'measurement.batch.stats-overwrite' && candidate.json.userRef === userRef,
       5000,
     );
+    expect(line.json).not.toHaveProperty('userId');
     expect(line.json).toMatchObject({
       externalId: STEPS_OF_THE_DAY,
       previousValue: 300,
@@ -142,8 +163,9 @@ describe('npm start serves the whole service on one machine', () => {
     });
     const id = posted.body.data.id;
 
+    const userRef = await userRefOf(userId);
     const line = await runtime.waitForLine(
-      (candidate) => candidate.json?.message === 'measurement.created' && candidate.json.userId === userId,
+      (candidate) => candidate.json?.message === 'measurement.created' && candidate.json.userRef === userRef,
       5000,
     );
     expect(line.json).toMatchObject({
@@ -162,7 +184,7 @@ describe('npm start serves the whole service on one machine', () => {
     expect(edited.status).toBe(200);
     const update = await runtime.waitForLine(
       (candidate) =>
-        candidate.json?.message === 'measurement.value.updated' && candidate.json.userId === userId,
+        candidate.json?.message === 'measurement.value.updated' && candidate.json.userRef === userRef,
       5000,
     );
     expect(update.json).toMatchObject({ id, changedFields: ['notes'] });

@@ -521,10 +521,9 @@ describe('PUT and PATCH /api/measurements/{id} edit one row', () => {
     }
     expect(await suite.table.item(bob, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toBeUndefined();
     expect(await suite.table.item(alice, 'PULSE', 'never-stored')).toBeUndefined();
-    expect(await suite.table.item(alice, 'PULSE', 'pulse-2026-08-14T07:00:00Z')).toMatchObject({
-      value: 60,
-      writer: 'delete',
-    });
+    const deleted = await suite.table.item(alice, 'PULSE', 'pulse-2026-08-14T07:00:00Z');
+    expect(deleted).toMatchObject({ writer: 'delete', deletedAt: expect.any(String) });
+    expect(deleted).not.toHaveProperty('value');
     expect(await suite.table.item(alice, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toMatchObject({
       value: 60,
       writer: 'batch',
@@ -533,7 +532,7 @@ describe('PUT and PATCH /api/measurements/{id} edit one row', () => {
 });
 
 describe('DELETE /api/measurements/{id} soft-deletes', () => {
-  test('answers deleted, keeps the data with deletedAt and writer delete, and removes every index attribute', async () => {
+  test('answers deleted and leaves a tombstone: identity, deletedAt and writer delete; no value, no index attribute', async () => {
     const userId = suite.newUser();
     const [id] = await store(userId, [pulseAt('2026-08-14T06:00:00Z', 64)]);
     const answer = await suite.api.delete(userId, id!, 'req-delete');
@@ -541,16 +540,19 @@ describe('DELETE /api/measurements/{id} soft-deletes', () => {
     expect(answer.rawBody).toBe('{"data":{"deleted":true},"error":null}');
 
     const item = await suite.table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z');
-    expect(item).toMatchObject({
-      value: 64,
+    expect(item).toStrictEqual({
+      pk: `${userId}#PULSE#pulse-2026-08-14T06:00:00Z`,
+      userId,
+      kind: 'sample',
+      id,
+      type: 'PULSE',
+      externalId: 'pulse-2026-08-14T06:00:00Z',
       writer: 'delete',
       requestId: 'req-delete',
       deletedAt: expect.any(String),
+      updatedAt: expect.any(String),
     });
     expect(item!.updatedAt).toBe(item!.deletedAt);
-    expect(item).not.toHaveProperty('gsiUser');
-    expect(item).not.toHaveProperty('gsiUserType');
-    expect(item).not.toHaveProperty('gsiUserExternalId');
 
     // The app retries deletes after network errors: one's own deleted row answers the same.
     const again = await suite.api.delete(userId, id!);
@@ -614,10 +616,9 @@ describe('DELETE /api/measurements/{id} soft-deletes', () => {
     expect(repost.body.data.entries[0]).toEqual({ index: 0, status: 'duplicate', id });
     expect((await suite.api.get(userId, id!)).rawBody).toBe(NOT_FOUND_BODY);
     expect((await suite.api.list(userId)).body.data.measurements).toEqual([]);
-    expect(await suite.table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z')).toMatchObject({
-      value: 64,
-      deletedAt: expect.any(String),
-    });
+    const tombstone = await suite.table.item(userId, 'PULSE', 'pulse-2026-08-14T06:00:00Z');
+    expect(tombstone).toMatchObject({ id, deletedAt: expect.any(String) });
+    expect(tombstone).not.toHaveProperty('value');
   });
 });
 

@@ -9,6 +9,7 @@ import {
 import { createLogger } from '../../functions/commons/logger';
 import type { MeasurementWriter } from '../../functions/measurements/batch/measurement-writer';
 import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { auditKeysTable } from '../../definitions/audit-keys-table';
 import { requestGuardsTable } from '../../definitions/request-guards-table';
 import { createAllTables } from '../../local/create-tables';
 import { batchClient, entry, stepsDay, type BatchAnswer } from '../support/batch-client';
@@ -616,12 +617,13 @@ describe('rate limit: 60 batch requests per user per 60 s', () => {
 });
 
 describe('the local runtime creates every table from the same definitions', () => {
-  it('createAllTables creates the measurements and request-guards tables, TTL on, and is safe to repeat', async () => {
+  it('createAllTables creates the measurements, request-guards and audit-keys tables, TTL on, and is safe to repeat', async () => {
     const client = new DynamoDBClient({ endpoint: dynamoDbLocalEndpoint() });
     const names = {
       measurements: `m-${randomUUID()}`,
       requestGuards: `g-${randomUUID()}`,
       dailyAggregates: `a-${randomUUID()}`,
+      auditKeys: `k-${randomUUID()}`,
     };
     try {
       await createAllTables(client, names);
@@ -636,6 +638,10 @@ describe('the local runtime creates every table from the same definitions', () =
       await expect(
         client.send(new DescribeTableCommand({ TableName: names.measurements })),
       ).resolves.toBeDefined();
+      const keys = await client.send(new DescribeTableCommand({ TableName: names.auditKeys }));
+      expect(keys.Table?.KeySchema).toEqual([
+        { AttributeName: auditKeysTable.partitionKey, KeyType: 'HASH' },
+      ]);
     } finally {
       for (const name of Object.values(names)) {
         await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);

@@ -51,6 +51,7 @@ const modes: Mode[] = [
         tableName: table.tableName,
         requestGuardsTableName: guards.tableName,
         dailyAggregatesTableName: table.aggregatesTableName,
+        auditKeysTableName: table.auditKeysTableName,
         dynamoDbEndpoint: dynamoDbLocalEndpoint(),
         auth: { signingKey: key },
       });
@@ -65,6 +66,7 @@ const modes: Mode[] = [
         tableName: table.tableName,
         requestGuardsTableName: guards.tableName,
         dailyAggregatesTableName: table.aggregatesTableName,
+        auditKeysTableName: table.auditKeysTableName,
         dynamoDbEndpoint: dynamoDbLocalEndpoint(),
         auth: { healthLogUrl: standIn.url },
       });

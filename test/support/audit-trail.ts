@@ -1,6 +1,8 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { createAuditStreamHandler } from '../../functions/audit-stream/create-audit-stream-handler';
+import { AuditKeysStore } from '../../functions/audit/audit-keys-store';
+import { UserRefs } from '../../functions/audit/user-refs';
 import { auditEvents, debugEvents } from '../../definitions/log-events';
 import { createLogger } from '../../functions/commons/logger';
 import { auditStreamSource } from '../../definitions/audit-stream';
@@ -21,9 +23,17 @@ export interface AuditTrail {
   readonly unchangedReposts: Record<string, unknown>[];
   /** Every line the audit function logged in this run. */
   readonly lines: Record<string, unknown>[];
+  /** The user's pseudonym in those lines (their key in the table's audit-keys table); undefined without one. */
+  readonly userRef: string | undefined;
 }
 
-const audit = createAuditStreamHandler({ logger: createLogger('measurement-audit') });
+/** The audit handler as the function wires it, on the table's own audit-keys table. */
+export function auditHandlerFor(table: LocalTable) {
+  return createAuditStreamHandler({
+    logger: createLogger('measurement-audit'),
+    userRefs: new UserRefs(new AuditKeysStore(table.documentClient, table.auditKeysTableName)),
+  });
+}
 
 /**
  * Reads the table's real stream (DynamoDB Streams API on DynamoDB Local), keeps the user's
@@ -41,6 +51,7 @@ export async function auditTrailOf(
     record.dynamodb?.Keys?.pk?.S?.startsWith(`${userId}#`),
   );
   const events = toStreamEvents(records, auditStreamSource);
+  const audit = auditHandlerFor(table);
   const firstLine = logs.lines.length;
   const responses: DynamoDBBatchResponse[] = [];
   for (const event of events) responses.push(await audit(event));
@@ -52,6 +63,7 @@ export async function auditTrailOf(
     overwrites: lines.filter((line) => line.message === auditEvents.statsOverwrite),
     unchangedReposts: lines.filter((line) => line.message === debugEvents.statsRepostUnchanged),
     lines,
+    userRef: await new AuditKeysStore(table.documentClient, table.auditKeysTableName).currentUserRef(userId),
   };
 }
 

@@ -66,6 +66,7 @@ export interface InProcessServiceOptions {
   readonly tableName: string;
   readonly requestGuardsTableName: string;
   readonly dailyAggregatesTableName: string;
+  readonly auditKeysTableName: string;
   readonly dynamoDbEndpoint: string;
   /** Further variables every function gets (DEFAULT_TIME_ZONE, say). */
   readonly environment?: Record<string, string>;
@@ -88,6 +89,7 @@ export async function startInProcessService(options: InProcessServiceOptions): P
     // No stream reader runs here, so the daily-aggregate function is loaded but never invoked:
     // its settle queue is an address nothing listens on.
     [aggregateSettleQueue.queueUrlVariable]: 'http://127.0.0.1:9/000000000000/aggregate-settle',
+    AUDIT_KEYS_TABLE_NAME: options.auditKeysTableName,
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     ...options.environment,
   };

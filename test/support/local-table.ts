@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dy
 import { createDocumentClient } from '../../functions/commons/dynamodb-client';
 import { measurementKey } from '../../functions/measurements/storage/measurement-key';
 import {
+  auditKeysCreateTableInput,
   dailyAggregatesCreateTableInput,
   ensureTable,
   measurementsCreateTableInput,
@@ -14,6 +15,8 @@ export interface LocalTable {
   readonly tableName: string;
   /** Its daily-aggregates table (created with it, dropped with it). */
   readonly aggregatesTableName: string;
+  /** Its audit-keys table, the audit function's (created with it, dropped with it). */
+  readonly auditKeysTableName: string;
   readonly endpoint: string;
   readonly client: DynamoDBClient;
   readonly documentClient: DynamoDBDocumentClient;
@@ -34,9 +37,11 @@ export async function createLocalTable(): Promise<LocalTable> {
   const endpoint = dynamoDbLocalEndpoint();
   const tableName = `measurements-${randomUUID()}`;
   const aggregatesTableName = `daily-aggregates-${randomUUID()}`;
+  const auditKeysTableName = `audit-keys-${randomUUID()}`;
   const client = new DynamoDBClient({ endpoint });
   await ensureTable(client, measurementsCreateTableInput(tableName));
   await ensureTable(client, dailyAggregatesCreateTableInput(aggregatesTableName));
+  await ensureTable(client, auditKeysCreateTableInput(auditKeysTableName));
   const documentClient = createDocumentClient({
     DYNAMODB_ENDPOINT: endpoint,
     DYNAMODB_MAX_ATTEMPTS: 3,
@@ -46,6 +51,7 @@ export async function createLocalTable(): Promise<LocalTable> {
   return {
     tableName,
     aggregatesTableName,
+    auditKeysTableName,
     endpoint,
     client,
     documentClient,
@@ -68,6 +74,7 @@ export async function createLocalTable(): Promise<LocalTable> {
     async drop() {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       await client.send(new DeleteTableCommand({ TableName: aggregatesTableName }));
+      await client.send(new DeleteTableCommand({ TableName: auditKeysTableName }));
       documentClient.destroy();
       client.destroy();
     },

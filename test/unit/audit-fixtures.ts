@@ -5,7 +5,10 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { ItemChange } from '../../functions/commons/item-change';
+import type { MeasurementKind } from '../../functions/measurements/model/measurement';
 import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
+import { softDeleteOf } from '../../functions/measurements/model/tombstone';
+import { userLifecycle } from '../../definitions/user-lifecycle';
 import { toManualItem, toReadingMarkerItem } from '../../functions/measurements/storage/measurement-item';
 import { storedItem } from '../support/stored-items';
 
@@ -110,8 +113,22 @@ export function repostOf(
   };
 }
 
-/** The row API's soft delete: deletedAt set, index keys removed. */
+/** The row API's soft delete: the row becomes its tombstone (model/tombstone.ts), as the repository writes it. */
 export function softDeletedOf(item: Record<string, unknown>): Record<string, unknown> {
+  const { set, remove } = softDeleteOf(item.kind as MeasurementKind, {
+    requestId: 'req-delete',
+    at: '2026-05-24T12:00:00.000Z',
+  });
+  const tombstone: Record<string, unknown> = { ...item, ...set };
+  for (const attribute of remove) delete tombstone[attribute];
+  return tombstone;
+}
+
+/**
+ * A row soft-deleted before deletes stripped it: every attribute kept, deletedAt set, index keys
+ * removed. Tables still hold such rows.
+ */
+export function legacyTombstoneOf(item: Record<string, unknown>): Record<string, unknown> {
   const { gsiUser: _u, gsiUserType: _t, gsiUserExternalId: _e, ...rest } = item;
   return {
     ...rest,
@@ -119,6 +136,29 @@ export function softDeletedOf(item: Record<string, unknown>): Record<string, unk
     updatedAt: '2026-05-24T12:00:00.000Z',
     writer: 'delete',
     requestId: 'req-delete',
+  };
+}
+
+/** The row as `npm run import-user` restores it: `writer: import`, the exported writer kept in `restoredWriter`. */
+export function importedOf(item: Record<string, unknown>): Record<string, unknown> {
+  return { ...item, writer: 'import', restoredWriter: item.writer, requestId: 'import-run-1' };
+}
+
+/** A userRef of the shape the audit derives (22 base64url characters). */
+export const USER_REF = 'Qm9vay1vZi1zaGFkb3dzLg';
+
+/** The lifecycle item an import or erasure puts (and deletes at once) to announce itself. */
+export function lifecycleItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const names = userLifecycle.lifecycleItem;
+  return {
+    pk: `${names.keyPrefix}6b1f0a52-3c7e-4d0b-9f55-2a8e1c0d7e11`,
+    kind: names.kind,
+    [names.eventAttribute]: 'user.imported',
+    [names.userRefAttribute]: USER_REF,
+    [names.countsAttribute]: { rows: 120, deletedRows: 3, readingMarkers: 2 },
+    [names.startedAtAttribute]: '2026-05-24T20:00:00.000Z',
+    [names.endedAtAttribute]: '2026-05-24T20:00:07.500Z',
+    ...overrides,
   };
 }
 

@@ -1,19 +1,47 @@
 import { auditEvents } from '../../definitions/log-events';
+import { lifecycleEvents } from '../../definitions/user-lifecycle';
 import { cumulativeTypes } from '../../definitions/cumulative-types';
 import { measurementTypes } from '../../functions/measurements/model/measurement-types';
 import { rowHistoryPlaceholders, savedQueries } from '../../lib/audit-queries';
 
 describe('the saved queries answer the questions of audit-events.md', () => {
-  it('there are seven, each with a unique id and name', () => {
-    expect(savedQueries).toHaveLength(7);
-    expect(new Set(savedQueries.map((query) => query.id)).size).toBe(7);
-    expect(new Set(savedQueries.map((query) => query.name)).size).toBe(7);
+  it('there are eight, each with a unique id and name', () => {
+    expect(savedQueries).toHaveLength(8);
+    expect(new Set(savedQueries.map((query) => query.id)).size).toBe(8);
+    expect(new Set(savedQueries.map((query) => query.name)).size).toBe(8);
   });
 
   it('the overwrite queries read the overwrite event by its exact name', () => {
-    for (const query of savedQueries.filter((q) => q.logGroupOf === 'auditStream')) {
+    for (const query of savedQueries.filter(
+      (q) => q.logGroupOf === 'auditStream' && q.id !== 'ImportsAndErasuresQuery',
+    )) {
       expect(query.queryString).toContain(`"${auditEvents.statsOverwrite}"`);
     }
+  });
+
+  it('no query names a user by userId: the audit events name userRef only', () => {
+    for (const query of savedQueries.filter((q) => q.logGroupOf === 'auditStream')) {
+      expect(query.queryString).not.toMatch(/\buserId\b/);
+    }
+    const userColumns = savedQueries
+      .filter((q) => q.logGroupOf === 'auditStream' && /^fields .*\buserRef\b/.test(q.queryString))
+      .map((q) => q.id);
+    expect(userColumns.sort()).toEqual(
+      [
+        'CumulativeDecreasesQuery',
+        'ImportsAndErasuresQuery',
+        'RecentStatsOverwritesQuery',
+        'RepostsUndidEditQuery',
+      ].sort(),
+    );
+  });
+
+  it('the imports and erasures are the two lifecycle events, by their exact names', () => {
+    const lifecycle = savedQueries.find((query) => query.id === 'ImportsAndErasuresQuery')!;
+    expect(lifecycle.logGroupOf).toBe('auditStream');
+    expect(lifecycle.queryString).toContain(
+      `filter message in ["${lifecycleEvents.imported}", "${lifecycleEvents.erased}"]\n`,
+    );
   });
 
   it('the listings de-duplicate redelivered records by eventId, as the last command but limit', () => {
@@ -30,18 +58,18 @@ describe('the saved queries answer the questions of audit-events.md', () => {
     for (const type of cumulativeTypes) expect(measurementTypes).toContain(type);
   });
 
-  it('the row history by externalId filters by userId and externalId through visible placeholders', () => {
+  it('the row history by externalId filters by userRef and externalId through visible placeholders', () => {
     const history = savedQueries.find((query) => query.id === 'RowHistoryByExternalIdQuery')!;
     expect(history.queryString).toContain(
-      `filter userId = "${rowHistoryPlaceholders.userId}" and externalId = "${rowHistoryPlaceholders.externalId}"\n`,
+      `filter userRef = "${rowHistoryPlaceholders.userRef}" and externalId = "${rowHistoryPlaceholders.externalId}"\n`,
     );
     for (const event of Object.values(auditEvents)) expect(history.queryString).toContain(`"${event}"`);
   });
 
-  it('the row history by id filters by userId and the row id (hand-entered rows have no externalId)', () => {
+  it('the row history by id filters by userRef and the row id (hand-entered rows have no externalId)', () => {
     const history = savedQueries.find((query) => query.id === 'RowHistoryByIdQuery')!;
     expect(history.queryString).toContain(
-      `filter userId = "${rowHistoryPlaceholders.userId}" and id = "${rowHistoryPlaceholders.id}"\n`,
+      `filter userRef = "${rowHistoryPlaceholders.userRef}" and id = "${rowHistoryPlaceholders.id}"\n`,
     );
     expect(history.queryString).not.toContain('externalId =');
     for (const event of Object.values(auditEvents)) expect(history.queryString).toContain(`"${event}"`);

@@ -2,16 +2,48 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { readItemChange, UnreadableChangeError } from '../../functions/commons/item-change';
 import { createAuditStreamHandler } from '../../functions/audit-stream/create-audit-stream-handler';
+import { deriveUserRef, newAuditKey } from '../../functions/audit/user-ref';
+import { UserRefs } from '../../functions/audit/user-refs';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
-import { lambdaRecord, repostOf, sampleItem, softDeletedOf, statsItem } from './audit-fixtures';
+import {
+  USER,
+  lambdaRecord,
+  lifecycleItem,
+  repostOf,
+  sampleItem,
+  softDeletedOf,
+  statsItem,
+} from './audit-fixtures';
 
 let logs: CapturedLogs;
 beforeEach(() => (logs = captureLogs()));
 afterEach(() => logs.restore());
 
-const handler = createAuditStreamHandler({
-  logger: new Logger({ serviceName: 'measurement-audit', logLevel: 'DEBUG' }),
+/** The audit-keys table in memory: one key per user, created on first use; `fail` makes every call throw. */
+const keys = {
+  stored: new Map<string, string>(),
+  fail: undefined as Error | undefined,
+  async getOrCreateKey(userId: string): Promise<string> {
+    if (keys.fail) throw keys.fail;
+    let key = keys.stored.get(userId);
+    if (key === undefined) keys.stored.set(userId, (key = newAuditKey()));
+    return key;
+  },
+};
+beforeEach(() => {
+  keys.stored.clear();
+  keys.fail = undefined;
 });
+
+const handlerAt = (logLevel: 'DEBUG' | 'INFO') =>
+  createAuditStreamHandler({
+    logger: new Logger({ serviceName: 'measurement-audit', logLevel }),
+    userRefs: new UserRefs(keys),
+  });
+// A fresh function instance per test: its key cache starts empty.
+let handler: ReturnType<typeof handlerAt>;
+beforeEach(() => (handler = handlerAt('DEBUG')));
+const userRefOf = (userId: string) => deriveUserRef(userId, keys.stored.get(userId)!);
 
 describe('readItemChange: the Lambda record, read', () => {
   it('unmarshals both images and turns epoch seconds into ISO time', () => {
@@ -55,7 +87,7 @@ describe('the audit handler: one JSON line per audited change, partial batch res
     expect(event).toMatchObject({
       level: 'INFO',
       service: 'measurement-audit',
-      userId: 'user-7f3a',
+      userRef: userRefOf(USER),
       previousValue: 300,
       value: 5300,
       delta: 5000,
@@ -109,6 +141,67 @@ describe('the audit handler: one JSON line per audited change, partial batch res
     await expect(handler({ Records: [lambdaRecord('MODIFY', undefined, statsItem())] })).rejects.toThrow(
       /All records failed/,
     );
+  });
+
+  it('names the user by userRef, first among the event’s fields, and never by the user id', async () => {
+    const record = lambdaRecord('MODIFY', statsItem(), repostOf(statsItem(), 5300));
+    await handler({ Records: [record, lambdaRecord('MODIFY', statsItem(), softDeletedOf(statsItem()))] });
+    expect(keys.stored.has(USER)).toBe(true);
+    for (const line of logs.lines) {
+      expect(line).not.toHaveProperty('userId');
+      expect(line.userRef).toBe(userRefOf(USER));
+      const fields = Object.keys(line).filter(
+        (key) => !['level', 'message', 'service', 'timestamp', 'sampling_rate'].includes(key),
+      );
+      expect(fields[0]).toBe('userRef');
+    }
+    expect(JSON.stringify(logs.lines)).not.toContain(USER);
+  });
+
+  it('a DEBUG line that would not be printed creates no key', async () => {
+    const stored = repostOf(statsItem(), 5300);
+    await handlerAt('INFO')({ Records: [lambdaRecord('MODIFY', stored, { ...stored })] });
+    expect(logs.lines).toEqual([]);
+    expect(keys.stored.size).toBe(0);
+  });
+
+  it('a record whose user’s key cannot be read or created fails alone, named by the error, never by the user', async () => {
+    keys.fail = Object.assign(new Error(`Requested resource not found: ${USER}`), {
+      name: 'ResourceNotFoundException',
+    });
+    const lifecycle = lambdaRecord('INSERT', undefined, lifecycleItem());
+    const overwrite = lambdaRecord('MODIFY', statsItem(), repostOf(statsItem(), 5300));
+    const response = await handler({ Records: [overwrite, lifecycle] });
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: overwrite.dynamodb!.SequenceNumber }] });
+    expect(logs.lines.map((line) => line.message)).toEqual([
+      'measurement.audit.record-failed',
+      'user.imported',
+    ]);
+    expect(logs.lines[0]).toMatchObject({
+      level: 'ERROR',
+      reason: "the user's audit key could not be read or created: ResourceNotFoundException",
+    });
+    expect(JSON.stringify(logs.lines)).not.toContain(USER);
+  });
+
+  it('user.erased makes the function forget the user’s key: the next event names the new userRef', async () => {
+    const before = lambdaRecord('MODIFY', statsItem(), repostOf(statsItem(), 5300));
+    await handler({ Records: [before] });
+    const erasedRef = userRefOf(USER);
+    // What erase-user does: announces the erasure under the old userRef, deletes the key.
+    keys.stored.delete(USER);
+    const erased = lambdaRecord(
+      'INSERT',
+      undefined,
+      lifecycleItem({ event: 'user.erased', userRef: erasedRef, counts: { rows: 1, auditKeys: 1 } }),
+    );
+    const after = lambdaRecord('MODIFY', statsItem(), repostOf(statsItem(), 10));
+    await handler({ Records: [erased, after] });
+    const [first, erasure, second] = logs.lines;
+    expect(erasure).toMatchObject({ message: 'user.erased', userRef: erasedRef, rows: 1, auditKeys: 1 });
+    expect(first!.userRef).toBe(erasedRef);
+    expect(second!.userRef).toBe(userRefOf(USER));
+    expect(second!.userRef).not.toBe(erasedRef);
   });
 
   it('never logs the images themselves', async () => {

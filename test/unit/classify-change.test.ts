@@ -15,8 +15,12 @@ import {
   STEPS_EXTERNAL_ID,
   STEPS_ID,
   USER,
+  USER_REF,
   change,
   editedOf,
+  importedOf,
+  legacyTombstoneOf,
+  lifecycleItem,
   manualItem,
   readingMarker,
   repostOf,
@@ -25,8 +29,8 @@ import {
   statsItem,
 } from './audit-fixtures';
 
+/** What an event says about the row; the user is `decision.userId`, which the handler turns into `userRef`. */
 const identity = {
-  userId: USER,
   type: 'ACTIVITY_STEPS',
   hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
   externalId: STEPS_EXTERNAL_ID,
@@ -38,10 +42,18 @@ function info(decision: AuditDecision) {
   return decision;
 }
 
+/** An event about a row: it names whose row (for the handler) apart from its fields. */
+function rowEvent(decision: AuditDecision) {
+  const event = info(decision);
+  if (!('userId' in event)) throw new Error('expected an event about a row');
+  return event;
+}
+
 describe('measurement.batch.stats-overwrite: a batch re-post of a stats row whose value changed', () => {
   it('300 → 5300 carries exactly the fields of audit-events.md: delta 5000, increase, changedFields, the writing request', () => {
-    const decision = info(classifyChange(change('MODIFY', statsItem(), repostOf(statsItem(), 5300))));
+    const decision = rowEvent(classifyChange(change('MODIFY', statsItem(), repostOf(statsItem(), 5300))));
     expect(decision.message).toBe('measurement.batch.stats-overwrite');
+    expect(decision.userId).toBe(USER);
     expect(decision.fields).toStrictEqual({
       ...identity,
       previousValue: 300,
@@ -79,15 +91,39 @@ describe('measurement.batch.stats-overwrite: a batch re-post of a stats row whos
     expect(decision.fields).toMatchObject({ delta: 0.3, direction: 'increase' });
   });
 
-  it('a re-post of a soft-deleted row brings it back: resurrected, even with a new value', () => {
+  it('a re-post of a soft-deleted row brings it back from its tombstone: resurrected, no previous value, every field it shows again', () => {
     const deleted = softDeletedOf(statsItem());
-    const decision = info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 4000))));
+    expect(deleted).not.toHaveProperty('value');
+    const back = repostOf(statsItem(), 4000);
+    const decision = info(classifyChange(change('MODIFY', deleted, back)));
     expect(decision.message).toBe('measurement.batch.stats-overwrite');
+    expect(decision.fields).toStrictEqual({
+      ...identity,
+      previousValue: null,
+      value: 4000,
+      delta: null,
+      direction: 'increase',
+      changedFields: ['hkIdentifier', 'measuredAt', 'source', 'startDate', 'unit', 'value'],
+      overwroteEdit: false,
+      unit: 'steps',
+      measuredAt: '2026-05-23T22:00:00.000Z',
+      previousUpdatedAt: '2026-05-24T12:00:00.000Z',
+      updatedAt: '2026-05-24T20:00:00.000Z',
+      requestId: 'req-evening',
+      resurrected: true,
+      ...POSITION,
+    });
+  });
+
+  it('a re-post of a row deleted before deletes stripped it still compares with its old value', () => {
+    const deleted = legacyTombstoneOf(statsItem());
+    const decision = info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 4000))));
     expect(decision.fields).toMatchObject({
       previousValue: 300,
       value: 4000,
       delta: 3700,
       direction: 'increase',
+      changedFields: ['value'],
       resurrected: true,
       previousUpdatedAt: '2026-05-24T12:00:00.000Z',
       requestId: 'req-evening',
@@ -95,7 +131,7 @@ describe('measurement.batch.stats-overwrite: a batch re-post of a stats row whos
   });
 
   it('a resurrection with the value the row had before is an overwrite with delta 0, counted as an increase', () => {
-    const deleted = softDeletedOf(statsItem());
+    const deleted = legacyTombstoneOf(statsItem());
     const decision = info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 300))));
     expect(decision.fields).toMatchObject({
       delta: 0,
@@ -163,7 +199,7 @@ describe('measurement.batch.stats-overwrite: a re-post that changed anything els
   });
 
   it('a resurrection that also changed other fields names them, value unchanged: still an increase', () => {
-    const deleted = softDeletedOf(statsItem());
+    const deleted = legacyTombstoneOf(statsItem());
     const decision = info(
       classifyChange(change('MODIFY', deleted, repostOf(deleted, 300, { source: 'MANUAL' }))),
     );
@@ -207,11 +243,26 @@ describe('overwroteEdit: the phone re-post replaced a version edited by hand', (
     expect(info(classifyChange(change('MODIFY', reposted, repostOf(reposted, 5300)))).fields).toMatchObject({
       overwroteEdit: false,
     });
-    const deleted = softDeletedOf(editedOf(statsItem(), { value: 320 }));
-    expect(info(classifyChange(change('MODIFY', deleted, repostOf(deleted, 300)))).fields).toMatchObject({
-      overwroteEdit: false,
-      resurrected: true,
-    });
+    for (const deleted of [
+      softDeletedOf(editedOf(statsItem(), { value: 320 })),
+      legacyTombstoneOf(editedOf(statsItem(), { value: 320 })),
+    ]) {
+      expect(
+        info(classifyChange(change('MODIFY', deleted, repostOf(statsItem(), 300)))).fields,
+      ).toMatchObject({ overwroteEdit: false, resurrected: true });
+    }
+  });
+
+  it('a row restored by the import counts as edited by hand when the export said so (restoredWriter)', () => {
+    const restoredEdit = importedOf(editedOf(statsItem(), { value: 320 }));
+    expect(restoredEdit).toMatchObject({ writer: 'import', restoredWriter: 'edit' });
+    expect(
+      info(classifyChange(change('MODIFY', restoredEdit, repostOf(restoredEdit, 300)))).fields,
+    ).toMatchObject({ overwroteEdit: true, previousValue: 320 });
+    const restoredBatch = importedOf(statsItem());
+    expect(
+      info(classifyChange(change('MODIFY', restoredBatch, repostOf(restoredBatch, 5300)))).fields,
+    ).toMatchObject({ overwroteEdit: false });
   });
 });
 
@@ -222,6 +273,7 @@ describe('a stats re-post that changed nothing a user sees is no audit event, on
     expect(decision).toStrictEqual({
       level: 'debug',
       message: 'measurement.batch.stats-repost-unchanged',
+      userId: USER,
       fields: { ...identity, value: 5300, requestId: 'req-again', ...POSITION },
     });
   });
@@ -252,7 +304,6 @@ describe('a stats re-post that changed nothing a user sees is no audit event, on
 
 describe('measurement.created: a reading entered by hand', () => {
   const manualIdentity = {
-    userId: USER,
     type: 'WEIGHT',
     hkIdentifier: null,
     externalId: null,
@@ -260,8 +311,9 @@ describe('measurement.created: a reading entered by hand', () => {
   };
 
   it('its INSERT carries exactly the fields of audit-events.md, with null HealthKit identity', () => {
-    const decision = info(classifyChange(change('INSERT', undefined, manualItem())));
+    const decision = rowEvent(classifyChange(change('INSERT', undefined, manualItem())));
     expect(decision.message).toBe('measurement.created');
+    expect(decision.userId).toBe(USER);
     expect(decision.fields).toStrictEqual({
       ...manualIdentity,
       value: 72.4,
@@ -306,6 +358,32 @@ describe('measurement.created: a reading entered by hand', () => {
     );
   });
 
+  it('its tombstone keeps the marker’s address and nothing a user wrote; removing it later is a DEBUG line only', () => {
+    const deleted = softDeletedOf(manualItem());
+    expect(Object.keys(deleted).sort()).toEqual(
+      [
+        'pk',
+        'userId',
+        'kind',
+        'id',
+        'type',
+        'externalId',
+        'measuredAt',
+        'source',
+        'deletedAt',
+        'updatedAt',
+        'writer',
+        'requestId',
+      ].sort(),
+    );
+    expect(classifyChange(change('REMOVE', deleted, undefined))).toStrictEqual({
+      level: 'debug',
+      message: 'measurement.already-deleted',
+      userId: USER,
+      fields: { ...manualIdentity, value: null, requestId: null, ...POSITION },
+    });
+  });
+
   it('a reading marker, written or removed, is no event', () => {
     for (const decision of [
       classifyChange(change('INSERT', undefined, readingMarker())),
@@ -321,6 +399,39 @@ describe('nothing is logged for new rows or for samples', () => {
     expect(classifyChange(change('INSERT', undefined, statsItem()))).toEqual({
       level: 'none',
       reason: 'insert',
+    });
+  });
+
+  it('what the import writes is no event, new or over an existing row (its one user.imported sums it up)', () => {
+    expect(classifyChange(change('INSERT', undefined, importedOf(manualItem())))).toEqual({
+      level: 'none',
+      reason: 'import',
+    });
+    expect(classifyChange(change('INSERT', undefined, importedOf(statsItem())))).toEqual({
+      level: 'none',
+      reason: 'insert',
+    });
+    expect(classifyChange(change('MODIFY', statsItem(), importedOf(statsItem({ value: 9 }))))).toEqual({
+      level: 'none',
+      reason: 'import',
+    });
+  });
+
+  it('the erasure’s bare items are no event, whichever change the stream reports', () => {
+    const erasing = { pk: statsItem().pk, kind: 'erasing' };
+    for (const decision of [
+      classifyChange(change('MODIFY', statsItem(), erasing)),
+      classifyChange(change('REMOVE', erasing, undefined)),
+    ]) {
+      expect(decision).toEqual({ level: 'none', reason: 'erasure' });
+    }
+  });
+
+  it('a batch re-post that slips into an erasure, over the bare item, is no event and no unreadable record', () => {
+    const erasing = { pk: statsItem().pk, kind: 'erasing' };
+    expect(classifyChange(change('MODIFY', erasing, repostOf(statsItem(), 5300)))).toEqual({
+      level: 'none',
+      reason: 'erasure',
     });
   });
 
@@ -395,10 +506,17 @@ describe('measurement.deleted: a soft delete through the row API, or a removal',
     expect(classifyChange(change('MODIFY', deleted, { ...deleted, requestId: 'req-2' }))).toMatchObject({
       level: 'debug',
       message: 'measurement.already-deleted',
+      fields: { ...identity, hkIdentifier: null, value: null },
     });
     expect(classifyChange(change('REMOVE', deleted, undefined))).toMatchObject({
       level: 'debug',
       message: 'measurement.already-deleted',
+      fields: { value: null, requestId: null },
+    });
+    expect(classifyChange(change('REMOVE', legacyTombstoneOf(statsItem()), undefined))).toMatchObject({
+      level: 'debug',
+      message: 'measurement.already-deleted',
+      fields: { value: 300 },
     });
   });
 });
@@ -503,5 +621,122 @@ describe('changedAttributes and difference', () => {
     [300, 300, 0],
   ])('difference(%p, %p) is %p', (previous, value, expected) => {
     expect(difference(previous, value)).toBe(expected);
+  });
+});
+
+describe('user.imported and user.erased: an import or erasure announces itself with a lifecycle item', () => {
+  it('its INSERT is the event: the userRef, each count a top-level field, the run’s start and end, the stream position', () => {
+    const decision = info(classifyChange(change('INSERT', undefined, lifecycleItem())));
+    expect(decision.message).toBe('user.imported');
+    expect(decision).not.toHaveProperty('userId');
+    expect(decision.fields).toStrictEqual({
+      userRef: USER_REF,
+      rows: 120,
+      deletedRows: 3,
+      readingMarkers: 2,
+      startedAt: '2026-05-24T20:00:00.000Z',
+      endedAt: '2026-05-24T20:00:07.500Z',
+      ...POSITION,
+    });
+  });
+
+  it('an erasure’s counts per table become `<table><Count>` fields', () => {
+    const decision = info(
+      classifyChange(
+        change(
+          'INSERT',
+          undefined,
+          lifecycleItem({
+            event: 'user.erased',
+            counts: {
+              measurements: { rows: 120, readingMarkers: 2 },
+              dailyAggregates: { days: 30 },
+              requestGuards: 4,
+              auditKeys: 1,
+            },
+          }),
+        ),
+      ),
+    );
+    expect(decision.message).toBe('user.erased');
+    expect(decision.fields).toMatchObject({
+      measurementsRows: 120,
+      measurementsReadingMarkers: 2,
+      dailyAggregatesDays: 30,
+      requestGuards: 4,
+      auditKeys: 1,
+    });
+  });
+
+  it('a user who never had a key (never audited) is named by no userRef: null', () => {
+    const { userRef: _userRef, ...unnamed } = lifecycleItem();
+    expect(info(classifyChange(change('INSERT', undefined, unnamed))).fields).toMatchObject({
+      userRef: null,
+    });
+  });
+
+  it('its removal right after, or any other change of it, is no event', () => {
+    expect(classifyChange(change('REMOVE', lifecycleItem(), undefined))).toEqual({
+      level: 'none',
+      reason: 'lifecycle-item',
+    });
+    expect(classifyChange(change('MODIFY', lifecycleItem(), lifecycleItem({ endedAt: 'x' })))).toEqual({
+      level: 'none',
+      reason: 'lifecycle-item',
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['an unknown event', { event: 'user.renamed' }, /NewImage.event/],
+    [
+      'a user id where the userRef goes',
+      { userRef: 'alice@example.com' },
+      /NewImage.userRef is not a userRef/,
+    ],
+    ['a userRef of the wrong length', { userRef: `${USER_REF}x` }, /NewImage.userRef/],
+    ['a start that is no instant', { startedAt: 'yesterday evening' }, /NewImage.startedAt/],
+    ['no end', { endedAt: undefined }, /NewImage.endedAt/],
+    ['a count that is text', { counts: { rows: 'seventy-two kg' } }, /counts/],
+    ['a negative count', { counts: { rows: -1 } }, /counts/],
+    ['a fractional count', { counts: { rows: 1.5 } }, /counts/],
+    ['counts nested twice', { counts: { measurements: { rows: { live: 1 } } } }, /counts/],
+    ['a count named like an event field', { counts: { userRef: 1 } }, /counts/],
+    ['a count named like a Powertools key', { counts: { message: 1 } }, /counts/],
+    ['a count whose name is no camelCase word', { counts: { 'rows of alice': 1 } }, /counts/],
+    [
+      'two counts flattened onto one name',
+      { counts: { measurementsRows: 1, measurements: { rows: 2 } } },
+      /counts/,
+    ],
+    ['counts that are no map', { counts: [1, 2] }, /counts/],
+  ])('refuses %s (the record fails; nothing is logged)', (_name, overrides, message) => {
+    const build = () => classifyChange(change('INSERT', undefined, lifecycleItem(overrides)));
+    expect(build).toThrow(UnreadableChangeError);
+    expect(build).toThrow(message);
+    // The error names the attribute, never what it holds.
+    expect(build).toThrow(expect.objectContaining({ message: expect.not.stringMatching(/alice|seventy/) }));
+  });
+});
+
+describe('no decision puts a user id into an event’s fields', () => {
+  it('every event about a row names its user beside the fields, and its fields hold no userId', () => {
+    const edited = editedOf(statsItem(), { value: 320 });
+    const decisions = [
+      classifyChange(change('MODIFY', statsItem(), repostOf(statsItem(), 5300))),
+      classifyChange(change('MODIFY', statsItem(), repostOf(statsItem(), 300))),
+      classifyChange(change('MODIFY', softDeletedOf(statsItem()), repostOf(statsItem(), 300))),
+      classifyChange(change('MODIFY', statsItem(), edited)),
+      classifyChange(change('MODIFY', statsItem(), editedOf(statsItem(), {}))),
+      classifyChange(change('MODIFY', statsItem(), softDeletedOf(statsItem()))),
+      classifyChange(change('REMOVE', statsItem(), undefined)),
+      classifyChange(change('REMOVE', softDeletedOf(statsItem()), undefined)),
+      classifyChange(change('INSERT', undefined, manualItem())),
+    ];
+    for (const decision of decisions) {
+      expect(decision).toMatchObject({ userId: USER });
+      if (decision.level === 'none') throw new Error('expected an event');
+      expect(decision.fields).not.toHaveProperty('userId');
+      expect(JSON.stringify(decision.fields)).not.toContain(USER);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { aggregateStreamSource } from '../../definitions/aggregate-stream';
 import { auditStreamSource } from '../../definitions/audit-stream';
 import {
   matchesAnyFilterPattern,
@@ -6,7 +7,10 @@ import {
 } from '../../local/filter-pattern';
 import {
   editedOf,
+  importedOf,
   lambdaRecord,
+  legacyTombstoneOf,
+  lifecycleItem,
   manualItem,
   readingMarker,
   repostOf,
@@ -69,6 +73,61 @@ describe('the audit stream filter: only the records the audit function turns int
   it('a MODIFY whose new image names no writer is filtered out', () => {
     const { writer: _writer, ...unknownWriter } = repostOf(statsItem(), 5300);
     expect(delivered(lambdaRecord('MODIFY', statsItem(), unknownWriter))).toBe(false);
+  });
+});
+
+describe('the audit stream filter and the lifecycle tools', () => {
+  it('a lifecycle item’s INSERT is delivered (user.imported / user.erased); its removal right after is not', () => {
+    expect(delivered(lambdaRecord('INSERT', undefined, lifecycleItem()))).toBe(true);
+    expect(delivered(lambdaRecord('INSERT', undefined, lifecycleItem({ event: 'user.erased' })))).toBe(true);
+    expect(delivered(lambdaRecord('REMOVE', lifecycleItem(), undefined))).toBe(false);
+  });
+
+  it('nothing the import writes is delivered: a restored hand entry, a restored row, a row it overwrote', () => {
+    expect(delivered(lambdaRecord('INSERT', undefined, importedOf(manualItem())))).toBe(false);
+    expect(delivered(lambdaRecord('INSERT', undefined, importedOf(statsItem())))).toBe(false);
+    expect(delivered(lambdaRecord('INSERT', undefined, importedOf(softDeletedOf(statsItem()))))).toBe(false);
+    expect(delivered(lambdaRecord('MODIFY', statsItem(), importedOf(statsItem({ value: 9 }))))).toBe(false);
+    expect(delivered(lambdaRecord('MODIFY', manualItem(), importedOf(manualItem({ value: 70 }))))).toBe(
+      false,
+    );
+  });
+
+  it('nothing the erasure writes is delivered: the bare item that replaces a row, its removal', () => {
+    for (const row of [
+      statsItem(),
+      manualItem(),
+      softDeletedOf(sampleItem()),
+      legacyTombstoneOf(statsItem()),
+    ]) {
+      const erasing = { pk: row.pk, kind: 'erasing' };
+      expect(delivered(lambdaRecord('MODIFY', row, erasing))).toBe(false);
+      expect(delivered(lambdaRecord('REMOVE', erasing, undefined))).toBe(false);
+    }
+    const marker = readingMarker();
+    expect(delivered(lambdaRecord('MODIFY', marker, { pk: marker.pk, kind: 'erasing' }))).toBe(false);
+  });
+});
+
+describe('the daily-aggregate stream filter and soft deletes, imports and erasures', () => {
+  const toAggregates = (record: unknown) =>
+    matchesAnyFilterPattern(record, aggregateStreamSource.filterPatterns);
+
+  it('a soft delete of a dense row reaches the aggregate function, though its tombstone has no instant or value', () => {
+    const pulse = sampleItem();
+    expect(softDeletedOf(pulse)).not.toHaveProperty('measuredAt');
+    expect(toAggregates(lambdaRecord('MODIFY', pulse, softDeletedOf(pulse)))).toBe(true);
+  });
+
+  it('what the import writes reaches it (the aggregate filter does not look at the writer)', () => {
+    expect(toAggregates(lambdaRecord('INSERT', undefined, importedOf(sampleItem())))).toBe(true);
+  });
+
+  it('the erasure does not: neither the bare item nor its removal names a type or a row kind', () => {
+    const erasing = { pk: sampleItem().pk, kind: 'erasing' };
+    expect(toAggregates(lambdaRecord('MODIFY', sampleItem(), erasing))).toBe(false);
+    expect(toAggregates(lambdaRecord('REMOVE', erasing, undefined))).toBe(false);
+    expect(toAggregates(lambdaRecord('INSERT', undefined, lifecycleItem()))).toBe(false);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   type RowChange,
 } from '../../functions/measurements/aggregates/recompute-days';
 import type { StoredMeasurement } from '../../functions/measurements/model/measurement';
+import { softDeleteOf } from '../../functions/measurements/model/tombstone';
 import type { DailyAggregate } from '../../functions/measurements/summaries/daily-aggregate';
 import { storedItem } from '../support/stored-items';
 
@@ -72,6 +73,35 @@ describe('daysToRecompute: the (user, type, UTC day) aggregates a batch of strea
     // Delivered out of order, the newest still wins.
     const [again] = daysToRecompute([modify(reposted, deleted, 's3'), insert(row, 's1')]);
     expect(again!.changed.get(row.pk)).toEqual({ pk: row.pk, updatedAt: T2, row: null });
+  });
+
+  it('a soft delete leaves a tombstone with no instant or value: the row is gone from the old image’s day, as of the delete', () => {
+    const row = pulseRow('a', '2026-10-31T10:00:00.000Z', 60, T1);
+    const { set, remove } = softDeleteOf('sample', { requestId: 'req-delete', at: T2 });
+    const tombstone: Record<string, unknown> = { ...row, ...set };
+    for (const attribute of remove) delete tombstone[attribute];
+    expect(tombstone).not.toHaveProperty('measuredAt');
+    const days = daysToRecompute([modify(row, tombstone as never, 's1')]);
+    expect(days.map(({ day, changed, changeIds }) => [day, changed.get(row.pk), changeIds])).toEqual([
+      [{ userId: 'u1', type: 'PULSE', day: '2026-10-31' }, { pk: row.pk, updatedAt: T2, row: null }, ['s1']],
+    ]);
+    // The index may still show the row at its live version: the delete, newer, removes it.
+    expect(dayRows([row], days[0]!.changed)).toEqual([]);
+    expect(aggregateVersion([], days[0]!.changed)).toBe(`${T2}#000001`);
+  });
+
+  it('a row brought back from its tombstone is on its day again', () => {
+    const { set, remove } = softDeleteOf('stats', { requestId: 'req-delete', at: T1 });
+    const back = pulseRow(
+      'stats:HKQuantityTypeIdentifierHeartRate:2026-10-31T10:00:00.000Z',
+      '2026-10-31T10:00:00.000Z',
+      70,
+      T2,
+    );
+    const tombstone: Record<string, unknown> = { ...back, ...set };
+    for (const attribute of remove) delete tombstone[attribute];
+    const [day] = daysToRecompute([modify(tombstone as never, back, 's1')]);
+    expect(day!.changed.get(back.pk)).toEqual({ pk: back.pk, updatedAt: T2, row: back });
   });
 
   it('rows of types that are not aggregated, and items that are not rows, touch nothing', () => {

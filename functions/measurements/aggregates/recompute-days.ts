@@ -54,9 +54,20 @@ const dayOf = (row: StoredMeasurement) => utcDateOf(Date.parse(row.measuredAt));
 export const aggregateDayKey = ({ userId, type, day }: AggregateDay) => `${userId}#${type}#${day}`;
 
 /**
+ * When the new image is a row's tombstone (model/tombstone.ts), the instant of the soft delete:
+ * a tombstone keeps neither the value nor (but on a hand-entered row) the instant, so it is no
+ * readable row, yet it says the row left its day at that moment.
+ */
+function deletedAt(image: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const { deletedAt: at, updatedAt } = image ?? {};
+  return typeof at === 'string' && typeof updatedAt === 'string' ? updatedAt : undefined;
+}
+
+/**
  * The (user, type, UTC day) aggregates a batch of changes touches, each with the newest state of
  * every changed row. An edit that moves a row to another day touches both days: on the old one
- * the row is gone. A soft-deleted row is gone from its day.
+ * the row is gone. A soft-deleted row is gone from its day — the old image's day, since the
+ * tombstone has none — as of the delete.
  */
 export function daysToRecompute(changes: readonly RowChange[]): DayToRecompute[] {
   const days = new Map<string, { day: AggregateDay; changed: Map<string, RowState>; changeIds: string[] }>();
@@ -72,13 +83,13 @@ export function daysToRecompute(changes: readonly RowChange[]): DayToRecompute[]
   for (const change of changes) {
     const before = asRow(change.oldImage);
     const after = asRow(change.newImage);
-    const latest = after ?? before;
-    if (!latest) continue;
+    const stamp = after?.updatedAt ?? deletedAt(change.newImage) ?? before?.updatedAt;
+    if (stamp === undefined) continue;
     const live = after !== undefined && after.deletedAt === undefined;
     if (after) note(after, { pk: after.pk, updatedAt: after.updatedAt, row: live ? after : null }, change.id);
     if (before && (!after || dayOf(before) !== dayOf(after))) {
-      // The row left this day (deleted outright, or its instant moved).
-      note(before, { pk: before.pk, updatedAt: latest.updatedAt, row: null }, change.id);
+      // The row left this day (deleted outright or soft-deleted to a tombstone, or its instant moved).
+      note(before, { pk: before.pk, updatedAt: stamp, row: null }, change.id);
     }
   }
   return [...days.values()];

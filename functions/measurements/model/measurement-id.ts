@@ -1,4 +1,4 @@
-import type { SyncedKind } from './measurement';
+import type { MeasurementKind, SyncedKind } from './measurement';
 
 /**
  * Row ids and kinds. The id handed to clients is derived from (type, externalId) alone:
@@ -18,6 +18,11 @@ export function manualKeySlot(uuid: string): string {
 
 export function kindOfExternalId(externalId: string): SyncedKind {
   return externalId.startsWith(STATS_PREFIX) ? 'stats' : 'sample';
+}
+
+/** The kind of the row whose key holds `slot` where the externalId goes (`manual:<uuid>`: entered by hand). */
+export function kindOfKeySlot(slot: string): MeasurementKind {
+  return slot.startsWith(MANUAL_PREFIX) ? 'manual' : kindOfExternalId(slot);
 }
 
 export function measurementId(type: string, externalId: string): string {

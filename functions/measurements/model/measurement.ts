@@ -59,12 +59,27 @@ export interface ManualReading {
 
 /**
  * Who wrote a stored measurement's current version: the batch (a new row or a `stats:` re-post),
- * a hand entry (`create`), an edit or a soft delete through the row API. The audit function
- * classifies stream records by it.
+ * a hand entry (`create`), an edit or a soft delete through the row API, or `npm run import-user`
+ * restoring an export (`import`). The audit function classifies stream records by it, and its
+ * stream filter keeps imported writes out (the import logs one `user.imported` instead).
  */
-export type Writer = 'batch' | 'create' | 'edit' | 'delete';
+export type Writer = 'batch' | 'create' | 'edit' | 'delete' | 'import';
 
-export const writers: readonly Writer[] = ['batch', 'create', 'edit', 'delete'];
+export const writers: readonly Writer[] = ['batch', 'create', 'edit', 'delete', 'import'];
+
+/** The writers a row can have had before an export: everything but the import itself. */
+export type RestorableWriter = Exclude<Writer, 'import'>;
+
+/**
+ * Who wrote the version a row shows: its `writer`, except on a row restored by the import, which
+ * keeps the exported writer in `restoredWriter` — so a restored row that had been edited by hand
+ * still counts as edited by hand (the audit's `overwroteEdit`, the export).
+ */
+export function effectiveWriter(
+  item: Pick<StoredMeasurement, 'writer' | 'restoredWriter'>,
+): Writer | undefined {
+  return item.writer === 'import' ? item.restoredWriter : item.writer;
+}
 
 /**
  * A row as the table holds it, whoever wrote it. A hand-entered row has no HealthKit origin:
@@ -100,6 +115,11 @@ export interface StoredMeasurement {
   /** The API request that wrote this version of the item. */
   readonly requestId: string;
   readonly writer: Writer;
-  /** Set by a soft delete; a deleted row is kept but never listed or returned. */
+  /** On a row `npm run import-user` wrote (`writer: import`): the writer the export named. */
+  readonly restoredWriter?: RestorableWriter;
+  /**
+   * Set by a soft delete; a deleted row is kept as a tombstone (model/tombstone.ts), which holds
+   * little more than its identity, and is never listed or returned.
+   */
   readonly deletedAt?: string;
 }

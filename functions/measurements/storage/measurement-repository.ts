@@ -19,6 +19,8 @@ import { READ_ITEM_BUDGET } from '../../../definitions/answer-limits';
 import { measurementsTable, type MeasurementsIndex } from '../../../definitions/measurements-table';
 import type { MeasurementWriter, WriteOutcome, WriteRequest } from '../batch/measurement-writer';
 import type { StoredMeasurement, Writer } from '../model/measurement';
+import { kindOfKeySlot } from '../model/measurement-id';
+import { softDeleteOf } from '../model/tombstone';
 import type {
   CreateReadingsOutcome,
   ListPage,
@@ -38,7 +40,7 @@ import { decodeListCursor, encodeListCursor, listIndexFor } from './list-pages';
 import { toManualItem, toMeasurementItem, toReadingMarkerItem } from './measurement-item';
 import { measurementKey, parseMeasurementKey, readingMarkerKey } from './measurement-key';
 
-const { partitionKey, indexAttributes } = measurementsTable;
+const { partitionKey } = measurementsTable;
 
 // A reason is a name or a code of at most 64 characters, never a message, so a failed entry's
 // outcome stays as small as any other (docs/batch-api.md, "The answer").
@@ -82,7 +84,8 @@ const FILTERED_PAGE_ITEMS = 1_000;
  *
  * The row API reads by key (GetItem) or through the list indexes (Query, never Scan), and changes
  * a row with one conditional UpdateItem that also records its writer (`edit` / `delete`) and the
- * request id. A soft delete removes the index attributes, so the row leaves every sparse index.
+ * request id. A soft delete turns the row into its tombstone (model/tombstone.ts): the index
+ * attributes go with its data, so the row leaves every sparse index.
  *
  * Hand-entered readings are written with a transaction (TransactWriteItems): per reading a
  * PutItem of the row and a PutItem of its uniqueness marker, each conditioned on its key not
@@ -396,11 +399,10 @@ export class MeasurementRepository implements MeasurementWriter, MeasurementRowS
     by: RowChange,
     scope: SoftDeleteScope = {},
   ): Promise<SoftDeleteOutcome> {
-    const writer: Writer = 'delete';
-    const update = liveRowUpdate(
-      { deletedAt: by.at, updatedAt: by.at, writer, requestId: by.requestId },
-      Object.values(indexAttributes),
-    );
+    // The row becomes its tombstone (model/tombstone.ts): the index keys go, so it leaves every
+    // list, and so do its values, notes and device fields.
+    const { set, remove } = softDeleteOf(kindOfKeySlot(ref.externalId), by);
+    const update = liveRowUpdate(set, remove);
     if (scope.onlyHealthKitRows) {
       update.ConditionExpression += ' AND #source = :healthKitSource AND #kind <> :manualKind';
       Object.assign(update.ExpressionAttributeNames, { '#source': 'source', '#kind': 'kind' });
