@@ -122,9 +122,10 @@ async function recordsOf(userId: string, skip = 0): Promise<DynamoDBRecord[]> {
   }
 }
 
-/** The value of the row a record changed (its image after the change, else before). */
+/** The value of the row a record changed: its image after the change, or before it when the change
+ * left none (a delete's tombstone keeps no value). */
 const valueOf = (record: DynamoDBRecord) =>
-  Number((record.dynamodb?.NewImage ?? record.dynamodb?.OldImage)?.value?.N);
+  Number((record.dynamodb?.NewImage?.value ?? record.dynamodb?.OldImage?.value)?.N);
 
 const stored = async (userId: string) =>
   (await aggregates.stored(userId, 'PULSE')).map(({ day, count, sum, version }) => ({
