@@ -1,6 +1,7 @@
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IdempotencyKeyError } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { requestGuardsTable } from '../../definitions/request-guards-table';
+import { requestGuardsTable, userKeyPrefix } from '../../definitions/request-guards-table';
 import type { RateLimitWindow } from './rate-limit';
 
 const { partitionKey, timeToLiveAttribute, idempotencyAttributes, counterAttribute, rateLimitKeyPrefix } =
@@ -12,7 +13,7 @@ const { partitionKey, timeToLiveAttribute, idempotencyAttributes, counterAttribu
  * with the table definition's attribute names.
  */
 export function idempotencyPersistenceLayer(client: DynamoDBClient, tableName: string) {
-  return new DynamoDBPersistenceLayer({
+  return new UserScopedPersistenceLayer({
     tableName,
     awsSdkV3Client: client,
     keyAttr: partitionKey,
@@ -24,6 +25,33 @@ export function idempotencyPersistenceLayer(client: DynamoDBClient, tableName: s
   });
 }
 
+/** What every idempotent call hands Powertools: its payload names the user the record belongs to. */
+export type UserScopedPayload = {
+  readonly userId: string;
+};
+
+/**
+ * Powertools' DynamoDB persistence layer with the user in every record's key:
+ * `<keyPrefix>#<userId>#<hash>` instead of `<keyPrefix>#<hash>`, so that erasing a user finds
+ * their records (definitions/request-guards-table.ts). The user is read from the payload of each
+ * call, not from the `keyPrefix` option: Powertools stores that prefix on the shared persistence
+ * layer at every call, so concurrent requests of two users (the local runtime serves them in one
+ * process) would name each other in their records; a wrapper per request would instead rebuild
+ * the idempotent function each time.
+ */
+type HashedPayload = Parameters<DynamoDBPersistenceLayer['deleteRecord']>[0];
+
+class UserScopedPersistenceLayer extends DynamoDBPersistenceLayer {
+  protected override getHashedIdempotencyKey(data: HashedPayload): string {
+    const hashed = super.getHashedIdempotencyKey(data);
+    const userId = (data as Partial<UserScopedPayload> | null)?.userId;
+    if (typeof userId !== 'string' || userId === '')
+      throw new IdempotencyKeyError('An idempotent call must name its user');
+    const prefix = this.idempotencyKeyPrefix;
+    return `${userKeyPrefix(prefix, userId)}${hashed.slice(prefix.length + 1)}`;
+  }
+}
+
 /** Kept past the window's end so a late TTL sweep never races the window it belongs to. */
 const COUNTER_GRACE_SECONDS = 60;
 
@@ -33,7 +61,7 @@ export function rateLimitCounterKey(
   window: RateLimitWindow,
   prefix: string = rateLimitKeyPrefix,
 ): string {
-  return `${prefix}#${userId}#${window.startsAt.toISOString()}`;
+  return `${userKeyPrefix(prefix, userId)}${window.startsAt.toISOString()}`;
 }
 
 export class RateLimitCounter {
