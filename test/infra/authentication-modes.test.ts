@@ -85,6 +85,7 @@ describe('healthlog mode (context healthlogUrl): every route is behind the Healt
       'AlarmTopicArn',
       'ApiUrl',
       'DailyAggregatesTableName',
+      'RequestGuardsTableName',
       'TableName',
     ]);
   });

@@ -1,5 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { measurementsTable, measurementsTableStringAttributes } from '../../definitions/measurements-table';
+import { dailyAggregatesTable } from '../../definitions/daily-aggregates-table';
+import { requestGuardsTable } from '../../definitions/request-guards-table';
 import {
   LOG_RETENTION_DAYS,
   routes,
@@ -51,7 +53,7 @@ describe('with the default configuration (no issuer in the context)', () => {
       );
     });
 
-    test('has the three list indexes of the definition with their keys and projections', () => {
+    test('has the three list indexes and the owner index of the definition with their keys and projections', () => {
       expect(table.Properties.GlobalSecondaryIndexes).toEqual(
         Object.values(measurementsTable.indexes).map((index) => ({
           IndexName: index.indexName,
@@ -64,7 +66,7 @@ describe('with the default configuration (no issuer in the context)', () => {
       );
       expect(
         table.Properties.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName),
-      ).toEqual(['byUser', 'byUserType', 'byUserExternalId']);
+      ).toEqual(['byUser', 'byUserType', 'byUserExternalId', 'byOwner']);
     });
 
     test('streams new and old images (the audit function compares them)', () => {
@@ -373,6 +375,15 @@ describe('with the default configuration (no issuer in the context)', () => {
       template.hasOutput('DailyAggregatesTableName', {
         Value: { Ref: logicalId(stack.aggregatePipeline.table) },
       });
+      // What the operator tools' `--stack` reads (docs/data-lifecycle.md): each output is named by
+      // its table's definition.
+      template.hasOutput(measurementsTable.outputName, { Value: { Ref: tableId } });
+      template.hasOutput(dailyAggregatesTable.outputName, {
+        Value: { Ref: logicalId(stack.aggregatePipeline.table) },
+      });
+      template.hasOutput(requestGuardsTable.outputName, {
+        Value: { Ref: logicalId(stack.requestGuardsTable) },
+      });
       template.hasOutput('UserPoolId', { Value: { Ref: userPoolId } });
       template.hasOutput('UserPoolClientId', { Value: { Ref: clientId } });
       const [, authorizer] = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
@@ -410,7 +421,13 @@ describe('with jwtIssuer and jwtAudience in the context', () => {
 
   test('outputs the API URL and table name but no user pool', () => {
     const outputs = Object.keys(template.findOutputs('*'));
-    expect(outputs.sort()).toEqual(['AlarmTopicArn', 'ApiUrl', 'DailyAggregatesTableName', 'TableName']);
+    expect(outputs.sort()).toEqual([
+      'AlarmTopicArn',
+      'ApiUrl',
+      'DailyAggregatesTableName',
+      'RequestGuardsTableName',
+      'TableName',
+    ]);
   });
 });
 

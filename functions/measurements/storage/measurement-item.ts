@@ -4,7 +4,7 @@ import type { StoredMeasurement } from '../model/measurement';
 import type { NewManualReading, RowChange } from '../rows/row-store';
 import { measurementKey, readingMarkerKey } from './measurement-key';
 
-const { partitionKey, indexAttributes, readingMarker } = measurementsTable;
+const { partitionKey, ownerAttribute, indexAttributes, readingMarker } = measurementsTable;
 
 /**
  * The item a batch write puts: the measurement, its owner and bookkeeping, and the index keys of
@@ -74,8 +74,9 @@ type ListIndexAttribute = typeof indexAttributes.user | typeof indexAttributes.u
 
 /**
  * The marker of a hand-entered reading: its key names (user, type, instant, source), `row` the
- * key of the reading that holds it. No index attributes (never listed), no `writer` (the audit
- * stream's filter never lets it through).
+ * key of the reading that holds it. No list index attributes (never listed), no `writer` (the
+ * audit stream's filter never lets it through); its owner, which puts it in the `byOwner` index
+ * (export and erasure find every item of a user there).
  */
 export function toReadingMarkerItem(
   userId: string,
@@ -85,6 +86,7 @@ export function toReadingMarkerItem(
 ): Record<string, string> {
   return {
     [partitionKey]: readingMarkerKey(userId, reading.type, reading.measuredAt, reading.source),
+    [ownerAttribute]: userId,
     kind: readingMarker.kind,
     row: rowKey,
     createdAt: at,
