@@ -96,12 +96,15 @@ export interface TableNames {
   readonly requestGuards: string;
   /** What the row API and the aggregate function read from `DAILY_AGGREGATES_TABLE_NAME`. */
   readonly dailyAggregates: string;
+  /** The audit trail's per-user keys (definitions/audit-keys-table.ts). */
+  readonly auditKeys: string;
 }
 
 export const localTableNames: TableNames = {
   measurements: 'measurements',
   requestGuards: 'request-guards',
   dailyAggregates: 'daily-aggregates',
+  auditKeys: 'audit-keys',
 };
 
 /**
@@ -116,6 +119,7 @@ export async function createAllTables(
   await ensureTable(client, requestGuardsCreateTableInput(names.requestGuards));
   await ensureTimeToLive(client, names.requestGuards, requestGuardsTable.timeToLiveAttribute);
   await ensureTable(client, dailyAggregatesCreateTableInput(names.dailyAggregates));
+  await ensureTable(client, auditKeysCreateTableInput(names.auditKeys));
 }
 
 /** The audit-keys table (one pseudonym key per audited user) as a CreateTable call. */

@@ -107,7 +107,10 @@ export type AuditDecision =
    * Rows the batch creates are counted by the ingest summary; a batch never rewrites a write-once
    * sample; a reading marker is bookkeeping, not a row.
    */
-  | { readonly level: 'none'; readonly reason: 'insert' | 'sample-rewrite' | 'reading-marker' };
+  | {
+      readonly level: 'none';
+      readonly reason: 'insert' | 'sample-rewrite' | 'reading-marker' | 'import';
+    };
 
 const writers: ReadonlySet<string> = new Set<Writer>(knownWriters);
 
@@ -175,6 +178,9 @@ export function classifyChange(change: ItemChange): AuditDecision {
           return edit(old, current, position);
         case 'delete':
           return deletion(old, current.string('requestId'), position);
+        case 'import':
+          // A restore, announced once as `user.imported`, not a change a user made.
+          return { level: 'none', reason: 'import' };
       }
     }
   }

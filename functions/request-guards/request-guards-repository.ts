@@ -1,7 +1,15 @@
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IdempotencyKeyError } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { requestGuardsTable, userKeyPrefix } from '../../definitions/request-guards-table';
+import {
+  requestGuardsTable,
+  userKeyPrefix,
+  userScopedKeyPrefixes,
+} from '../../definitions/request-guards-table';
+import { documentClientOver } from '../commons/dynamodb-client';
+import { batchWriteAll } from '../measurements/storage/batch-requests';
+import type { UserGuardRecordStore, UserGuardRecords } from '../user-data/user-data-store';
 import type { RateLimitWindow } from './rate-limit';
 
 const { partitionKey, timeToLiveAttribute, idempotencyAttributes, counterAttribute, rateLimitKeyPrefix } =
@@ -9,8 +17,8 @@ const { partitionKey, timeToLiveAttribute, idempotencyAttributes, counterAttribu
 
 /**
  * The only code that touches the request-guards table: the rate-limit counter's UpdateItem here,
- * and the Powertools persistence layer (its GetItem/PutItem/UpdateItem/DeleteItem) configured
- * with the table definition's attribute names.
+ * the Powertools persistence layer (its GetItem/PutItem/UpdateItem/DeleteItem) configured with the
+ * table definition's attribute names, and the erasure's Scan and deletes of one user's items.
  */
 export function idempotencyPersistenceLayer(client: DynamoDBClient, tableName: string) {
   return new UserScopedPersistenceLayer({
@@ -91,5 +99,65 @@ export class RateLimitCounter {
     const count = Number(Attributes?.[counterAttribute]?.N);
     if (!Number.isInteger(count)) throw new Error('The rate-limit counter returned no count');
     return count;
+  }
+}
+
+/**
+ * One user's items in the request-guards table, for `npm run erase-user`: found by a Scan of the
+ * whole table filtered on the key prefixes that name the user. The table holds a day of records
+ * and a minute of counters, so a Scan is small; in `segments` parallel parts.
+ */
+export class RequestGuardRecords implements UserGuardRecordStore {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly segments = 4,
+  ) {
+    this.documents = documentClientOver(client);
+  }
+
+  async findUserRecords(userId: string): Promise<UserGuardRecords> {
+    const groups = Object.entries(userScopedKeyPrefixes).flatMap(([group, prefixes]) =>
+      prefixes.map((prefix) => ({ group, prefix: userKeyPrefix(prefix, userId) })),
+    );
+    const values = Object.fromEntries(groups.map(({ prefix }, i) => [`:p${i}`, prefix]));
+    const ids: string[] = [];
+    await Promise.all(
+      Array.from({ length: this.segments }, async (_, segment) => {
+        const pages = paginateScan(
+          { client: this.documents },
+          {
+            TableName: this.tableName,
+            Segment: segment,
+            TotalSegments: this.segments,
+            ConsistentRead: true,
+            FilterExpression: Object.keys(values)
+              .map((name) => `begins_with(#id, ${name})`)
+              .join(' OR '),
+            ProjectionExpression: '#id',
+            ExpressionAttributeNames: { '#id': partitionKey },
+            ExpressionAttributeValues: values,
+          },
+        );
+        for await (const { Items = [] } of pages)
+          ids.push(...Items.map((item) => item[partitionKey] as string));
+      }),
+    );
+    const inGroup = (group: string) =>
+      ids.filter((id) => groups.some((one) => one.group === group && id.startsWith(one.prefix))).sort();
+    return {
+      idempotencyRecords: inGroup('idempotencyRecords'),
+      rateLimitCounters: inGroup('rateLimitCounters'),
+    };
+  }
+
+  async deleteRecords(ids: readonly string[]): Promise<void> {
+    await batchWriteAll(
+      this.documents,
+      this.tableName,
+      ids.map((id) => ({ DeleteRequest: { Key: { [partitionKey]: id } } })),
+    );
   }
 }

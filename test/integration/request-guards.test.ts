@@ -643,6 +643,7 @@ describe('the local runtime creates every table from the same definitions', () =
       measurements: `m-${randomUUID()}`,
       requestGuards: `g-${randomUUID()}`,
       dailyAggregates: `a-${randomUUID()}`,
+      auditKeys: `k-${randomUUID()}`,
     };
     try {
       await createAllTables(client, names);

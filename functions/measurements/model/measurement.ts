@@ -59,12 +59,26 @@ export interface ManualReading {
 
 /**
  * Who wrote a stored measurement's current version: the batch (a new row or a `stats:` re-post),
- * a hand entry (`create`), an edit or a soft delete through the row API. The audit function
- * classifies stream records by it.
+ * a hand entry (`create`), an edit or a soft delete through the row API, or `npm run import-user`
+ * restoring an exported row (`import`, with the exported writer kept as `restoredWriter`). The
+ * audit function classifies stream records by it.
  */
-export type Writer = 'batch' | 'create' | 'edit' | 'delete';
+export type Writer = 'batch' | 'create' | 'edit' | 'delete' | 'import';
 
-export const writers: readonly Writer[] = ['batch', 'create', 'edit', 'delete'];
+export const writers: readonly Writer[] = ['batch', 'create', 'edit', 'delete', 'import'];
+
+/** The writers a row's version can be attributed to: an import restores someone else's write. */
+export type EffectiveWriter = Exclude<Writer, 'import'>;
+
+/**
+ * Who wrote the row's current version as far as its history goes: for a restored row, the writer
+ * the export recorded (so a restored hand edit still counts as a hand edit), else its own writer.
+ */
+export function effectiveWriter(row: Pick<StoredMeasurement, 'writer' | 'restoredWriter'>): EffectiveWriter {
+  if (row.writer !== 'import') return row.writer;
+  if (row.restoredWriter === undefined) throw new TypeError('An imported row has no restoredWriter');
+  return row.restoredWriter;
+}
 
 /**
  * A row as the table holds it, whoever wrote it. A hand-entered row has no HealthKit origin:
@@ -100,6 +114,8 @@ export interface StoredMeasurement {
   /** The API request that wrote this version of the item. */
   readonly requestId: string;
   readonly writer: Writer;
+  /** Only on a row `npm run import-user` wrote (`writer: import`): the writer the export recorded. */
+  readonly restoredWriter?: EffectiveWriter;
   /** Set by a soft delete; a deleted row is kept but never listed or returned. */
   readonly deletedAt?: string;
 }

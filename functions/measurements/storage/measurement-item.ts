@@ -3,6 +3,8 @@ import type { WriteRequest } from '../batch/measurement-writer';
 import type { StoredMeasurement } from '../model/measurement';
 import type { NewManualReading, RowChange } from '../rows/row-store';
 import { measurementKey, readingMarkerKey } from './measurement-key';
+import { parseMeasurementId } from '../model/measurement-id';
+import type { ExportRow } from '../../user-data/export-format';
 
 const { partitionKey, ownerAttribute, indexAttributes, readingMarker } = measurementsTable;
 
@@ -91,4 +93,38 @@ export function toReadingMarkerItem(
     row: rowKey,
     createdAt: at,
   };
+}
+
+/**
+ * The item `npm run import-user` writes for an exported row: the row's own attributes under the
+ * key its id and `userId` derive, the list indexes' keys of a live row (as `toMeasurementItem` and
+ * `toManualItem` set them: a hand-entered row has no externalId, so no `byUserExternalId` key),
+ * none on a tombstone, and `writer: import` with the exported writer kept as `restoredWriter`.
+ */
+export function toRestoredItem(userId: string, row: ExportRow): StoredMeasurement & Record<string, unknown> {
+  const { writer, ...fields } = row;
+  const live = !('deletedAt' in row);
+  return {
+    [partitionKey]: restoredRowKey(userId, row),
+    [ownerAttribute]: userId,
+    ...fields,
+    writer: 'import',
+    restoredWriter: writer,
+    ...(live
+      ? {
+          [indexAttributes.user]: userId,
+          [indexAttributes.userType]: `${userId}#${row.type}`,
+          ...(row.externalId === null
+            ? {}
+            : { [indexAttributes.userExternalId]: `${userId}#${row.externalId}` }),
+        }
+      : {}),
+  } as StoredMeasurement & Record<string, unknown>;
+}
+
+/** The table key of an exported row, owned by `userId`: its id names the type and the key slot. */
+export function restoredRowKey(userId: string, row: Pick<ExportRow, 'id'>): string {
+  const slot = parseMeasurementId(row.id);
+  if (!slot) throw new TypeError('An exported row has an id that names no row');
+  return measurementKey(userId, slot.type, slot.externalId);
 }
