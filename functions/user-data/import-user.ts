@@ -245,8 +245,12 @@ export async function validateExport(
   let lastSlot: Buffer | undefined;
   let lastLine = 0;
   const invalidLines = new Set<number>();
+  // A line that is not JSON is refused when the next one arrives: if it was the last, the file was
+  // cut inside it, which is said as such.
+  let notJson: number | undefined;
   for await (const line of lines) {
     lastLine = line.number;
+    if (notJson !== undefined) return refuse(notJson, 'Not a JSON value');
     if (endLine !== undefined) return refuse(line.number, 'A line after the end line');
     const value = line.text === undefined ? undefined : parseJson(line.text);
     if (header === undefined) {
@@ -287,8 +291,8 @@ export async function validateExport(
       continue;
     }
     if (value === undefined) {
-      const refusal = invalid('Not a JSON value');
-      if (refusal) return refusal;
+      if (options.skipInvalid) invalidLines.add(line.number);
+      else notJson = line.number;
       continue;
     }
     const parsed = parseExportRow(value);
@@ -310,6 +314,8 @@ export async function validateExport(
     if (isDeletedRow(parsed.data)) deletedRows++;
   }
   if (header === undefined) return refuse(1, 'The file is empty');
+  if (notJson !== undefined)
+    return refuse(notJson, `The file ends at line ${notJson} without its end line: it is truncated`);
   if (endLine === undefined)
     return refuse(lastLine, `The file ends at line ${lastLine} without its end line: it is truncated`);
   if (rows !== header.rows)

@@ -88,16 +88,21 @@ const repositoryRoot = resolve(__dirname, '../..');
 
 export type UserDataTool = 'export-user' | 'import-user' | 'erase-user';
 
-/** Starts `npm run <tool> -- <args>`; `onStderr` sees its progress as it comes. */
+/**
+ * Starts `npm run <tool> -- <args>`; `onStderr` sees its progress as it comes; `kill` is a hard
+ * kill of the tool (SIGKILL), as when its machine dies.
+ */
 export function startTool(
   tool: UserDataTool,
   args: readonly string[],
   onStderr?: (text: string) => void,
 ): { readonly done: Promise<ToolRun>; kill(): void } {
+  // A process group of its own: tsx runs the script in a child process, and a kill must reach both.
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), `scripts/${tool}.ts`, ...args], {
     cwd: repositoryRoot,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let stdout = '';
   let stderr = '';
@@ -117,7 +122,7 @@ export function startTool(
       }),
     );
   });
-  return { done, kill: () => child.kill('SIGKILL') };
+  return { done, kill: () => process.kill(-child.pid!, 'SIGKILL') };
 }
 
 export function runTool(tool: UserDataTool, args: readonly string[]): Promise<ToolRun> {
