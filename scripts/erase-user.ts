@@ -11,22 +11,35 @@ import { eraseDependencies } from './cli/user-data-tools';
 const eraseUserTool: OperatorTool<{
   readonly userId: string;
   readonly dryRun: boolean;
+  readonly scan: boolean;
   readonly concurrency: number;
 }> = {
   command: 'erase-user',
-  synopsis: '--user <user id> [--dry-run] [--concurrency <1-64, default 8>]',
+  synopsis: '--user <user id> [--dry-run] [--scan] [--concurrency <1-64, default 8>]',
   help: [
     '--dry-run: count what would be deleted, delete nothing.',
+    '--scan: find the user’s items by a Scan of the whole measurements table (slow, complete: for data',
+    '  written before reading markers carried their owner; see docs/data-lifecycle.md).',
     '--concurrency: deletes in flight at once (DynamoDB Local: keep it below 32).',
   ],
   tables: ['measurements', 'dailyAggregates', 'requestGuards', 'auditKeys'],
-  options: { user: { type: 'string' }, 'dry-run': { type: 'boolean' }, concurrency: { type: 'string' } },
+  options: {
+    user: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    scan: { type: 'boolean' },
+    concurrency: { type: 'string' },
+  },
   parse(values) {
     if (typeof values.user !== 'string') return 'Name the user: --user <user id>.';
     if (!isUsableUserId(values.user)) return `"${values.user}" cannot be a user id.`;
     const concurrency = wholeNumberOption(values, 'concurrency', 8, 64);
     if (typeof concurrency === 'string') return concurrency;
-    return { userId: values.user, dryRun: values['dry-run'] === true, concurrency };
+    return {
+      userId: values.user,
+      dryRun: values['dry-run'] === true,
+      scan: values.scan === true,
+      concurrency,
+    };
   },
   async run({ options, tables, client, documents, progress }) {
     const summary = await eraseUser(eraseDependencies(client, documents, tables), {

@@ -37,7 +37,7 @@ import type {
 export interface EraseUserDependencies {
   readonly items: Pick<
     UserItemStore,
-    'ownerKeys' | 'readItems' | 'readForErasure' | 'markErasing' | 'deleteErasing'
+    'ownerKeys' | 'scanOwnerKeys' | 'readItems' | 'readForErasure' | 'markErasing' | 'deleteErasing'
   >;
   readonly announcer: LifecycleAnnouncer;
   readonly aggregates: UserAggregateStore;
@@ -51,6 +51,12 @@ export interface EraseUserOptions {
   readonly dryRun?: boolean;
   /** Deletes in flight at once (the measurements table). */
   readonly concurrency?: number;
+  /**
+   * Find the user's items of the measurements table by a Scan of the whole table instead of the
+   * `byOwner` index (both for the erasure and its verification): for data written before reading
+   * markers carried their owner.
+   */
+  readonly scan?: boolean;
   readonly now?: () => Date;
   readonly onProgress?: (progress: { readonly items: number }) => void;
 }
@@ -155,7 +161,7 @@ export async function eraseUser(
   }
   if (key !== undefined) await deps.auditKeys.deleteKey(userId);
 
-  const remaining = await verifyErasure(deps, userId);
+  const remaining = await verifyErasure(deps, userId, { scan: options.scan ?? false });
   const erased = Object.values(remaining).every((table) => table.count === 0);
   return { userId, dryRun, deleted, changedDuringErasure: changed, announced: anything, remaining, erased };
 }
@@ -178,7 +184,8 @@ async function eraseMeasurements(
   const userId = options.userId;
   // One batch is read and marked while the previous one's deletes run, `concurrency` at a time.
   const prepare = async (batch: readonly string[]): Promise<readonly ErasableItem[]> => {
-    const items = await store.readForErasure(userId, batch);
+    // A Scan finds an ownerless marker itself; the index needs it derived from its reading.
+    const items = await store.readForErasure(userId, batch, { deriveMarkers: !options.scan });
     if (dryRun) return items;
     // Markers first: one found only through its row must be marked (and so keep its owner)
     // before the row loses the instant that names it.
@@ -206,7 +213,7 @@ async function eraseMeasurements(
     }
     options.onProgress?.({ items: seen });
   };
-  for await (const batch of batchesOf(store.ownerKeys(userId), ERASE_BATCH)) {
+  for await (const batch of batchesOf(keysOfUser(store, userId, options.scan ?? false), ERASE_BATCH)) {
     const prepared = prepare(batch);
     // Never left unobserved: a failure surfaces when its batch is taken.
     prepared.catch(() => undefined);
@@ -227,6 +234,15 @@ async function eraseMeasurements(
   };
 }
 
+/** The user's keys in the measurements table: through the `byOwner` index, or a Scan. */
+function keysOfUser(
+  items: Pick<UserItemStore, 'ownerKeys' | 'scanOwnerKeys'>,
+  userId: string,
+  scan: boolean,
+): AsyncIterable<readonly string[]> {
+  return scan ? items.scanOwnerKeys(userId) : items.ownerKeys(userId);
+}
+
 /** Pages of keys cut into batches of `size` (a page of a KEYS_ONLY Query holds thousands). */
 async function* batchesOf(
   pages: AsyncIterable<readonly string[]>,
@@ -239,10 +255,11 @@ async function* batchesOf(
 export async function verifyErasure(
   deps: Pick<EraseUserDependencies, 'items' | 'aggregates' | 'guards' | 'auditKeys'>,
   userId: string,
+  options: { readonly scan: boolean },
 ): Promise<ErasureRemains> {
   // The index may still list an item deleted a moment ago: each key is read back from the table.
   const left: string[] = [];
-  for await (const page of deps.items.ownerKeys(userId)) {
+  for await (const page of keysOfUser(deps.items, userId, options.scan)) {
     const found = await mapWithConcurrency(chunks(page, ERASE_BATCH), 4, (keys) =>
       deps.items.readItems(keys),
     );

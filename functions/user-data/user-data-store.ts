@@ -47,6 +47,12 @@ export interface UserItemStore {
    * consistent (a write of the last second may be missing).
    */
   ownerKeys(userId: string): AsyncIterable<readonly string[]>;
+  /**
+   * The key of every item whose key names the user, found by a Scan of the whole table: slow and
+   * costly on a large table, but it also finds what no index holds (a reading marker written
+   * before markers carried their owner, whose reading no longer names its instant). No order.
+   */
+  scanOwnerKeys(userId: string): AsyncIterable<readonly string[]>;
   /** The items at these keys that exist, read strongly consistently, in the order of `keys`. */
   readItems(keys: readonly string[]): Promise<readonly StoredItem[]>;
 
@@ -63,10 +69,15 @@ export interface UserItemStore {
   ): Promise<void>;
 
   /**
-   * What each key holds, for the erasure, plus the reading markers that can only be found from
-   * their hand-entered row (written before markers carried their owner), where they exist.
+   * What each key holds, for the erasure; with `deriveMarkers`, plus the reading markers that can
+   * only be found from their hand-entered row (written before markers carried their owner), where
+   * they exist, first.
    */
-  readForErasure(userId: string, keys: readonly string[]): Promise<readonly ErasableItem[]>;
+  readForErasure(
+    userId: string,
+    keys: readonly string[],
+    options: { readonly deriveMarkers: boolean },
+  ): Promise<readonly ErasableItem[]>;
   /** Overwrites each item with a bare `erasing` item of the user (docs/data-lifecycle.md, "Erasure"). */
   markErasing(userId: string, keys: readonly string[]): Promise<void>;
   /** Deletes the item if it is still `erasing`; `changed` when a write replaced it since. */

@@ -259,6 +259,72 @@ describe('erase-user: writes racing the erasure are caught by the verification p
   }, 120_000);
 });
 
+describe('erase-user: reading markers written before markers carried their owner', () => {
+  test('found from their reading while it names its instant; with --scan also when it no longer does', async () => {
+    const userId = newUser();
+    await populate(userId, 5);
+    const put = (Item: Record<string, unknown>) =>
+      tables.table.documentClient.send(new PutCommand({ TableName: tables.table.tableName, Item }));
+    // Two ownerless markers: one whose reading still names its instant, one whose tombstone does not.
+    const reading = (uuid: string) => `${userId}#WEIGHT#manual:${uuid}`;
+    const marker = (at: string) => `${userId}#@reading#WEIGHT#${at}#MANUAL`;
+    const kept = '00000000-0000-4000-8000-0000000000a1';
+    const stripped = '00000000-0000-4000-8000-0000000000a2';
+    const id = (uuid: string) => Buffer.from(`WEIGHT#manual:${uuid}`).toString('base64url');
+    await put({
+      ...storedItem({ userId, type: 'WEIGHT', externalId: 'x' }),
+      pk: reading(kept),
+      id: id(kept),
+      kind: 'manual',
+      externalId: null,
+      measuredAt: '2026-09-01T07:00:00.000Z',
+      source: 'MANUAL',
+    });
+    await put({
+      pk: marker('2026-09-01T07:00:00.000Z'),
+      kind: 'reading-marker',
+      row: reading(kept),
+      createdAt: 'x',
+    });
+    await put({
+      pk: reading(stripped),
+      userId,
+      id: id(stripped),
+      kind: 'manual',
+      type: 'WEIGHT',
+      externalId: null,
+      deletedAt: '2026-09-03T07:00:00.000Z',
+      updatedAt: '2026-09-03T07:00:00.000Z',
+      writer: 'delete',
+      requestId: 'req-delete',
+    });
+    await put({
+      pk: marker('2026-09-02T07:00:00.000Z'),
+      kind: 'reading-marker',
+      row: reading(stripped),
+      createdAt: 'x',
+    });
+
+    // Through the index: the first is found from its reading; the second is in no index, and the
+    // verification (which reads the same index) cannot see it: what docs/data-lifecycle.md says.
+    const indexed = await runTool('erase-user', [...tables.tableArgs, '--user', userId]);
+    expect(indexed.code).toBe(0);
+    expect(indexed.summary().deleted.measurements.readingMarkers).toBe(3 + 1);
+    expect((await everythingOf(userId)).measurements.map((item) => item.pk)).toEqual([
+      marker('2026-09-02T07:00:00.000Z'),
+    ]);
+
+    // With --scan: found, deleted, and verified by a Scan too.
+    const scanned = await runTool('erase-user', [...tables.tableArgs, '--user', userId, '--scan']);
+    expect(scanned.code).toBe(0);
+    expect(scanned.summary()).toMatchObject({
+      erased: true,
+      deleted: { measurements: { readingMarkers: 1 } },
+    });
+    expect(await everythingOf(userId)).toEqual(nothing);
+  }, 120_000);
+});
+
 describe('erase-user: a user the audit trail never named', () => {
   test('is erased all the same; its user.erased item names a userRef under a key nobody keeps, and no user id', async () => {
     const userId = newUser();

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  PutCommand,
+  paginateQuery,
+  paginateScan,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { measurementsTable } from '../../../definitions/measurements-table';
 import { userLifecycle } from '../../../definitions/user-lifecycle';
@@ -56,6 +62,23 @@ export class UserItems implements UserItemStore, LifecycleAnnouncer {
     }
   }
 
+  async *scanOwnerKeys(userId: string): AsyncIterable<readonly string[]> {
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        // Every key of a user's item starts with the user id and `#` (rows, markers alike).
+        FilterExpression: 'begins_with(#pk, :prefix)',
+        ProjectionExpression: '#pk',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: { ':prefix': `${userId}#` },
+      },
+    );
+    for await (const { Items = [] } of pages) {
+      if (Items.length > 0) yield Items.map((item) => item[partitionKey] as string);
+    }
+  }
+
   async readItems(keys: readonly string[]): Promise<readonly StoredItem[]> {
     const found = await this.readByKey(keys);
     return keys.flatMap((key) => {
@@ -104,7 +127,7 @@ export class UserItems implements UserItemStore, LifecycleAnnouncer {
     // A live hand-entered row replaced by a version at another instant: its old marker goes, as
     // when the row API moves a reading (only while it still names this row).
     for (const { row, replaces } of writes.rows) {
-      const oldMarker = replaces ? storedMarkerKey(replaces) : undefined;
+      const oldMarker = replaces ? storedMarkerKey(replaces, userId) : undefined;
       if (oldMarker === undefined || oldMarker === restoredMarkerKey(userId, row)) continue;
       try {
         await this.client.send(
@@ -122,15 +145,19 @@ export class UserItems implements UserItemStore, LifecycleAnnouncer {
     }
   }
 
-  async readForErasure(userId: string, keys: readonly string[]): Promise<readonly ErasableItem[]> {
+  async readForErasure(
+    userId: string,
+    keys: readonly string[],
+    options: { readonly deriveMarkers: boolean },
+  ): Promise<readonly ErasableItem[]> {
     const found = await this.readByKey(keys, ['kind', 'deletedAt', 'type', 'measuredAt', 'source']);
     const items: ErasableItem[] = [];
     // A marker written before markers carried their owner is in no index: only its reading's
     // type, instant and source name it. (A tombstone stripped of its instant no longer does.)
     const derived = [...found.values()]
-      .map((item) => storedMarkerKey(item as unknown as StoredMeasurement))
+      .map((item) => storedMarkerKey(item as Partial<StoredMeasurement>, userId))
       .filter((key): key is string => key !== undefined && !found.has(key));
-    if (derived.length > 0) {
+    if (options.deriveMarkers && derived.length > 0) {
       const markers = await this.readByKey(derived, ['kind', ownerAttribute]);
       for (const [key, marker] of markers) {
         // One with an owner is found through the index already (markers sort first).
@@ -241,13 +268,10 @@ function restoredMarkerKey(userId: string, row: ExportRow): string | undefined {
   return readingMarkerKey(userId, row.type, row.measuredAt, row.source);
 }
 
-/** The marker key of a stored hand-entered row that still has its type, instant and source. */
-function storedMarkerKey(item: StoredMeasurement): string | undefined {
-  const { kind, userId, type, measuredAt, source } = item as Partial<StoredMeasurement>;
-  if (kind !== 'manual') return undefined;
-  if ([type, measuredAt, source].some((part) => typeof part !== 'string')) return undefined;
-  const owner = userId ?? ownerOfKey(item.pk);
-  return owner === undefined ? undefined : readingMarkerKey(owner, type!, measuredAt!, source!);
+/** The marker key of a stored hand-entered row of `owner` that still has its type, instant and source. */
+function storedMarkerKey(item: Partial<StoredMeasurement>, owner: string): string | undefined {
+  const { kind, type, measuredAt, source } = item;
+  if (kind !== 'manual' || type === undefined || measuredAt === undefined || source === undefined)
+    return undefined;
+  return readingMarkerKey(owner, type, measuredAt, source);
 }
-
-const ownerOfKey = (key: string) => (key.includes('#') ? key.slice(0, key.indexOf('#')) : undefined);
