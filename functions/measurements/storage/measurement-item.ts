@@ -1,4 +1,5 @@
 import { measurementsTable } from '../../../definitions/measurements-table';
+import { userLifecycle } from '../../../definitions/user-lifecycle';
 import type { WriteRequest } from '../batch/measurement-writer';
 import type { StoredMeasurement } from '../model/measurement';
 import type { NewManualReading, RowChange } from '../rows/row-store';
@@ -127,4 +128,13 @@ export function restoredRowKey(userId: string, row: Pick<ExportRow, 'id'>): stri
   const slot = parseMeasurementId(row.id);
   if (!slot) throw new TypeError('An exported row has an id that names no row');
   return measurementKey(userId, slot.type, slot.externalId);
+}
+
+/**
+ * What the erasure overwrites an item with before it deletes it (docs/data-lifecycle.md,
+ * "Erasure"): the key, the owner (so an interrupted erasure finds it again through `byOwner`) and
+ * the kind `erasing`, which no stream consumer's filter selects. Nothing else: no type, no value.
+ */
+export function toErasingItem(userId: string, key: string): Record<string, string> {
+  return { [partitionKey]: key, [ownerAttribute]: userId, kind: userLifecycle.erasingKind };
 }

@@ -23,7 +23,7 @@ import type {
   StoredItem,
   UserItemStore,
 } from '../../user-data/user-data-store';
-import { restoredRowKey, toReadingMarkerItem, toRestoredItem } from './measurement-item';
+import { restoredRowKey, toErasingItem, toReadingMarkerItem, toRestoredItem } from './measurement-item';
 import { readingMarkerKey } from './measurement-key';
 
 const { partitionKey, ownerAttribute, readingMarker, rowKinds } = measurementsTable;
@@ -173,13 +173,10 @@ export class UserItems implements UserItemStore, LifecycleAnnouncer {
   }
 
   async markErasing(userId: string, keys: readonly string[]): Promise<void> {
-    // The owner stays, so that an erasure interrupted between the two steps still finds the item.
     await batchWriteAll(
       this.client,
       this.tableName,
-      keys.map((key) => ({
-        PutRequest: { Item: { [partitionKey]: key, [ownerAttribute]: userId, kind: erasingKind } },
-      })),
+      keys.map((key) => ({ PutRequest: { Item: toErasingItem(userId, key) } })),
     );
   }
 
