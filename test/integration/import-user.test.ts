@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createStreamsClient, latestStreamArn, readStreamRecords } from '../../local/dynamodb-stream';
@@ -297,6 +299,83 @@ describe('export-user', () => {
       { end: true, rows: 0, deletedRows: 0 },
     ]);
   });
+});
+
+describe('--stack: the tables the stack’s outputs name', () => {
+  /** A stand-in for CloudFormation's DescribeStacks (AWS Query protocol), answering one stack's outputs. */
+  async function cloudFormation(outputs: Record<string, string>) {
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        requests.push(body);
+        const members = Object.entries(outputs)
+          .map(
+            ([key, value]) =>
+              `<member><OutputKey>${key}</OutputKey><OutputValue>${value}</OutputValue></member>`,
+          )
+          .join('');
+        response.writeHead(200, { 'content-type': 'text/xml' });
+        response.end(
+          `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>HealthIngest</StackName><StackStatus>UPDATE_COMPLETE</StackStatus><CreationTime>2026-11-01T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+        );
+      });
+    });
+    await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+    const { port } = server.address() as AddressInfo;
+    return {
+      env: { ...process.env, AWS_ENDPOINT_URL_CLOUDFORMATION: `http://127.0.0.1:${port}` },
+      requests,
+      close: () => new Promise((resolveClose) => server.close(resolveClose)),
+    };
+  }
+
+  test('each table by the output its definition names; a missing output is exit 1, named', async () => {
+    const { userId } = await exportedUser();
+    const stack = await cloudFormation({
+      TableName: tables.table.tableName,
+      DailyAggregatesTableName: tables.table.aggregatesTableName,
+      RequestGuardsTableName: tables.guards.tableName,
+      AuditKeysTableName: tables.auditKeysTableName,
+      ApiUrl: 'https://example.invalid',
+    });
+    try {
+      const endpoint = ['--endpoint', tables.table.endpoint];
+      const exported = await runTool(
+        'export-user',
+        ['--stack', 'HealthIngest', ...endpoint, '--user', userId],
+        stack.env,
+      );
+      expect(exported.code).toBe(0);
+      expect(exported.stdout.split('\n')[0]).toContain(`"userId":"${userId}"`);
+      const counted = await runTool(
+        'erase-user',
+        ['--stack', 'HealthIngest', ...endpoint, '--user', userId, '--dry-run'],
+        stack.env,
+      );
+      expect(counted.code).toBe(0);
+      expect(counted.summary()).toMatchObject({
+        dryRun: true,
+        deleted: { measurements: { rows: 13, deletedRows: 1 } },
+      });
+      expect(
+        stack.requests.every(
+          (body) => body.includes('Action=DescribeStacks') && body.includes('StackName=HealthIngest'),
+        ),
+      ).toBe(true);
+    } finally {
+      await stack.close();
+    }
+    const incomplete = await cloudFormation({ TableName: tables.table.tableName });
+    try {
+      const run = await runTool('erase-user', ['--stack', 'HealthIngest', '--user', userId], incomplete.env);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('Stack HealthIngest has no output DailyAggregatesTableName');
+    } finally {
+      await incomplete.close();
+    }
+  }, 120_000);
 });
 
 describe('the tools’ usage: --help and usage errors exit 2 and read nothing', () => {

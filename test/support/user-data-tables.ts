@@ -96,11 +96,12 @@ export function startTool(
   tool: UserDataTool,
   args: readonly string[],
   onStderr?: (text: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
 ): { readonly done: Promise<ToolRun>; kill(): void } {
   // A process group of its own: tsx runs the script in a child process, and a kill must reach both.
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), `scripts/${tool}.ts`, ...args], {
     cwd: repositoryRoot,
-    env: process.env,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -125,6 +126,10 @@ export function startTool(
   return { done, kill: () => process.kill(-child.pid!, 'SIGKILL') };
 }
 
-export function runTool(tool: UserDataTool, args: readonly string[]): Promise<ToolRun> {
-  return startTool(tool, args).done;
+export function runTool(
+  tool: UserDataTool,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ToolRun> {
+  return startTool(tool, args, undefined, env).done;
 }
