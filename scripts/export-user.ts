@@ -55,6 +55,8 @@ const exportUserTool: OperatorTool<{
     }
     const partial = `${options.out}.partial`;
     const file = createWriteStream(partial, { mode: 0o600 });
+    // A directory that does not exist, or one not writable: said before anything is read.
+    await once(file, 'open');
     try {
       const summary = await exportUser(deps, {
         userId: options.userId,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isUsableUserId } from '../functions/measurements/model/user-id';
 import { importUser } from '../functions/user-data/import-user';
@@ -36,6 +37,7 @@ const importUserTool: OperatorTool<{
   },
   parse(values) {
     if (typeof values.file !== 'string' || values.file === '') return 'Name the export: --file <file>.';
+    if (!existsSync(values.file)) return `There is no file ${values.file}.`;
     const asUser = values['as-user'];
     if (typeof asUser === 'string' && !isUsableUserId(asUser)) return `"${asUser}" cannot be a user id.`;
     const concurrency = wholeNumberOption(values, 'concurrency', 4, 32);

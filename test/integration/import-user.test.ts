@@ -400,7 +400,12 @@ describe('the tools’ usage: --help and usage errors exit 2 and read nothing', 
     ['export-user', [...nowhere, '--user', 'a#b'], '"a#b" cannot be a user id.'],
     ['export-user', ['--user', 'alice'], 'Say where the tables are: --local, --stack <name>, or --table.'],
     ['import-user', [...nowhere], 'Name the export: --file <file>.'],
-    ['import-user', [...nowhere, '--file', 'x', '--as-user', ''], '"" cannot be a user id.'],
+    ['import-user', [...nowhere, '--file', 'package.json', '--as-user', ''], '"" cannot be a user id.'],
+    [
+      'import-user',
+      [...nowhere, '--file', 'no-such-export.ndjson'],
+      'There is no file no-such-export.ndjson.',
+    ],
     [
       'erase-user',
       [...nowhere, '--user', 'alice', '--concurrency', '0'],
@@ -419,6 +424,19 @@ describe('the tools’ usage: --help and usage errors exit 2 and read nothing', 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(reason);
     expect(run.stderr).toContain(`Usage: npm run ${tool} -- `);
+    expect(run.stdout).toBe('');
+  });
+
+  test('an --out in a directory that does not exist: exit 1, said before anything is read', async () => {
+    const run = await runTool('export-user', [
+      ...nowhere,
+      '--user',
+      'alice',
+      '--out',
+      '/no/such/dir/x.ndjson',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^The export-user stopped: Error: ENOENT/m);
     expect(run.stdout).toBe('');
   });
 
