@@ -18,8 +18,8 @@ const eraseUserTool: OperatorTool<{
   synopsis: '--user <user id> [--dry-run] [--scan] [--concurrency <1-64, default 8>]',
   help: [
     '--dry-run: count what would be deleted, delete nothing.',
-    '--scan: find the user’s items by a Scan of the whole measurements table (slow, complete: for data',
-    '  written before reading markers carried their owner; see docs/data-lifecycle.md).',
+    '--scan: find the user’s items by a Scan of the whole measurements table instead of its index',
+    '  (slow; finds whatever names the user in its key, indexed or not; see docs/data-lifecycle.md).',
     '--concurrency: deletes in flight at once (DynamoDB Local: keep it below 32).',
   ],
   tables: ['measurements', 'dailyAggregates', 'requestGuards', 'auditKeys'],

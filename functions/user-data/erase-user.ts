@@ -53,8 +53,8 @@ export interface EraseUserOptions {
   readonly concurrency?: number;
   /**
    * Find the user's items of the measurements table by a Scan of the whole table instead of the
-   * `byOwner` index (both for the erasure and its verification): for data written before reading
-   * markers carried their owner.
+   * `byOwner` index (both for the erasure and its verification): whatever names the user in its
+   * key, indexed or not.
    */
   readonly scan?: boolean;
   readonly now?: () => Date;

@@ -5,7 +5,7 @@ import { isIsoDateTime } from '../measurements/model/iso-date-time';
 import {
   effectiveWriter,
   writers,
-  type EffectiveWriter,
+  type RestorableWriter,
   type StoredMeasurement,
 } from '../measurements/model/measurement';
 import {
@@ -33,7 +33,7 @@ export const exportFormat = { name: 'health-ingest-export', version: 1 } as cons
 const text = z.string().refine(isWellFormedText, { message: 'Expected well-formed Unicode text' });
 const instant = z.string().refine(isIsoDateTime, { message: 'Expected an ISO-8601 date-time' });
 const count = z.number().int().min(0);
-const effectiveWriters = writers.filter((writer): writer is EffectiveWriter => writer !== 'import');
+const restorableWriters = writers.filter((writer): writer is RestorableWriter => writer !== 'import');
 
 /** Every attribute a row line may carry, as a stored live row has it. */
 const rowAttributes = {
@@ -60,7 +60,7 @@ const rowAttributes = {
   createdAt: instant,
   updatedAt: instant,
   requestId: text,
-  writer: z.enum(effectiveWriters as [EffectiveWriter, ...EffectiveWriter[]]),
+  writer: z.enum(restorableWriters as [RestorableWriter, ...RestorableWriter[]]),
 };
 
 /** A live row: everything a reading is made of. */

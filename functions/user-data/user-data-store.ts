@@ -49,8 +49,7 @@ export interface UserItemStore {
   ownerKeys(userId: string): AsyncIterable<readonly string[]>;
   /**
    * The key of every item whose key names the user, found by a Scan of the whole table: slow and
-   * costly on a large table, but it also finds what no index holds (a reading marker written
-   * before markers carried their owner, whose reading no longer names its instant). No order.
+   * costly on a large table, but it also finds what no index holds. No order.
    */
   scanOwnerKeys(userId: string): AsyncIterable<readonly string[]>;
   /** The items at these keys that exist, read strongly consistently, in the order of `keys`. */

@@ -260,12 +260,13 @@ describe('erase-user: writes racing the erasure are caught by the verification p
 });
 
 describe('erase-user: reading markers written before markers carried their owner', () => {
-  test('found from their reading while it names its instant; with --scan also when it no longer does', async () => {
+  test('found from their reading (a hand-entered tombstone keeps its instant for that); one whose reading names none only with --scan', async () => {
     const userId = newUser();
     await populate(userId, 5);
     const put = (Item: Record<string, unknown>) =>
       tables.table.documentClient.send(new PutCommand({ TableName: tables.table.tableName, Item }));
-    // Two ownerless markers: one whose reading still names its instant, one whose tombstone does not.
+    // Two ownerless markers: one whose reading names its instant, and one whose row does not (put
+    // by hand here: no soft delete strips a hand-entered row's instant).
     const reading = (uuid: string) => `${userId}#WEIGHT#manual:${uuid}`;
     const marker = (at: string) => `${userId}#@reading#WEIGHT#${at}#MANUAL`;
     const kept = '00000000-0000-4000-8000-0000000000a1';
@@ -306,7 +307,7 @@ describe('erase-user: reading markers written before markers carried their owner
     });
 
     // Through the index: the first is found from its reading; the second is in no index, and the
-    // verification (which reads the same index) cannot see it: what docs/data-lifecycle.md says.
+    // verification (which reads the same index) cannot see it.
     const indexed = await runTool('erase-user', [...tables.tableArgs, '--user', userId]);
     expect(indexed.code).toBe(0);
     expect(indexed.summary().deleted.measurements.readingMarkers).toBe(3 + 1);

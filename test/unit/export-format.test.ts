@@ -188,7 +188,9 @@ describe('effectiveWriter: who wrote the row, through a restore', () => {
     expect(effectiveWriter(row)).toBe(writer);
   });
 
-  test('an imported row without the writer it restores is an error, not a guess', () => {
-    expect(() => effectiveWriter({ writer: 'import' })).toThrow(TypeError);
+  test('an imported row without the writer it restores has none, and its export is refused, not a guess', () => {
+    expect(effectiveWriter({ writer: 'import' })).toBeUndefined();
+    const item = { ...batchRow(), writer: 'import' } as StoredMeasurement;
+    expect(() => exportRowOf(item)).toThrow(/does not fit the export format: writer/);
   });
 });

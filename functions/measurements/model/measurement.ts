@@ -60,24 +60,25 @@ export interface ManualReading {
 /**
  * Who wrote a stored measurement's current version: the batch (a new row or a `stats:` re-post),
  * a hand entry (`create`), an edit or a soft delete through the row API, or `npm run import-user`
- * restoring an exported row (`import`, with the exported writer kept as `restoredWriter`). The
- * audit function classifies stream records by it.
+ * restoring an export (`import`). The audit function classifies stream records by it, and its
+ * stream filter keeps imported writes out (the import logs one `user.imported` instead).
  */
 export type Writer = 'batch' | 'create' | 'edit' | 'delete' | 'import';
 
 export const writers: readonly Writer[] = ['batch', 'create', 'edit', 'delete', 'import'];
 
-/** The writers a row's version can be attributed to: an import restores someone else's write. */
-export type EffectiveWriter = Exclude<Writer, 'import'>;
+/** The writers a row can have had before an export: everything but the import itself. */
+export type RestorableWriter = Exclude<Writer, 'import'>;
 
 /**
- * Who wrote the row's current version as far as its history goes: for a restored row, the writer
- * the export recorded (so a restored hand edit still counts as a hand edit), else its own writer.
+ * Who wrote the version a row shows: its `writer`, except on a row restored by the import, which
+ * keeps the exported writer in `restoredWriter` — so a restored row that had been edited by hand
+ * still counts as edited by hand (the audit's `overwroteEdit`, the export).
  */
-export function effectiveWriter(row: Pick<StoredMeasurement, 'writer' | 'restoredWriter'>): EffectiveWriter {
-  if (row.writer !== 'import') return row.writer;
-  if (row.restoredWriter === undefined) throw new TypeError('An imported row has no restoredWriter');
-  return row.restoredWriter;
+export function effectiveWriter(
+  item: Pick<StoredMeasurement, 'writer' | 'restoredWriter'>,
+): Writer | undefined {
+  return item.writer === 'import' ? item.restoredWriter : item.writer;
 }
 
 /**
@@ -114,8 +115,8 @@ export interface StoredMeasurement {
   /** The API request that wrote this version of the item. */
   readonly requestId: string;
   readonly writer: Writer;
-  /** Only on a row `npm run import-user` wrote (`writer: import`): the writer the export recorded. */
-  readonly restoredWriter?: EffectiveWriter;
+  /** On a row `npm run import-user` wrote (`writer: import`): the writer the export named. */
+  readonly restoredWriter?: RestorableWriter;
   /** Set by a soft delete; a deleted row is kept but never listed or returned. */
   readonly deletedAt?: string;
 }
