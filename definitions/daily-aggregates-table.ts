@@ -13,6 +13,8 @@ export const dailyAggregatesTable = {
   partitionKey: 'pk',
   /** The UTC date, `YYYY-MM-DD`: string order is time order. */
   sortKey: 'day',
+  /** The stack output that names the table, read by the operator tools' `--stack`. */
+  outputName: 'DailyAggregatesTableName',
 } as const;
 
 /**

@@ -1,3 +1,6 @@
+const partitionKey = 'pk';
+const ownerAttribute = 'userId';
+
 /**
  * The measurements table, described once. The CDK stack, the local runtime, the repository and
  * the integration tests all derive their view of the table from this object, so a key or an
@@ -14,9 +17,17 @@
  * hand-entered readings through DynamoDB's own conditional writes. `@reading` is not a type, so a
  * marker is never a row's key, never resolves from an id, and (without index attributes) is never
  * listed.
+ *
+ * Every row (live or soft-deleted) and every reading marker carries its owner in `userId`, which
+ * keys the `byOwner` index: the one way to find every item of a user, which export and erasure
+ * need (docs/data-lifecycle.md).
  */
 export const measurementsTable = {
-  partitionKey: 'pk',
+  partitionKey,
+  /** The owner of every row and reading marker (never removed, unlike the list indexes' keys). */
+  ownerAttribute,
+  /** The stack output that names the table, read by the operator tools' `--stack`. */
+  outputName: 'TableName',
   /**
    * The `kind` attribute of every item: the rows' kinds (`stats:` aggregates and write-once samples
    * from the batch, readings entered by hand), and the reading markers'. The stream filter selects on it.
@@ -52,17 +63,35 @@ export const measurementsTable = {
       sortKey: undefined,
       projection: 'KEYS_ONLY',
     },
+    /**
+     * Every item of one user, live rows, soft-deleted rows and reading markers alike, in key
+     * order: what `npm run export-user` and `npm run erase-user` read. Keys only: the tools read
+     * the items by key, and a write that changes no key never touches this index.
+     */
+    byOwner: {
+      indexName: 'byOwner',
+      partitionKey: ownerAttribute,
+      sortKey: partitionKey,
+      projection: 'KEYS_ONLY',
+    },
   },
 } as const;
 
 export type MeasurementsIndex = (typeof measurementsTable.indexes)[keyof typeof measurementsTable.indexes];
 
+/** The indexes the row API reads (lists, day totals, by-external-ids); `byOwner` is the operator tools'. */
+export const rowApiIndexes: readonly MeasurementsIndex[] = [
+  measurementsTable.indexes.byUser,
+  measurementsTable.indexes.byUserType,
+  measurementsTable.indexes.byUserExternalId,
+];
+
 /** Every index key attribute is a string. */
 export const measurementsTableStringAttributes: readonly string[] = [
-  measurementsTable.partitionKey,
-  ...new Set(
-    Object.values(measurementsTable.indexes).flatMap((index) =>
+  ...new Set([
+    measurementsTable.partitionKey,
+    ...Object.values(measurementsTable.indexes).flatMap((index) =>
       index.sortKey ? [index.partitionKey, index.sortKey] : [index.partitionKey],
     ),
-  ),
+  ]),
 ];

@@ -2,10 +2,11 @@
  * The request-guards table, described once: the CDK stack, the local runtime's table creation,
  * the Powertools idempotency persistence layer and the rate-limit counter all read it from here.
  *
- * It holds two kinds of short-lived item, told apart by the prefix of their key:
- * - `measurements-batch#<hash>` (the batch) and `measurements-rows#<hash>` (the row API's creates
- *   and bulk deletes): a Powertools idempotency record of one (user, route, Idempotency-Key), kept
- *   for 24 h. The key is a hash, so the table never shows which user sent which key.
+ * It holds two kinds of short-lived item, told apart by the prefix of their key, and every key
+ * names its user right after the prefix, so that erasing a user finds them (`userScopedKeyPrefixes`):
+ * - `measurements-batch#<userId>#<hash>` (the batch) and `measurements-rows#<userId>#<hash>` (the
+ *   row API's creates and bulk deletes): a Powertools idempotency record of one (user, route,
+ *   Idempotency-Key), kept for 24 h. The Idempotency-Key itself is only in the hash.
  * - `ratelimit#<userId>#<window start>` (batches), `writelimit#<userId>#<window start>` (the
  *   row API's writes) and `deletelimit#<userId>#<window start>` (by-external-ids): the request
  *   counter of one user's 60-second window.
@@ -35,4 +36,27 @@ export const requestGuardsTable = {
   writeLimitKeyPrefix: 'writelimit',
   /** The phone's HealthKit deletions (`DELETE /api/measurements/by-external-ids`), counted apart. */
   healthKitDeleteLimitKeyPrefix: 'deletelimit',
+  /** The stack output that names the table, read by the operator tools' `--stack`. */
+  outputName: 'RequestGuardsTableName',
 } as const;
+
+/**
+ * Every key prefix of the table: each item's key is `<prefix>#<userId>#…`, so `<prefix>#<userId>#`
+ * for each of these finds every item of one user (what `npm run erase-user` deletes).
+ */
+export const userScopedKeyPrefixes = {
+  idempotencyRecords: [
+    requestGuardsTable.idempotencyKeyPrefix,
+    requestGuardsTable.rowWriteIdempotencyKeyPrefix,
+  ],
+  rateLimitCounters: [
+    requestGuardsTable.rateLimitKeyPrefix,
+    requestGuardsTable.writeLimitKeyPrefix,
+    requestGuardsTable.healthKitDeleteLimitKeyPrefix,
+  ],
+} as const;
+
+/** The beginning of every key of one user's items under `prefix`. */
+export function userKeyPrefix(prefix: string, userId: string): string {
+  return `${prefix}#${userId}#`;
+}

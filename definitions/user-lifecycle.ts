@@ -11,7 +11,8 @@
  * and carries counts and the run's start and end, never a value.
  *
  * Erasure without per-row events: before a row is deleted, the erasure overwrites it with a bare
- * item of kind `erasing` (its key and nothing else), then deletes that. Neither change matches any
+ * item of kind `erasing` (its key and its owner, so an interrupted erasure finds it again through
+ * the `byOwner` index; nothing else), then deletes that. Neither change matches any
  * consumer's filter (they select row kinds), so the audit function writes no `measurement.deleted`
  * with the value it is erasing and the aggregate function recomputes no day of the user.
  */

@@ -38,8 +38,13 @@ import { AuditPipeline } from './constructs/audit-pipeline';
 import { auditLogRetentionFromContext } from './log-retention';
 import { PhoneUserPool } from './constructs/phone-user-pool';
 import { ServiceFunction, retentionDays } from './constructs/service-function';
-import { measurementsTable, measurementsTableStringAttributes } from '../definitions/measurements-table';
+import {
+  measurementsTable,
+  measurementsTableStringAttributes,
+  rowApiIndexes,
+} from '../definitions/measurements-table';
 import { requestGuardsTable } from '../definitions/request-guards-table';
+import { dailyAggregatesTable } from '../definitions/daily-aggregates-table';
 import {
   LOG_RETENTION_DAYS,
   healthLogAuthorizerFunction,
@@ -167,9 +172,7 @@ export class HealthIngestStack extends Stack {
         fn.addToRolePolicy(
           new PolicyStatement({
             actions: ['dynamodb:Query'],
-            resources: Object.values(measurementsTable.indexes).map(
-              (index) => `${this.table.tableArn}/index/${index.indexName}`,
-            ),
+            resources: rowApiIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
           }),
         );
         useRequestGuards(fn);
@@ -291,10 +294,15 @@ export class HealthIngestStack extends Stack {
 
     // The `$default` stage serves at the root of the endpoint: `${ApiUrl}/api/measurements/batch`.
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the API' });
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    new CfnOutput(this, 'DailyAggregatesTableName', {
+    // The operator tools' `--stack` reads the tables' names from these outputs (names defined once).
+    new CfnOutput(this, measurementsTable.outputName, { value: this.table.tableName });
+    new CfnOutput(this, dailyAggregatesTable.outputName, {
       value: this.aggregatePipeline.table.tableName,
       description: 'The daily aggregates (npm run rebuild-aggregates writes them)',
+    });
+    new CfnOutput(this, requestGuardsTable.outputName, {
+      value: this.requestGuardsTable.tableName,
+      description: 'Idempotency-Key records and rate-limit counters (npm run erase-user deletes a user’s)',
     });
   }
 }

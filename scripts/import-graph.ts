@@ -10,6 +10,7 @@ import ts from 'typescript';
  * - inside `functions/measurements/`, imports go one way: the model and the pure summaries import
  *   no capability; the batch pipeline, the row use cases and the aggregate recompute import the
  *   model and the summaries (never each other, never storage), and storage implements their ports;
+ * - the user-data tools (`functions/user-data/`) decide over ports too, and never import storage;
  * - no cycles at all, `import type` included.
  * `npm test` runs these checks (test/unit/import-boundaries.test.ts).
  */
@@ -80,6 +81,20 @@ export const boundaryRules: readonly BoundaryRule[] = [
       'functions/measurements/batch/measurement-writer',
       'functions/measurements/rows/row-store',
       'functions/measurements/aggregates/aggregate-store',
+      'functions/user-data/user-data-store',
+      // the row lines it restores
+      'functions/user-data/export-format',
+      'definitions/',
+    ],
+  },
+  // The user-data tools (export, import, erasure): decisions over ports that storage implements.
+  {
+    from: 'functions/user-data/',
+    mayImport: [
+      'functions/user-data/',
+      'functions/measurements/model/',
+      'functions/audit/user-ref',
+      'functions/commons/',
       'definitions/',
     ],
   },

@@ -224,6 +224,7 @@ export function classifyChange(change: ItemChange): AuditDecision {
         case 'delete':
           return deletion(old, current.string('requestId'), position);
         case 'import':
+          // A restore, announced once as `user.imported`, not a change a user made.
           return { level: 'none', reason: 'import' };
       }
     }

@@ -15,6 +15,7 @@ import {
   type StoredResponse,
 } from './replayable-response';
 import { requestGuardsTable } from '../../definitions/request-guards-table';
+import type { UserScopedPayload } from './request-guards-repository';
 
 /** The first completed answer is replayed for 24 h (docs/request-guards.md). */
 export const REPLAY_WINDOW_SECONDS = 24 * 60 * 60;
@@ -45,8 +46,11 @@ export type IdempotentOutcome =
   /** An earlier request with this key and body has not answered yet. */
   | { readonly kind: 'in_progress' };
 
-/** What Powertools hashes: the identity is the record's key, the body digest is validated against it. */
-type IdempotencyPayload = {
+/**
+ * What Powertools hashes: the identity is the record's key, the body digest is validated against
+ * it; the user also names the record (request-guards-repository.ts).
+ */
+type IdempotencyPayload = UserScopedPayload & {
   readonly identity: string;
   readonly bodyHash: string;
 };
@@ -132,6 +136,7 @@ export class IdempotentRequests {
 
   async run(request: IdempotentRequest, execute: () => Promise<HttpResponse>): Promise<IdempotentOutcome> {
     const payload: IdempotencyPayload = {
+      userId: request.userId,
       identity: idempotencyIdentity(request.userId, request.key, request.route),
       bodyHash: request.fingerprint,
     };

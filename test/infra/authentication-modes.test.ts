@@ -86,6 +86,7 @@ describe('healthlog mode (context healthlogUrl): every route is behind the Healt
       'ApiUrl',
       'AuditKeysTableName',
       'DailyAggregatesTableName',
+      'RequestGuardsTableName',
       'TableName',
     ]);
   });

@@ -1,6 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
 import { measurementsTable, measurementsTableStringAttributes } from '../../definitions/measurements-table';
+import { dailyAggregatesTable } from '../../definitions/daily-aggregates-table';
+import { requestGuardsTable } from '../../definitions/request-guards-table';
 import {
   LOG_RETENTION_DAYS,
   routes,
@@ -52,7 +54,7 @@ describe('with the default configuration (no issuer in the context)', () => {
       );
     });
 
-    test('has the three list indexes of the definition with their keys and projections', () => {
+    test('has the three list indexes and the owner index of the definition with their keys and projections', () => {
       expect(table.Properties.GlobalSecondaryIndexes).toEqual(
         Object.values(measurementsTable.indexes).map((index) => ({
           IndexName: index.indexName,
@@ -65,7 +67,7 @@ describe('with the default configuration (no issuer in the context)', () => {
       );
       expect(
         table.Properties.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName),
-      ).toEqual(['byUser', 'byUserType', 'byUserExternalId']);
+      ).toEqual(['byUser', 'byUserType', 'byUserExternalId', 'byOwner']);
     });
 
     test('streams new and old images (the audit function compares them)', () => {
@@ -377,6 +379,15 @@ describe('with the default configuration (no issuer in the context)', () => {
       template.hasOutput('DailyAggregatesTableName', {
         Value: { Ref: logicalId(stack.aggregatePipeline.table) },
       });
+      // What the operator tools' `--stack` reads (docs/data-lifecycle.md): each output is named by
+      // its table's definition.
+      template.hasOutput(measurementsTable.outputName, { Value: { Ref: tableId } });
+      template.hasOutput(dailyAggregatesTable.outputName, {
+        Value: { Ref: logicalId(stack.aggregatePipeline.table) },
+      });
+      template.hasOutput(requestGuardsTable.outputName, {
+        Value: { Ref: logicalId(stack.requestGuardsTable) },
+      });
       template.hasOutput('UserPoolId', { Value: { Ref: userPoolId } });
       template.hasOutput('UserPoolClientId', { Value: { Ref: clientId } });
       const [, authorizer] = onlyResource(template, 'AWS::ApiGatewayV2::Authorizer');
@@ -419,6 +430,7 @@ describe('with jwtIssuer and jwtAudience in the context', () => {
       'ApiUrl',
       'AuditKeysTableName',
       'DailyAggregatesTableName',
+      'RequestGuardsTableName',
       'TableName',
     ]);
   });

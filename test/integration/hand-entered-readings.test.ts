@@ -117,6 +117,8 @@ describe('POST /api/measurements creates one reading: 201 with the row', () => {
     expect(await markersOf(userId)).toEqual([
       {
         pk: `${userId}#@reading#WEIGHT#2026-07-18T14:30:00.000Z#MANUAL`,
+        // Its owner puts it in the byOwner index, where export and erasure find every item of a user.
+        userId,
         kind: 'reading-marker',
         row: item!.pk,
         createdAt: item!.createdAt,

@@ -332,13 +332,13 @@ describe('npm run rebuild-aggregates: daily aggregates for history the stream ne
       table.endpoint,
     ]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^The rebuild stopped: ResourceNotFoundException: /m);
+    expect(run.stderr).toMatch(/^The rebuild-aggregates stopped: ResourceNotFoundException: /m);
     expect(run.stdout).toBe('');
   });
 
   test.each([
-    [[], 'Name both tables'],
-    [['--local', '--table', 'x'], '--local uses the local tables'],
+    [[], 'Say where the tables are: --local, --stack <name>, or --table, --aggregates-table.'],
+    [['--local', '--table', 'x'], 'Say where the tables are one way'],
     [
       ['--table', 'a', '--aggregates-table', 'b', '--segments', '0'],
       '--segments must be a whole number from 1 to 1000',

@@ -109,7 +109,7 @@ describe('Idempotency-Key: the first completed answer is replayed for 24 h', () 
     expect(rerun.body.data).toMatchObject({ inserted: 0, updated: 1, duplicates: 1 });
   });
 
-  it('the record is a Powertools record on the guards table: hashed key, completed, expiring in 24 h', async () => {
+  it('the record is a Powertools record on the guards table: keyed by its user and a hash, completed, expiring in 24 h', async () => {
     const userId = newUser();
     const first = await post({ userId, body: { entries: [entry()] }, headers: withKey(newKey()) });
     const records = (await guardsTable.items()).filter(
@@ -117,8 +117,9 @@ describe('Idempotency-Key: the first completed answer is replayed for 24 h', () 
     );
     expect(records).toHaveLength(1);
     const record = records[0]!;
-    expect(record.id).toMatch(/^measurements-batch#[A-Za-z0-9+/=]+$/);
-    expect(String(record.id)).not.toContain(userId);
+    // The user right after the prefix, so an erasure finds it; the Idempotency-Key only in the hash.
+    expect(String(record.id).startsWith(`measurements-batch#${userId}#`)).toBe(true);
+    expect(String(record.id).slice(`measurements-batch#${userId}#`.length)).toMatch(/^[A-Za-z0-9+/=]{44}$/);
     expect(record.status).toBe('COMPLETED');
     expect(record.validation).toEqual(expect.any(String));
     expect(record.in_progress_expiration).toEqual(expect.any(Number));
@@ -142,6 +143,26 @@ describe('Idempotency-Key: the first completed answer is replayed for 24 h', () 
     expect(bob.body.data.entries[0]).toMatchObject({ status: 'inserted' });
     expect(bob.headers['x-idempotent-replay']).toBeUndefined();
     expect(await itemsOf(bobId)).toHaveLength(1);
+  });
+
+  it('requests of several users at once through one guard each keep a record under their own user', async () => {
+    const users = Array.from({ length: 6 }, () => newUser());
+    const answers = await Promise.all(
+      users.map((userId) =>
+        post({
+          userId,
+          body: { entries: [entry({ externalId: `own-${userId}` })] },
+          headers: withKey(newKey()),
+        }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(users.map(() => 200));
+    const records = await guardsTable.items();
+    for (const [i, userId] of users.entries()) {
+      const own = records.filter((record) => String(record.id).startsWith(`measurements-batch#${userId}#`));
+      expect(own).toEqual([expect.objectContaining({ status: 'COMPLETED', data: expect.anything() })]);
+      expect((own[0]!.data as { body: string }).body).toBe(answers[i]!.rawBody);
+    }
   });
 
   it.each([

@@ -115,6 +115,12 @@ describe('Idempotency-Key on POST /api/measurements: the same JSON value replays
     expect([sys.status, dia.status]).toEqual([201, 201]);
     expect(dia.headers['x-idempotent-replay']).toBeUndefined();
     expect(await rowsOf(userId)).toHaveLength(2);
+    // Each key its own record, named by its user (an erasure finds them), the key only hashed.
+    const records = (await guardsTable.items()).filter((item) =>
+      String(item.id).startsWith(`measurements-rows#${userId}#`),
+    );
+    expect(records).toHaveLength(2);
+    expect(records.map((record) => String(record.id))).not.toContainEqual(expect.stringContaining(key));
   });
 
   test('a key used on another route never replays this route’s answer', async () => {

@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from '../../functions/commons/bounded-concurrency';
+import { BoundedTasks, chunks, mapWithConcurrency } from '../../functions/commons/bounded-concurrency';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -67,5 +67,54 @@ describe('mapWithConcurrency: at most `concurrency` calls in flight, results in 
         return item;
       }),
     ).rejects.toThrow('boom');
+  });
+});
+
+describe('BoundedTasks: work arriving one task at a time, at most `limit` in flight', () => {
+  it('never runs more than the limit, and `add` waits for a free slot (the producer stays close)', async () => {
+    const tasks = new BoundedTasks(3);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let done = 0;
+    for (let i = 0; i < 20; i++) {
+      await tasks.add(async () => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        for (let t = 0; t < (i % 4) + 1; t++) await tick();
+        inFlight--;
+        done++;
+      });
+      // Added tasks not yet finished never exceed the limit.
+      expect(i + 1 - done).toBeLessThanOrEqual(3);
+    }
+    await tasks.drain();
+    expect(done).toBe(20);
+    expect(maxInFlight).toBe(3);
+  });
+
+  it('after a task fails, nothing more starts and both add and drain throw its error', async () => {
+    const tasks = new BoundedTasks(2);
+    const started: number[] = [];
+    const failure = new Error('boom');
+    await tasks.add(async () => {
+      started.push(0);
+      await tick();
+      throw failure;
+    });
+    await tasks.add(async () => {
+      started.push(1);
+      await tick();
+      await tick();
+    });
+    await expect(tasks.add(async () => void started.push(2))).rejects.toBe(failure);
+    await expect(tasks.drain()).rejects.toBe(failure);
+    expect(started).toEqual([0, 1]);
+  });
+});
+
+describe('chunks', () => {
+  it('cuts into consecutive parts, the last one shorter', () => {
+    expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(chunks([], 25)).toEqual([]);
   });
 });

@@ -18,6 +18,8 @@ import type {
 import type { StoredMeasurement } from '../model/measurement';
 import type { DailyAggregateReader } from '../rows/row-store';
 import type { DailyAggregate, SlotSummary } from '../summaries/daily-aggregate';
+import type { UserAggregateKey, UserAggregateStore } from '../../user-data/user-data-store';
+import { batchWriteAll } from './batch-requests';
 import { measurementsTable } from '../../../definitions/measurements-table';
 import { listIndexFor } from './list-pages';
 
@@ -51,7 +53,9 @@ const aggregateKey = (userId: string, type: string) => `${userId}#${type}`;
  * The daily-aggregates table, and the reads of the measurements table the recompute and a rebuild
  * need: the only code that builds DynamoDB commands for aggregates.
  */
-export class DailyAggregates implements DailyAggregateStore, DailyAggregateReader, AggregateRebuildSource {
+export class DailyAggregates
+  implements DailyAggregateStore, DailyAggregateReader, AggregateRebuildSource, UserAggregateStore
+{
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: { readonly measurements: string; readonly aggregates: string },
@@ -187,6 +191,34 @@ export class DailyAggregates implements DailyAggregateStore, DailyAggregateReade
       }
     }
     return aggregates;
+  }
+
+  async userAggregateKeys(userId: string): Promise<readonly UserAggregateKey[]> {
+    const keys: UserAggregateKey[] = [];
+    // Only the aggregated types have aggregates: one Query per (user, type) partition.
+    for (const type of aggregatedTypes) {
+      for await (const page of this.queryPages<Pick<AggregateItem, typeof sortKey>>({
+        TableName: this.tables.aggregates,
+        KeyConditionExpression: '#pk = :pk',
+        ProjectionExpression: '#day',
+        ExpressionAttributeNames: { '#pk': partitionKey, '#day': sortKey },
+        ExpressionAttributeValues: { ':pk': aggregateKey(userId, type) },
+        ConsistentRead: true,
+      })) {
+        for (const item of page) keys.push({ type, day: item[sortKey] });
+      }
+    }
+    return keys;
+  }
+
+  async deleteAggregates(userId: string, keys: readonly UserAggregateKey[]): Promise<void> {
+    await batchWriteAll(
+      this.client,
+      this.tables.aggregates,
+      keys.map(({ type, day }) => ({
+        DeleteRequest: { Key: { [partitionKey]: aggregateKey(userId, type), [sortKey]: day } },
+      })),
+    );
   }
 
   /** Every page of a Query, one after the other (the SDK's paginator follows LastEvaluatedKey). */

@@ -1,10 +1,13 @@
 import { measurementsTable } from '../../../definitions/measurements-table';
+import { userLifecycle } from '../../../definitions/user-lifecycle';
 import type { WriteRequest } from '../batch/measurement-writer';
 import type { StoredMeasurement } from '../model/measurement';
 import type { NewManualReading, RowChange } from '../rows/row-store';
 import { measurementKey, readingMarkerKey } from './measurement-key';
+import { parseMeasurementId } from '../model/measurement-id';
+import type { ExportRow } from '../../user-data/export-format';
 
-const { partitionKey, indexAttributes, readingMarker } = measurementsTable;
+const { partitionKey, ownerAttribute, indexAttributes, readingMarker } = measurementsTable;
 
 /**
  * The item a batch write puts: the measurement, its owner and bookkeeping, and the index keys of
@@ -74,8 +77,9 @@ type ListIndexAttribute = typeof indexAttributes.user | typeof indexAttributes.u
 
 /**
  * The marker of a hand-entered reading: its key names (user, type, instant, source), `row` the
- * key of the reading that holds it. No index attributes (never listed), no `writer` (the audit
- * stream's filter never lets it through).
+ * key of the reading that holds it. No list index attributes (never listed), no `writer` (the
+ * audit stream's filter never lets it through); its owner, which puts it in the `byOwner` index
+ * (export and erasure find every item of a user there).
  */
 export function toReadingMarkerItem(
   userId: string,
@@ -85,8 +89,52 @@ export function toReadingMarkerItem(
 ): Record<string, string> {
   return {
     [partitionKey]: readingMarkerKey(userId, reading.type, reading.measuredAt, reading.source),
+    [ownerAttribute]: userId,
     kind: readingMarker.kind,
     row: rowKey,
     createdAt: at,
   };
+}
+
+/**
+ * The item `npm run import-user` writes for an exported row: the row's own attributes under the
+ * key its id and `userId` derive, the list indexes' keys of a live row (as `toMeasurementItem` and
+ * `toManualItem` set them: a hand-entered row has no externalId, so no `byUserExternalId` key),
+ * none on a tombstone, and `writer: import` with the exported writer kept as `restoredWriter`.
+ */
+export function toRestoredItem(userId: string, row: ExportRow): StoredMeasurement & Record<string, unknown> {
+  const { writer, ...fields } = row;
+  const live = !('deletedAt' in row);
+  return {
+    [partitionKey]: restoredRowKey(userId, row),
+    [ownerAttribute]: userId,
+    ...fields,
+    writer: 'import',
+    restoredWriter: writer,
+    ...(live
+      ? {
+          [indexAttributes.user]: userId,
+          [indexAttributes.userType]: `${userId}#${row.type}`,
+          ...(row.externalId === null
+            ? {}
+            : { [indexAttributes.userExternalId]: `${userId}#${row.externalId}` }),
+        }
+      : {}),
+  } as StoredMeasurement & Record<string, unknown>;
+}
+
+/** The table key of an exported row, owned by `userId`: its id names the type and the key slot. */
+export function restoredRowKey(userId: string, row: Pick<ExportRow, 'id'>): string {
+  const slot = parseMeasurementId(row.id);
+  if (!slot) throw new TypeError('An exported row has an id that names no row');
+  return measurementKey(userId, slot.type, slot.externalId);
+}
+
+/**
+ * What the erasure overwrites an item with before it deletes it (docs/data-lifecycle.md,
+ * "Erasure"): the key, the owner (so an interrupted erasure finds it again through `byOwner`) and
+ * the kind `erasing`, which no stream consumer's filter selects. Nothing else: no type, no value.
+ */
+export function toErasingItem(userId: string, key: string): Record<string, string> {
+  return { [partitionKey]: key, [ownerAttribute]: userId, kind: userLifecycle.erasingKind };
 }

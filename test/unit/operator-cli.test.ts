@@ -1,0 +1,114 @@
+import { localTableNames } from '../../local/create-tables';
+import {
+  parseCommandLine,
+  Progress,
+  usageOf,
+  wholeNumberOption,
+  type OperatorTool,
+} from '../../scripts/cli/operator-cli';
+
+/**
+ * What every operator tool shares (docs/data-lifecycle.md, "Running the tools"): where the tables
+ * are said one way only, usage errors caught before anything is read, progress at most every few
+ * seconds.
+ */
+
+const tool: OperatorTool<{ userId: string; count: number }> = {
+  command: 'erase-user',
+  synopsis: '--user <user id>',
+  help: ['--count: how many.'],
+  tables: ['measurements', 'requestGuards'],
+  options: { user: { type: 'string' }, count: { type: 'string' } },
+  parse(values) {
+    if (typeof values.user !== 'string') return 'Name the user: --user <user id>.';
+    const count = wholeNumberOption(values, 'count', 8, 64);
+    return typeof count === 'string' ? count : { userId: values.user, count };
+  },
+  run: () => Promise.reject(new Error('not run in these tests')),
+};
+
+const parse = (...argv: string[]) => parseCommandLine(tool, argv);
+
+describe('where the tables are: --local, --stack, or each by name', () => {
+  test('each by name, with an endpoint; another tool’s table option is accepted and unused', () => {
+    expect(
+      parse(
+        '--user',
+        'alice',
+        '--table',
+        'm',
+        '--guards-table',
+        'g',
+        '--audit-keys-table',
+        'k',
+        '--endpoint',
+        'http://localhost:8000',
+      ),
+    ).toEqual({
+      options: { userId: 'alice', count: 8 },
+      source: {
+        kind: 'named',
+        names: { measurements: 'm', requestGuards: 'g' },
+        endpoint: 'http://localhost:8000',
+      },
+    });
+  });
+
+  test('--stack names them through its outputs (read when the tool runs)', () => {
+    expect(parse('--user', 'alice', '--stack', 'HealthIngest')).toMatchObject({
+      source: { kind: 'stack', stackName: 'HealthIngest' },
+    });
+  });
+
+  test('--local: the tables of `npm start` on its DynamoDB Local', () => {
+    expect(parse('--user', 'alice', '--local')).toMatchObject({
+      source: { kind: 'local', endpoint: `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? '8000'}` },
+    });
+    expect(Object.keys(localTableNames).sort()).toEqual([
+      'auditKeys',
+      'dailyAggregates',
+      'measurements',
+      'requestGuards',
+    ]);
+  });
+
+  test.each([
+    [['--user', 'alice'], 'Say where the tables are: --local, --stack <name>, or --table, --guards-table.'],
+    [['--user', 'alice', '--table', 'm'], 'or --guards-table.'],
+    [['--user', 'alice', '--local', '--table', 'm'], 'Say where the tables are one way'],
+    [['--user', 'alice', '--local', '--stack', 's'], 'Say where the tables are one way'],
+    [['--user', 'alice', '--local', '--endpoint', 'localhost:8000'], '--endpoint must be an http(s) URL.'],
+    [['--local'], 'Name the user: --user <user id>.'],
+    [['--local', '--user', 'alice', '--count', '65'], '--count must be a whole number from 1 to 64.'],
+    [['--local', '--user', 'alice', 'extra'], "Unexpected argument 'extra'"],
+    [['--local', '--user', 'alice', '--help'], ''],
+    [['-h'], ''],
+  ])('%j is a usage error', (argv, message) => {
+    const parsed = parse(...argv);
+    expect(parsed).toHaveProperty('usageError');
+    expect((parsed as { usageError: string }).usageError).toContain(message);
+  });
+
+  test('the usage names the tool’s arguments, its tables’ options and the exit codes', () => {
+    const usage = usageOf(tool);
+    expect(usage).toContain('Usage: npm run erase-user -- --user <user id>');
+    expect(usage).toContain('(--local | --stack <stack name> | --table <name> --guards-table <name>)');
+    expect(usage).toContain('--count: how many.');
+    expect(usage).toContain('Exit: 0 done, 1 not');
+  });
+});
+
+describe('progress on standard error', () => {
+  test('at most one line every few seconds, with the count and the rate; a forced one always', () => {
+    const lines: string[] = [];
+    const progress = new Progress((line) => lines.push(line));
+    progress.update(100, 'rows exported');
+    progress.update(200, 'rows exported');
+    progress.update(12_345, 'rows imported', { total: 100_000, force: true });
+    progress.note('a note');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^100 rows exported \([\d,]+\/s\)$/);
+    expect(lines[1]).toMatch(/^12,345\/100,000 rows imported \([\d,]+\/s\)$/);
+    expect(lines[2]).toBe('a note');
+  });
+});
