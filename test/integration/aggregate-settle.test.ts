@@ -41,7 +41,7 @@ let settled: number;
 let logs: CapturedLogs;
 
 beforeAll(async () => {
-  table = await createLocalTable();
+  table = await createLocalTable({ stream: true });
   aggregates = await localAggregates(table);
   store = new DailyAggregates(table.documentClient, {
     measurements: table.tableName,

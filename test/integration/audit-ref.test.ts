@@ -35,7 +35,7 @@ let audit: ReturnType<typeof auditHandlerFor>;
 const seen = new Set<string>();
 
 beforeAll(async () => {
-  table = await createLocalTable();
+  table = await createLocalTable({ stream: true });
   streams = createStreamsClient(table.endpoint);
   streamArn = await latestStreamArn(table.client, table.tableName);
   keys = new AuditKeysStore(table.documentClient, table.auditKeysTableName);

@@ -41,7 +41,7 @@ let audit: ReturnType<typeof auditHandlerFor>;
 let keys: AuditKeysStore;
 
 beforeAll(async () => {
-  table = await createLocalTable();
+  table = await createLocalTable({ stream: true });
   audit = auditHandlerFor(table);
   keys = new AuditKeysStore(table.documentClient, table.auditKeysTableName);
   post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });

@@ -29,7 +29,7 @@ let streams: DynamoDBStreamsClient;
 let logs: CapturedLogs;
 
 beforeAll(async () => {
-  table = await createLocalTable();
+  table = await createLocalTable({ stream: true });
   post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });
   api = measurementsApiClient({ documentClient: table.documentClient, tableName: table.tableName });
   streams = createStreamsClient(table.endpoint);

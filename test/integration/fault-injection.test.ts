@@ -55,7 +55,7 @@ let logs: CapturedLogs;
 const clients: DynamoDBDocumentClient[] = [];
 
 beforeAll(async () => {
-  table = await createLocalTable();
+  table = await createLocalTable({ stream: true });
   faulty = await startFaultyDynamoDb(table.endpoint);
   streams = createStreamsClient(table.endpoint);
 });

@@ -37,7 +37,7 @@ interface Fixture {
 }
 
 async function fixture(): Promise<Fixture> {
-  const table = await createLocalTable();
+  const table = await createLocalTable({ stream: true });
   const aggregates = await localAggregates(table);
   return {
     table,

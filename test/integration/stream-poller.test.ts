@@ -26,7 +26,7 @@ let invocations: string[][];
 let logged: { message: string; fields: Record<string, unknown> }[];
 
 beforeEach(async () => {
-  table = await createLocalTable();
+  table = await createLocalTable({ stream: true });
   directory = mkdtempSync(join(tmpdir(), 'stream-poller-'));
   pollers = [];
   invocations = [];

@@ -11,7 +11,7 @@ import { NOT_FOUND_BODY, rowApiSuite } from '../support/row-api-suite';
  * handlers: what each delete stores, and that every reader of a tombstone still behaves as the
  * row API and the batch contract say.
  */
-const suite = rowApiSuite('tombstone-user');
+const suite = rowApiSuite('tombstone-user', { stream: true });
 let aggregates: LocalAggregates;
 beforeAll(async () => (aggregates = await localAggregates(suite.table)));
 afterAll(() => aggregates.close());

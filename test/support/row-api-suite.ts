@@ -1,6 +1,6 @@
 import { batchClient } from './batch-client';
 import { captureLogs, type CapturedLogs } from './captured-logs';
-import { createLocalTable, type LocalTable } from './local-table';
+import { createLocalTable, type LocalTable, type LocalTableOptions } from './local-table';
 import { measurementsApiClient, type MeasurementsApi } from './measurements-api-client';
 
 /** The fields of a row answer, in the order the row API writes them (docs/row-api.md, "The row"). */
@@ -47,13 +47,13 @@ export interface RowApiSuite {
  * Registers the hooks of a suite that calls the row API and the batch on a table of its own:
  * the table is created before the suite and dropped after it, the logs captured per test.
  */
-export function rowApiSuite(userPrefix: string): RowApiSuite {
+export function rowApiSuite(userPrefix: string, tableOptions: LocalTableOptions = {}): RowApiSuite {
   let parts: { table: LocalTable; api: MeasurementsApi; post: ReturnType<typeof batchClient> } | undefined;
   let logs: CapturedLogs | undefined;
   let userSeq = 0;
 
   beforeAll(async () => {
-    const table = await createLocalTable();
+    const table = await createLocalTable(tableOptions);
     const target = { documentClient: table.documentClient, tableName: table.tableName };
     parts = { table, api: measurementsApiClient(target), post: batchClient(target) };
   });

@@ -26,7 +26,10 @@ export interface UserDataTables {
 }
 
 export async function createUserDataTables(): Promise<UserDataTables> {
-  const [table, guards] = await Promise.all([createLocalTable(), createLocalRequestGuardsTable()]);
+  const [table, guards] = await Promise.all([
+    createLocalTable({ stream: true }),
+    createLocalRequestGuardsTable(),
+  ]);
   const { auditKeysTableName } = table;
   const scan = async (TableName: string) => {
     const items: Record<string, unknown>[] = [];
