@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ANSWER_BYTE_BUDGET } from '../../definitions/answer-limits';
-import { serviceFunctions } from '../../definitions/service-functions';
+import { serviceFunctions, type RouteKeyOf } from '../../definitions/service-functions';
 import { admitCaller } from '../http/caller';
 import { bodyJsonBytes, proxyResultBytes } from '../http/answer-size';
 import { failure, internalServerError, success, withHeaders, type ResponseHeaders } from '../http/envelope';
@@ -265,23 +265,8 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
         };
       },
     },
-  } satisfies Record<string, Route>;
+  } satisfies Record<RouteKeyOf<'measurementsApi'>, Route>;
 }
-
-export type MeasurementsApiRouteKey = keyof ReturnType<typeof routeHandlers>;
-
-/** The route keys this function serves (`METHOD /path` as API Gateway names them). */
-export const measurementsApiRouteKeys: readonly MeasurementsApiRouteKey[] = [
-  'GET /api/measurements',
-  'GET /api/measurements/series',
-  'POST /api/measurements',
-  'GET /api/measurements/{id}',
-  'PUT /api/measurements/{id}',
-  'PATCH /api/measurements/{id}',
-  'DELETE /api/measurements/{id}',
-  'DELETE /api/measurements/by-external-ids',
-  'POST /api/measurements/bulk-delete',
-];
 
 /**
  * The row API (docs/row-api.md) in one function: the route API Gateway matched
