@@ -87,7 +87,7 @@ beforeAll(async () => {
     writeConcurrency: 16,
     deadlineSafetyMarginMs: 1500,
     // As deployed: the rate limit and Idempotency-Key guards on their own table.
-    guards: guardsTable.guards({ logger }),
+    guards: guardsTable.guards(),
   });
   apiHandler = createMeasurementsApiHandler({
     logger: createLogger('measurement-api'),
@@ -99,7 +99,7 @@ beforeAll(async () => {
     defaultTimeZone: 'Europe/Berlin',
     deleteConcurrency: 8,
     // As deployed: the shared write limit and Idempotency-Key on the same guards table.
-    guards: guardsTable.rowWriteGuards({ logger }),
+    guards: guardsTable.rowWriteGuards(),
   });
 });
 afterAll(async () => Promise.all([table.drop(), guardsTable.drop()]));
