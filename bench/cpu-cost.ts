@@ -9,6 +9,7 @@ import {
   type EntryOutcome,
 } from '../functions/measurements/batch/ingest-batch';
 import { serviceFunctions } from '../definitions/service-functions';
+import { noGuards } from '../functions/request-guards/request-guards';
 import { assertOutcomes, batchEvent, lambdaContext } from './batch-event';
 import { InMemoryWriter } from './in-memory-writer';
 import { cpuMicrosSince, summarize, type Summary } from './statistics';
@@ -98,6 +99,7 @@ export async function measureCpuCost(options: CpuCostOptions): Promise<CpuCostRe
       writer,
       writeConcurrency: options.writeConcurrency,
       deadlineSafetyMarginMs: 1500,
+      guards: noGuards,
     });
 
   // The answer must be the contract's before any figure counts.

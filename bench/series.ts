@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createMeasurementsApiHandler } from '../functions/measurements-api/create-measurements-api-handler';
 import type { StoredMeasurement } from '../functions/measurements/model/measurement';
@@ -21,6 +20,8 @@ import { measurementsTable as measurementsDefinition } from '../definitions/meas
 import { dailyAggregatesCreateTableInput, measurementsCreateTableInput } from '../local/create-tables';
 import { toHttpApiEvent } from '../local/http-api-event';
 import { loadConfig } from '../functions/commons/config';
+import { ServiceLogger } from '../functions/commons/logger';
+import { noGuards } from '../functions/request-guards/request-guards';
 import { createDocumentClient } from '../functions/commons/dynamodb-client';
 import { documentClientFor } from './engine';
 import { summarize, type Summary } from './statistics';
@@ -132,11 +133,7 @@ function counting(store: MeasurementRowStore, aggregates: DailyAggregateReader) 
   return { rows, reader, counter };
 }
 
-const silentLogger = {
-  info: () => undefined,
-  error: () => undefined,
-  warn: () => undefined,
-} as unknown as Logger;
+const silentLogger = new ServiceLogger({ logLevel: 'SILENT' });
 
 export async function measureSeries(
   endpoint: string,
@@ -214,6 +211,7 @@ export async function measureSeries(
         defaultTimeZone: 'Europe/Berlin',
         deleteConcurrency: 8,
         clock: () => new Date(now),
+        guards: noGuards,
       });
       const event = () =>
         toHttpApiEvent({

@@ -26,19 +26,94 @@ export const debugEvents = {
   alreadyDeleted: 'measurement.already-deleted',
 } as const;
 
-/** What the ingest function logs once per request. */
+/**
+ * What the HTTP functions log about a request (functions/http-pipeline/). Every line of a request
+ * carries its `route`, `requestId`, then `userId` and `timeZone` once known, and the Lambda
+ * context (`function_request_id`, `cold_start`, …); the line that ends the request adds `status`
+ * and `durationMs`.
+ */
+export interface RequestEvents {
+  /** The route answered: its counts, kinds and names of fields where useful. */
+  readonly answered: string;
+  /** A refusal (`errorCode`): the caller, a limit, a request already in progress, or the route. */
+  readonly refused: string;
+  /** An `Idempotency-Key` replay: the kept answer, nothing ran (`replayed: true`). */
+  readonly replayed: string;
+  /** ERROR: anything unexpected; the answer is 500 `Internal server error`. */
+  readonly failed: string;
+  /** The `errorCode` of a refusal because the same key and body are still being answered (409). */
+  readonly inProgressErrorCode: string;
+  /** WARN/INFO lines of the `Idempotency-Key` guard (functions/request-guards/idempotent-request.ts). */
+  readonly idempotency: IdempotencyEvents;
+}
+
+export interface IdempotencyEvents {
+  /** INFO: the key came again with another body; the request runs without the guard. */
+  readonly keyReused: string;
+  /** WARN: the record could not be written or read; the request runs without the guard. */
+  readonly unavailable: string;
+  /** WARN: the request ran but its record could not be settled; the key is freed. */
+  readonly notSettled: string;
+}
+
+/** `POST /api/measurements/batch`: one line per request, named by how it ended. */
 export const ingestEvents = {
   /** One accepted batch: its outcome counts. */
   summary: 'measurement.batch.ingest',
-  /** A whole-request refusal (400/409/413/415/422/429). */
+  /** A whole-request refusal (400/403/409/413/415/422/429). */
   rejected: 'measurement.batch.rejected',
+  replayed: 'measurement.batch.replayed',
+  error: 'measurement.batch.error',
+  /** WARN: the rate-limit counter could not be reached; the request runs unlimited. */
+  rateLimitUnavailable: 'measurement.batch.rate_limit_unavailable',
+  idempotency: {
+    keyReused: 'measurement.batch.idempotency_key_reused',
+    unavailable: 'measurement.batch.idempotency_unavailable',
+    notSettled: 'measurement.batch.idempotency_not_settled',
+  },
 } as const;
+
+export const ingestRequestEvents: RequestEvents = {
+  answered: ingestEvents.summary,
+  refused: ingestEvents.rejected,
+  replayed: ingestEvents.replayed,
+  failed: ingestEvents.error,
+  inProgressErrorCode: 'measurement.batch.idempotency_in_progress',
+  idempotency: ingestEvents.idempotency,
+};
+
+/** The row API (`/api/measurements…` but the batch): one `measurement.api.request` per request. */
+export const rowApiEvents = {
+  request: 'measurement.api.request',
+  error: 'measurement.api.error',
+  /** WARN: the shared write limit's counter could not be reached; the write runs unlimited. */
+  writeLimitUnavailable: 'measurement.api.write_limit_unavailable',
+  /** WARN: the HealthKit deletions' counter could not be reached; the request runs unlimited. */
+  deleteLimitUnavailable: 'measurement.api.delete_limit_unavailable',
+  idempotency: {
+    keyReused: 'measurement.api.idempotency_key_reused',
+    unavailable: 'measurement.api.idempotency_unavailable',
+    notSettled: 'measurement.api.idempotency_not_settled',
+  },
+} as const;
+
+export const rowApiRequestEvents: RequestEvents = {
+  answered: rowApiEvents.request,
+  refused: rowApiEvents.request,
+  replayed: rowApiEvents.request,
+  failed: rowApiEvents.error,
+  inProgressErrorCode: 'measurement.api.idempotency_in_progress',
+  idempotency: rowApiEvents.idempotency,
+};
 
 /** What the HealthLog authorizer logs once per introspection (never the token or HealthLog's body). */
 export const authorizerEvents = {
   /** `outcome`: authenticated | unauthenticated (INFO) or failed (ERROR: the app got a 5xx). */
   introspection: 'auth.healthlog.introspection',
 } as const;
+
+/** `user.imported` and `user.erased`, defined with the lifecycle items that announce them. */
+export { lifecycleEvents } from './user-lifecycle';
 
 /** What the daily-aggregate function logs (never a row's value or an aggregate). */
 export const aggregateEvents = {

@@ -95,7 +95,7 @@ export interface RouteDefinition {
  * Like API Gateway, a router must prefer a static segment over a path parameter:
  * `DELETE /api/measurements/by-external-ids` wins over `DELETE /api/measurements/{id}`.
  */
-export const routes: readonly RouteDefinition[] = [
+export const routes = [
   { method: 'POST', path: '/api/measurements/batch', function: 'ingestBatch' },
   { method: 'GET', path: '/api/measurements', function: 'measurementsApi' },
   { method: 'GET', path: '/api/measurements/series', function: 'measurementsApi' },
@@ -106,7 +106,34 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'DELETE', path: '/api/measurements/{id}', function: 'measurementsApi' },
   { method: 'DELETE', path: '/api/measurements/by-external-ids', function: 'measurementsApi' },
   { method: 'POST', path: '/api/measurements/bulk-delete', function: 'measurementsApi' },
-];
+] as const satisfies readonly RouteDefinition[];
+
+/** One of the defined routes, with its method, path and function as literal types. */
+export type ServiceRoute = (typeof routes)[number];
+
+/** `METHOD /path`, as API Gateway names a route (the event's `routeKey`); one per route of a union. */
+export type RouteKey<R extends RouteDefinition = ServiceRoute> = R extends RouteDefinition
+  ? `${R['method']} ${R['path']}`
+  : never;
+
+/**
+ * The keys of the routes one function serves. A function's route handlers are a
+ * `Record<RouteKeyOf<…>, …>`: a route defined here without a handler, or a handler for a route
+ * not defined here, does not compile.
+ */
+export type RouteKeyOf<F extends ServiceFunctionName> = RouteKey<Extract<ServiceRoute, { function: F }>>;
+
+/** The functions that serve HTTP routes. */
+export type HttpFunctionName = ServiceRoute['function'];
+
+export function routeKey<R extends RouteDefinition>(route: R): RouteKey<R> {
+  return `${route.method} ${route.path}` as RouteKey<R>;
+}
+
+/** The keys of the routes `fn` serves, in definition order. */
+export function routeKeysOf<F extends HttpFunctionName>(fn: F): RouteKeyOf<F>[] {
+  return routes.filter((route) => route.function === fn).map((route) => routeKey(route) as RouteKeyOf<F>);
+}
 
 /** Log retention of every function's log group (days). Health data: keep it no longer than needed. */
 export const LOG_RETENTION_DAYS = 90;

@@ -11,6 +11,8 @@ import ts from 'typescript';
  *   no capability; the batch pipeline, the row use cases and the aggregate recompute import the
  *   model and the summaries (never each other, never storage), and storage implements their ports;
  * - the user-data tools (`functions/user-data/`) decide over ports too, and never import storage;
+ * - the HTTP functions' request pipeline (`functions/http-pipeline/`) knows the envelope, the
+ *   caller and the request guards, never a route's use case or storage;
  * - no cycles at all, `import type` included.
  * `npm test` runs these checks (test/unit/import-boundaries.test.ts).
  */
@@ -94,6 +96,17 @@ export const boundaryRules: readonly BoundaryRule[] = [
       'functions/user-data/',
       'functions/measurements/model/',
       'functions/audit/user-ref',
+      'functions/commons/',
+      'definitions/',
+    ],
+  },
+  // The guarded-request pipeline around the HTTP functions' routes: the routes bring the use cases.
+  {
+    from: 'functions/http-pipeline/',
+    mayImport: [
+      'functions/http-pipeline/',
+      'functions/http/',
+      'functions/request-guards/',
       'functions/commons/',
       'definitions/',
     ],

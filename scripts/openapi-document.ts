@@ -22,11 +22,11 @@ import {
   seriesSchema,
 } from '../functions/measurements-api/read-schemas';
 import { healthKitDeleteLimit } from '../definitions/rate-limits';
-import { routes } from '../definitions/service-functions';
+import { routeKey, routes, type RouteKey } from '../definitions/service-functions';
 import packageJson from '../package.json';
 
 /**
- * The OpenAPI 3.1 document of every route in `lib/definitions/service-functions.ts`, generated
+ * The OpenAPI 3.1 document of every route in `definitions/service-functions.ts`, generated
  * from the zod schemas the handlers validate with. `npm run openapi` writes it to
  * docs/openapi.json; test/unit/openapi.test.ts fails when that file is out of date.
  */
@@ -115,7 +115,8 @@ const rowEdit = (summary: string, operationId: string): ZodOpenApiOperationObjec
   },
 });
 
-const operations: Record<string, ZodOpenApiOperationObject> = {
+/** One operation per defined route: a route without one, or one without a route, does not compile. */
+const operations: Record<RouteKey, ZodOpenApiOperationObject> = {
   'POST /api/measurements/batch': {
     operationId: 'postMeasurementBatch',
     summary: 'Ingest a batch of HealthKit rows',
@@ -286,10 +287,8 @@ const operations: Record<string, ZodOpenApiOperationObject> = {
 export function buildOpenApiDocument() {
   const paths: ZodOpenApiPathsObject = {};
   for (const route of routes) {
-    const key = `${route.method} ${route.path}`;
-    const operation = operations[key];
-    if (!operation) throw new Error(`No OpenAPI operation describes the route ${key}`);
-    const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+    const operation = operations[routeKey(route)];
+    const method = route.method.toLowerCase() as Lowercase<typeof route.method>;
     // Every route refuses shared-record requests the same way (functions/http/caller.ts).
     const responses = { ...operation.responses, 403: errors[403] };
     paths[route.path] = {
@@ -297,9 +296,6 @@ export function buildOpenApiDocument() {
       [method]: { tags: ['measurements'], ...operation, responses },
     };
   }
-  const routeKeys = new Set(routes.map((route) => `${route.method} ${route.path}`));
-  const unrouted = Object.keys(operations).filter((key) => !routeKeys.has(key));
-  if (unrouted.length > 0) throw new Error(`OpenAPI operations without a route: ${unrouted.join(', ')}`);
 
   return createDocument({
     openapi: '3.1.0',

@@ -21,6 +21,5 @@ export const handler = createIngestBatchHandler({
   guards: createRequestGuards({
     client: dynamodb,
     tableName: config.REQUEST_GUARDS_TABLE_NAME,
-    logger,
   }),
 });

@@ -1,11 +1,18 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ANSWER_BYTE_BUDGET } from '../../definitions/answer-limits';
-import { serviceFunctions } from '../../definitions/service-functions';
-import { admitCaller } from '../http/caller';
+import { rowApiRequestEvents } from '../../definitions/log-events';
+import type { RouteKeyOf } from '../../definitions/service-functions';
+import type { ServiceLogger } from '../commons/logger';
 import { bodyJsonBytes, proxyResultBytes } from '../http/answer-size';
-import { failure, internalServerError, success, withHeaders, type ResponseHeaders } from '../http/envelope';
-import { bodyBytes, echoHeaders, type HttpEvent } from '../http/request';
+import { failure, success, withHeaders, type ResponseHeaders } from '../http/envelope';
+import type { HttpEvent } from '../http/request';
+import {
+  createGuardedHandler,
+  rejected,
+  type GuardedRequest,
+  type GuardedRoute,
+  type HttpHandler,
+  type RouteAnswer,
+} from '../http-pipeline/guarded-handler';
 import { createMeasurements } from '../measurements/rows/create-measurements';
 import {
   bulkDeleteMeasurements,
@@ -17,10 +24,7 @@ import type { AnswerBudget } from '../measurements/rows/answer-budget';
 import type { DailyAggregateReader, MeasurementRowStore } from '../measurements/rows/row-store';
 import { getMeasurement, listMeasurements } from '../measurements/rows/read-measurements';
 import { readSeries } from '../measurements/rows/read-series';
-import { idempotencyKeyOf, jsonBodyFingerprint } from '../request-guards/idempotency-key';
-import type { LambdaContextLike } from '../request-guards/idempotent-request';
-import { unlimited } from '../request-guards/rate-limit';
-import { notReplayable } from '../request-guards/replayable-response';
+import { jsonBodyFingerprint } from '../request-guards/idempotency-key';
 import type { RowWriteGuards } from '../request-guards/request-guards';
 import { rowWriteLimits } from './measurements-api-schema';
 import {
@@ -31,11 +35,10 @@ import {
   parseListQuery,
   parseSeriesQuery,
   validationFailed,
-  type RequestRejection,
 } from './parse-measurements-request';
 
 export interface MeasurementsApiHandlerDependencies {
-  readonly logger: Logger;
+  readonly logger: ServiceLogger;
   readonly store: MeasurementRowStore;
   /** Daily aggregates of the dense types, for long chart windows. */
   readonly aggregates: DailyAggregateReader;
@@ -44,60 +47,13 @@ export interface MeasurementsApiHandlerDependencies {
   /** Lookups and deletes of one by-external-ids or bulk-delete request in flight at once. */
   readonly deleteConcurrency: number;
   readonly clock?: () => Date;
-  /**
-   * The shared write limit and `Idempotency-Key` replay (docs/row-api.md). The Lambda wiring
-   * always passes them; without them every write runs unguarded.
-   */
-  readonly guards?: RowWriteGuards;
-}
-
-type Handler = (event: HttpEvent, context?: LambdaContextLike) => Promise<APIGatewayProxyStructuredResultV2>;
-
-interface RouteRequest {
-  readonly event: HttpEvent;
-  readonly userId: string;
-  /** The caller's IANA zone: day totals, nights and daily chart buckets are cut at its midnight. */
-  readonly timeZone: string;
-  readonly requestId: string;
-  readonly now: Date;
-  readonly clock: () => Date;
-  /** Per-request headers every answer carries (the `x-request-id` echo). */
-  readonly headers: ResponseHeaders;
-}
-
-/** What a route answers, plus what the request's log line says about it (never a value or a note). */
-interface RouteAnswer {
-  readonly response: APIGatewayProxyStructuredResultV2;
-  readonly log?: Record<string, unknown>;
-}
-
-interface Route {
-  readonly handle: (request: RouteRequest) => Promise<RouteAnswer>;
-  /** Counts against the shared write limit. */
-  readonly write?: boolean;
-  /** Counts against the limit of the phone's HealthKit deletions (definitions/rate-limits.ts). */
-  readonly healthKitDeletes?: boolean;
-  /** Honours `Idempotency-Key`; "the same body" is the same JSON value up to this size. */
-  readonly idempotentUpTo?: number;
+  /** The shared write limit and `Idempotency-Key` replay (docs/row-api.md); `noGuards` in tests. */
+  readonly guards: RowWriteGuards;
 }
 
 // Personal health data: no shared cache may keep it, and a tile must never show a stale copy.
 const NO_STORE = { 'Cache-Control': 'private, no-store' };
 const NOT_FOUND = 'Measurement not found';
-/** Lambda always passes a context; this stands in for it elsewhere (the function's timeout). */
-const NO_CONTEXT: LambdaContextLike = {
-  getRemainingTimeInMillis: () => serviceFunctions.measurementsApi.timeoutSeconds * 1000,
-};
-
-function rejected(rejection: RequestRejection, headers: ResponseHeaders): RouteAnswer {
-  const { status, error, errorCode, exposeErrorCode, details, dependsOnClock } = rejection;
-  const response = failure(status, error, {
-    errorCode: exposeErrorCode ? errorCode : undefined,
-    details,
-    headers,
-  });
-  return { response: dependsOnClock ? notReplayable(response) : response, log: { errorCode } };
-}
 
 const notFound = (headers: ResponseHeaders): RouteAnswer => ({
   response: failure(404, NOT_FOUND, { headers }),
@@ -107,7 +63,7 @@ const duplicateReading = (headers: ResponseHeaders): RouteAnswer => {
   const errorCode = 'measurement.duplicate_timestamp';
   return {
     response: failure(409, 'A measurement with this data already exists', { errorCode, headers }),
-    log: { errorCode },
+    errorCode,
   };
 };
 
@@ -120,11 +76,14 @@ const editConflict = (headers: ResponseHeaders): RouteAnswer => {
       errorCode,
       headers,
     }),
-    log: { errorCode },
+    errorCode,
   };
 };
 
 const pathId = (event: HttpEvent) => event.pathParameters?.id ?? '';
+
+/** "The same body" of a row write: the same JSON value, up to the route's size (idempotency-key.ts). */
+const sameJsonUpTo = (maxBytes: number) => (body: Buffer) => jsonBodyFingerprint(body, maxBytes);
 
 /**
  * Where a list or a chart stops by size: at the answer byte budget of the proxy result as Lambda
@@ -139,12 +98,25 @@ function answerBudget(headers: ResponseHeaders): AnswerBudget {
   };
 }
 
-function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
-  const { store } = deps;
+/**
+ * The row API (docs/row-api.md) in one function: the route API Gateway matched
+ * (`event.routeKey`) picks a thin route handler — parse, call the use case, shape the envelope —
+ * inside the HTTP pipeline (functions/http-pipeline/guarded-handler.ts). The caller is always
+ * the verified credential's; another user's row answers exactly like a missing one. Every write
+ * counts against the shared write limit; creates and bulk deletes honour `Idempotency-Key`; an
+ * edit looks its row up before its body. One `measurement.api.request` line per request.
+ */
+export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDependencies): HttpHandler {
+  const { store, guards } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const writes = { limiter: guards.writeLimiter, refusal: WRITES_LIMITED };
+  // The phone's own sync of HealthKit deletions: not a user's write, so not counted against the
+  // write limit, but against a limit of its own sized for the app (docs/request-guards.md).
+  const healthKitDeletes = { limiter: guards.healthKitDeleteLimiter, refusal: DELETES_LIMITED };
 
   // The row is looked up before the body is read: an id naming no live row of the caller's is a
   // 404 whatever the body holds.
-  const edit = async ({ event, userId, requestId, now, headers }: RouteRequest): Promise<RouteAnswer> => {
+  const edit = async ({ event, userId, requestId, now, headers }: GuardedRequest): Promise<RouteAnswer> => {
     const found = await findEditableMeasurement({ userId, id: pathId(event) }, store);
     if (found.status === 'not_found') return notFound(headers);
     const parsed = parseEditBody(event);
@@ -163,7 +135,7 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
     };
   };
 
-  return {
+  const routes: Record<RouteKeyOf<'measurementsApi'>, GuardedRoute> = {
     'GET /api/measurements': {
       handle: async ({ event, userId, timeZone, now, headers }) => {
         const parsed = parseListQuery(event);
@@ -201,9 +173,9 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
       },
     },
     'POST /api/measurements': {
-      write: true,
-      idempotentUpTo: rowWriteLimits.maxBodyBytes,
-      handle: async ({ event, userId, requestId, now, clock, headers }) => {
+      limit: writes,
+      fingerprint: sameJsonUpTo(rowWriteLimits.maxBodyBytes),
+      handle: async ({ event, userId, requestId, now, headers }) => {
         const parsed = parseCreateBody(event, clock);
         if (!parsed.ok) return rejected(parsed.rejection, headers);
         const { readings, asArray } = parsed.value;
@@ -221,10 +193,10 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
         return outcome.status === 'found' ? { response: success(outcome.row, headers) } : notFound(headers);
       },
     },
-    'PUT /api/measurements/{id}': { write: true, handle: edit },
-    'PATCH /api/measurements/{id}': { write: true, handle: edit },
+    'PUT /api/measurements/{id}': { limit: writes, handle: edit },
+    'PATCH /api/measurements/{id}': { limit: writes, handle: edit },
     'DELETE /api/measurements/{id}': {
-      write: true,
+      limit: writes,
       handle: async ({ event, userId, requestId, now, headers }) => {
         const outcome = await deleteMeasurement({ userId, id: pathId(event), requestId, now }, store);
         return outcome.status === 'deleted'
@@ -233,8 +205,8 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
       },
     },
     'POST /api/measurements/bulk-delete': {
-      write: true,
-      idempotentUpTo: rowWriteLimits.maxBulkDeleteBodyBytes,
+      limit: writes,
+      fingerprint: sameJsonUpTo(rowWriteLimits.maxBulkDeleteBodyBytes),
       handle: async ({ event, userId, requestId, now, headers }) => {
         const parsed = parseBulkDeleteBody(event);
         if (!parsed.ok) return rejected(parsed.rejection, headers);
@@ -248,10 +220,8 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
         };
       },
     },
-    // The phone's own sync of HealthKit deletions: not a user's write, so not counted against the
-    // write limit, but against a limit of its own sized for the app (docs/request-guards.md).
     'DELETE /api/measurements/by-external-ids': {
-      healthKitDeletes: true,
+      limit: healthKitDeletes,
       handle: async ({ event, userId, requestId, now, headers }) => {
         const parsed = parseDeleteByExternalIdsBody(event);
         if (!parsed.ok) return rejected(parsed.rejection, headers);
@@ -265,140 +235,29 @@ function routeHandlers(deps: MeasurementsApiHandlerDependencies) {
         };
       },
     },
-  } satisfies Record<string, Route>;
-}
-
-export type MeasurementsApiRouteKey = keyof ReturnType<typeof routeHandlers>;
-
-/** The route keys this function serves (`METHOD /path` as API Gateway names them). */
-export const measurementsApiRouteKeys: readonly MeasurementsApiRouteKey[] = [
-  'GET /api/measurements',
-  'GET /api/measurements/series',
-  'POST /api/measurements',
-  'GET /api/measurements/{id}',
-  'PUT /api/measurements/{id}',
-  'PATCH /api/measurements/{id}',
-  'DELETE /api/measurements/{id}',
-  'DELETE /api/measurements/by-external-ids',
-  'POST /api/measurements/bulk-delete',
-];
-
-/**
- * The row API (docs/row-api.md) in one function: the route API Gateway matched
- * (`event.routeKey`) picks a thin route handler — parse, call the use case, shape the envelope.
- * The caller is always the verified credential's (functions/http/caller.ts, which also refuses
- * shared-record requests before anything else runs); another user's row answers exactly like a
- * missing one. Order on the write routes: caller → the shared write limit → `Idempotency-Key` (creates and
- * bulk deletes: a replay answers whatever the first request answered) → the route (an edit
- * looks its row up before its body). One `measurement.api.request` line per request.
- */
-export function createMeasurementsApiHandler(deps: MeasurementsApiHandlerDependencies): Handler {
-  const { logger, guards } = deps;
-  const clock = deps.clock ?? (() => new Date());
-  const routes = new Map<string, Route>(Object.entries(routeHandlers(deps)));
-  return async (event, context = NO_CONTEXT) => {
-    const startedAt = Date.now();
-    const requestId = event.requestContext.requestId;
-    const route = event.routeKey;
-    const echoed = echoHeaders(event);
-    const headers = { ...echoed, ...NO_STORE };
-    try {
-      const admission = admitCaller(event, { defaultTimeZone: deps.defaultTimeZone, headers });
-      if (!admission.admitted) {
-        if (admission.userId !== undefined) {
-          logger.info('measurement.api.request', {
-            route,
-            userId: admission.userId,
-            requestId,
-            status: admission.response.statusCode,
-            errorCode: admission.errorCode,
-            durationMs: Date.now() - startedAt,
-          });
-        }
-        return admission.response;
-      }
-      const { userId, timeZone } = admission.caller;
-      const handler = routes.get(route);
-      if (!handler) return failure(404, 'Not found', { headers });
-
-      const logRequest = (status: number | undefined, fields: Record<string, unknown> = {}) =>
-        logger.info('measurement.api.request', {
-          route,
-          userId,
-          timeZone,
-          requestId,
-          status,
-          ...fields,
-          durationMs: Date.now() - startedAt,
-        });
-
-      const limiter = !guards
-        ? undefined
-        : handler.write
-          ? guards.writeLimiter
-          : handler.healthKitDeletes
-            ? guards.healthKitDeleteLimiter
-            : undefined;
-      const limit = limiter ? await limiter.admit(userId, requestId) : unlimited;
-      if (!limit.allowed) {
-        const { errorCode, error } = handler.write
-          ? { errorCode: 'record_write.rate_limited', error: 'Too many writes, try again later' }
-          : { errorCode: 'measurement.delete.rate_limited', error: 'Too many deletions, try again later' };
-        logRequest(429, { errorCode });
-        return failure(429, error, { errorCode, headers: { ...headers, ...limit.headers } });
-      }
-      // Answers are shaped without the caching header, so the idempotency guard keeps them; it is
-      // added to every answer on the way out.
-      const outgoing = { ...limit.headers, ...NO_STORE };
-      const request: RouteRequest = {
-        event,
-        userId,
-        timeZone,
-        requestId,
-        now: clock(),
-        clock,
-        headers: echoed,
-      };
-
-      const key = handler.idempotentUpTo !== undefined && guards ? idempotencyKeyOf(event) : undefined;
-      if (!guards || key === undefined || handler.idempotentUpTo === undefined) {
-        const { response, log } = await handler.handle(request);
-        logRequest(response.statusCode, log);
-        return withHeaders(response, outgoing);
-      }
-
-      let log: Record<string, unknown> | undefined;
-      const outcome = await guards.idempotency.run(
-        {
-          userId,
-          key,
-          route,
-          fingerprint: jsonBodyFingerprint(bodyBytes(event), handler.idempotentUpTo),
-          requestId,
-          context,
-        },
-        async () => {
-          const answer = await handler.handle(request);
-          log = answer.log;
-          return answer.response;
-        },
-      );
-      if (outcome.kind === 'in_progress') {
-        const errorCode = 'measurement.api.idempotency_in_progress';
-        logRequest(409, { errorCode });
-        return failure(409, 'A request with this Idempotency-Key is already in progress', {
-          headers: { ...headers, ...outgoing, 'X-Idempotent-Replay': 'false' },
-        });
-      }
-      if (outcome.kind === 'replayed') {
-        logRequest(outcome.response.statusCode, { replayed: true });
-        return withHeaders(outcome.response, { ...echoed, ...outgoing, 'X-Idempotent-Replay': 'true' });
-      }
-      logRequest(outcome.response.statusCode, log);
-      return withHeaders(outcome.response, outgoing);
-    } catch (error) {
-      logger.error('measurement.api.error', { route, requestId, error: error as Error });
-      return internalServerError(headers);
-    }
   };
+
+  return createGuardedHandler({
+    function: 'measurementsApi',
+    routes,
+    idempotency: guards.idempotency,
+    logger: deps.logger,
+    events: rowApiRequestEvents,
+    // Answers are shaped without it, so the idempotency guard keeps them; every answer carries it.
+    answerHeaders: NO_STORE,
+    defaultTimeZone: deps.defaultTimeZone,
+    clock,
+  });
 }
+
+const WRITES_LIMITED = {
+  error: 'Too many writes, try again later',
+  errorCode: 'record_write.rate_limited',
+  exposeErrorCode: true,
+};
+
+const DELETES_LIMITED = {
+  error: 'Too many deletions, try again later',
+  errorCode: 'measurement.delete.rate_limited',
+  exposeErrorCode: true,
+};

@@ -25,6 +25,5 @@ export const handler = createMeasurementsApiHandler({
   guards: createRowWriteGuards({
     client: dynamodb,
     tableName: config.REQUEST_GUARDS_TABLE_NAME,
-    logger,
   }),
 });

@@ -7,6 +7,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
+import type { IdempotencyEvents } from '../../definitions/log-events';
 import { idempotencyIdentity } from './idempotency-key';
 import {
   isReplayable,
@@ -33,9 +34,10 @@ export interface IdempotentRequest {
    * this fingerprint to be answered from the record.
    */
   readonly fingerprint: string;
-  readonly requestId: string;
   /** Powertools sizes the in-progress lock by the invocation's remaining time. */
   readonly context: LambdaContextLike;
+  /** The request's logger: the guard's lines name the request. */
+  readonly log: Logger;
 }
 
 export type IdempotentOutcome =
@@ -88,8 +90,8 @@ export interface IdempotentRequestsOptions {
   readonly expiresAfterSeconds?: number;
   /** Prefix of the records' keys: one per guarded function (definitions/request-guards-table.ts). */
   readonly keyPrefix?: string;
-  /** Prefix of the log events (`measurement.batch` → `measurement.batch.idempotency_unavailable`). */
-  readonly logEventPrefix?: string;
+  /** The guarded function's names for the guard's lines (definitions/log-events.ts). */
+  readonly events: IdempotencyEvents;
 }
 
 export class IdempotentRequests {
@@ -98,15 +100,14 @@ export class IdempotentRequests {
     context: LambdaContextLike,
     attempt: Attempt,
   ) => Promise<StoredResponse>;
-  private readonly logEventPrefix: string;
+  private readonly events: IdempotencyEvents;
 
   constructor(
     private readonly persistenceStore: BasePersistenceLayer,
-    private readonly logger: Logger,
-    options: IdempotentRequestsOptions = {},
+    options: IdempotentRequestsOptions,
   ) {
     const expiresAfterSeconds = options.expiresAfterSeconds ?? REPLAY_WINDOW_SECONDS;
-    this.logEventPrefix = options.logEventPrefix ?? 'measurement.batch';
+    this.events = options.events;
     const config = new IdempotencyConfig({
       eventKeyJmesPath: 'identity',
       payloadValidationJmesPath: 'bodyHash',
@@ -141,12 +142,7 @@ export class IdempotentRequests {
       bodyHash: request.fingerprint,
     };
     const attempt: Attempt = { execute };
-    const log = {
-      userId: request.userId,
-      requestId: request.requestId,
-      ...(request.route === undefined ? {} : { route: request.route }),
-    };
-    const event = (name: string) => `${this.logEventPrefix}.${name}`;
+    const { log } = request;
     let kept: StoredResponse;
     try {
       kept = await this.once(payload, request.context, attempt);
@@ -156,16 +152,16 @@ export class IdempotentRequests {
         // It ran; only settling the record failed. Answer what it produced, and free the key
         // rather than leave it locked until the in-progress record expires.
         if (!(error instanceof NotReplayable)) {
-          this.logger.warn(event('idempotency_not_settled'), { ...log, error: error as Error });
+          log.warn(this.events.notSettled, { error: error as Error });
           await this.persistenceStore.deleteRecord(payload).catch(() => undefined);
         }
         return { kind: 'executed', response: attempt.response };
       }
       if (error instanceof IdempotencyAlreadyInProgressError) return { kind: 'in_progress' };
       if (error instanceof IdempotencyValidationError) {
-        this.logger.info(event('idempotency_key_reused'), log);
+        log.info(this.events.keyReused);
       } else {
-        this.logger.warn(event('idempotency_unavailable'), { ...log, error: error as Error });
+        log.warn(this.events.unavailable, { error: error as Error });
       }
       return { kind: 'executed', response: await execute() };
     }

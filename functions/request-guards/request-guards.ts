@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ingestEvents, rowApiEvents, type IdempotencyEvents } from '../../definitions/log-events';
 import { requestGuardsTable } from '../../definitions/request-guards-table';
-import { IdempotentRequests, REPLAY_WINDOW_SECONDS } from './idempotent-request';
+import { IdempotentRequests, REPLAY_WINDOW_SECONDS, type IdempotentOutcome } from './idempotent-request';
 import {
   batchRateLimit,
   healthKitDeleteLimit,
@@ -18,25 +19,23 @@ import { RateLimitCounter, idempotencyPersistenceLayer } from './request-guards-
 export class RateLimiter {
   constructor(
     private readonly counter: Pick<RateLimitCounter, 'increment'>,
-    private readonly logger: Logger,
+    private readonly policy: RateLimitPolicy,
+    /** The WARN line when the counter cannot be reached (definitions/log-events.ts). */
+    private readonly unavailableEvent: string,
     private readonly clock: () => Date = () => new Date(),
-    private readonly policy: RateLimitPolicy = batchRateLimit,
-    /** The WARN line when the counter cannot be reached. */
-    private readonly unavailableEvent: string = 'measurement.batch.rate_limit_unavailable',
   ) {}
 
-  /** Counts the request against the user's current window; fails open (see `unlimited`). */
-  async admit(userId: string, requestId: string): Promise<RateLimitVerdict> {
+  /**
+   * Counts the request against the user's current window; fails open (see `unlimited`). `log`
+   * is the request's logger: its lines name the request.
+   */
+  async admit(userId: string, log: Logger): Promise<RateLimitVerdict> {
     const now = this.clock();
     const window = rateLimitWindow(now, this.policy);
     try {
       return rateLimitVerdict(await this.counter.increment(userId, window), window, now, this.policy);
     } catch (error) {
-      this.logger.warn(this.unavailableEvent, {
-        userId,
-        requestId,
-        error: error as Error,
-      });
+      log.warn(this.unavailableEvent, { error: error as Error });
       return unlimited;
     }
   }
@@ -63,43 +62,67 @@ export interface RequestGuardsOptions {
   /** The plain client: Powertools sends its own marshalled commands through it. */
   readonly client: DynamoDBClient;
   readonly tableName: string;
-  readonly logger: Logger;
   /** The rate limiter's clock (tests move it to the next window). */
   readonly clock?: () => Date;
   readonly replayWindowSeconds?: number;
 }
 
 export function createRequestGuards(options: RequestGuardsOptions): RequestGuards {
-  const { client, tableName, logger } = options;
+  const on = guardsOn(options);
   return {
-    rateLimiter: new RateLimiter(new RateLimitCounter(client, tableName), logger, options.clock),
-    idempotency: new IdempotentRequests(idempotencyPersistenceLayer(client, tableName), logger, {
-      expiresAfterSeconds: options.replayWindowSeconds ?? REPLAY_WINDOW_SECONDS,
-    }),
+    rateLimiter: on.limiter(batchRateLimit, ingestEvents.rateLimitUnavailable),
+    idempotency: on.idempotency(ingestEvents.idempotency),
   };
 }
 
 export function createRowWriteGuards(options: RequestGuardsOptions): RowWriteGuards {
-  const { client, tableName, logger } = options;
+  const on = guardsOn(options);
   return {
-    writeLimiter: new RateLimiter(
-      new RateLimitCounter(client, tableName, requestGuardsTable.writeLimitKeyPrefix),
-      logger,
-      options.clock,
+    writeLimiter: on.limiter(
       recordWriteLimit,
-      'measurement.api.write_limit_unavailable',
+      rowApiEvents.writeLimitUnavailable,
+      requestGuardsTable.writeLimitKeyPrefix,
     ),
-    healthKitDeleteLimiter: new RateLimiter(
-      new RateLimitCounter(client, tableName, requestGuardsTable.healthKitDeleteLimitKeyPrefix),
-      logger,
-      options.clock,
+    healthKitDeleteLimiter: on.limiter(
       healthKitDeleteLimit,
-      'measurement.api.delete_limit_unavailable',
+      rowApiEvents.deleteLimitUnavailable,
+      requestGuardsTable.healthKitDeleteLimitKeyPrefix,
     ),
-    idempotency: new IdempotentRequests(idempotencyPersistenceLayer(client, tableName), logger, {
-      expiresAfterSeconds: options.replayWindowSeconds ?? REPLAY_WINDOW_SECONDS,
-      keyPrefix: requestGuardsTable.rowWriteIdempotencyKeyPrefix,
-      logEventPrefix: 'measurement.api',
-    }),
+    idempotency: on.idempotency(rowApiEvents.idempotency, requestGuardsTable.rowWriteIdempotencyKeyPrefix),
   };
 }
+
+/** Guards on the request-guards table; each keeps its items under its own key prefix. */
+function guardsOn(options: RequestGuardsOptions) {
+  const { client, tableName, clock } = options;
+  return {
+    limiter: (policy: RateLimitPolicy, unavailableEvent: string, keyPrefix?: string) =>
+      new RateLimiter(new RateLimitCounter(client, tableName, keyPrefix), policy, unavailableEvent, clock),
+    idempotency: (events: IdempotencyEvents, keyPrefix?: string) =>
+      new IdempotentRequests(idempotencyPersistenceLayer(client, tableName), {
+        expiresAfterSeconds: options.replayWindowSeconds ?? REPLAY_WINDOW_SECONDS,
+        keyPrefix,
+        events,
+      }),
+  };
+}
+
+/**
+ * Guards that never refuse, count or replay anything, for tests and benchmarks of what a
+ * handler does past its guards. The production wiring always passes real guards (the handlers'
+ * types require them).
+ */
+export const noGuards: RequestGuards & RowWriteGuards = (() => {
+  const noLimit = { admit: async () => unlimited };
+  return {
+    rateLimiter: noLimit,
+    writeLimiter: noLimit,
+    healthKitDeleteLimiter: noLimit,
+    idempotency: {
+      run: async (_request, execute): Promise<IdempotentOutcome> => ({
+        kind: 'executed',
+        response: await execute(),
+      }),
+    },
+  };
+})();

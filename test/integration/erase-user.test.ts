@@ -1,6 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { createLogger } from '../../functions/commons/logger';
 import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
 import { UserItems } from '../../functions/measurements/storage/user-items';
 import { RequestGuardRecords } from '../../functions/request-guards/request-guards-repository';
@@ -39,7 +38,6 @@ afterEach(() => logs.restore());
 
 let userSeq = 0;
 const newUser = () => `erase-user-${++userSeq}-${Date.now()}`;
-const logger = createLogger('measurement-ingest');
 const MINUTE = 60_000;
 
 /** `samples` heart-rate samples through the guarded batch, three hand-entered readings, their aggregates and audit key. */
@@ -47,7 +45,7 @@ async function populate(userId: string, samples: number): Promise<void> {
   const post = batchClient({
     documentClient: tables.table.documentClient,
     tableName: tables.table.tableName,
-    guards: tables.guards.guards({ logger }),
+    guards: tables.guards.guards(),
   });
   const start = Date.parse('2026-10-01T00:00:00.000Z');
   for (let first = 0; first < samples; first += 500) {

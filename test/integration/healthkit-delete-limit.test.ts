@@ -1,4 +1,3 @@
-import { createLogger } from '../../functions/commons/logger';
 import { healthKitDeleteLimit } from '../../definitions/rate-limits';
 import { batchClient, entry } from '../support/batch-client';
 import { createLocalRequestGuardsTable, type LocalRequestGuardsTable } from '../support/local-request-guards';
@@ -28,7 +27,7 @@ beforeAll(async () => {
   api = measurementsApiClient({
     ...target,
     clock: () => now,
-    guards: guardsTable.rowWriteGuards({ logger: createLogger('measurement-api'), clock: () => now }),
+    guards: guardsTable.rowWriteGuards({ clock: () => now }),
   });
 });
 afterAll(async () => Promise.all([table.drop(), guardsTable.drop()]));

@@ -7,10 +7,7 @@ import fc from 'fast-check';
 import { generateKeyPair } from 'jose';
 import { createLogger } from '../../functions/commons/logger';
 import { createIngestBatchHandler } from '../../functions/ingest-batch/create-ingest-batch-handler';
-import {
-  createMeasurementsApiHandler,
-  measurementsApiRouteKeys,
-} from '../../functions/measurements-api/create-measurements-api-handler';
+import { createMeasurementsApiHandler } from '../../functions/measurements-api/create-measurements-api-handler';
 import { bodyBytes, type HttpEvent } from '../../functions/http/request';
 import { batchLimits } from '../../functions/measurements/batch/batch-schema';
 import { batchResultSchema } from '../../functions/measurements/batch/batch-result-schema';
@@ -20,7 +17,7 @@ import { measurementRowSchema } from '../../functions/measurements-api/measureme
 import { measurementPageSchema } from '../../functions/measurements-api/read-schemas';
 import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
 import { measurementsTable } from '../../definitions/measurements-table';
-import { routes, serviceFunctions } from '../../definitions/service-functions';
+import { routeKeysOf, routes, serviceFunctions } from '../../definitions/service-functions';
 import { toHttpApiEvent } from '../../local/http-api-event';
 import type { LocalFunction } from '../../local/lambda-context';
 import { checkBearerToken, signLocalToken, type SigningKey } from '../../local/local-auth';
@@ -90,7 +87,7 @@ beforeAll(async () => {
     writeConcurrency: 16,
     deadlineSafetyMarginMs: 1500,
     // As deployed: the rate limit and Idempotency-Key guards on their own table.
-    guards: guardsTable.guards({ logger }),
+    guards: guardsTable.guards(),
   });
   apiHandler = createMeasurementsApiHandler({
     logger: createLogger('measurement-api'),
@@ -102,7 +99,7 @@ beforeAll(async () => {
     defaultTimeZone: 'Europe/Berlin',
     deleteConcurrency: 8,
     // As deployed: the shared write limit and Idempotency-Key on the same guards table.
-    guards: guardsTable.rowWriteGuards({ logger }),
+    guards: guardsTable.rowWriteGuards(),
   });
 });
 afterAll(async () => Promise.all([table.drop(), guardsTable.drop()]));
@@ -555,6 +552,8 @@ function resolvePlaceholders(body: string): string {
       JSON.stringify(VICTIM_EXTERNAL_IDS[Number(i) % VICTIM_EXTERNAL_IDS.length]),
     );
 }
+
+const measurementsApiRouteKeys = routeKeysOf('measurementsApi');
 
 const apiRequest = fc.record({
   route: fc.constantFrom(

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '../../functions/commons/logger';
 import { batchClient, entry } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { createLocalRequestGuardsTable, type LocalRequestGuardsTable } from '../support/local-request-guards';
@@ -26,12 +25,12 @@ beforeAll(async () => {
   const target = { documentClient: table.documentClient, tableName: table.tableName };
   post = batchClient({
     ...target,
-    guards: guardsTable.guards({ logger: createLogger('measurement-ingest') }),
+    guards: guardsTable.guards(),
   });
   api = measurementsApiClient({
     ...target,
     clock: () => now,
-    guards: guardsTable.rowWriteGuards({ logger: createLogger('measurement-api') }),
+    guards: guardsTable.rowWriteGuards(),
   });
 });
 afterAll(async () => Promise.all([table.drop(), guardsTable.drop()]));

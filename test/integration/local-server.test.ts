@@ -2,11 +2,22 @@ import type { AddressInfo } from 'node:net';
 import { request as httpRequest, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { lambdaPayloadLimits } from '../../definitions/answer-limits';
-import type { FunctionDefinition, RouteDefinition } from '../../definitions/service-functions';
+import { ingestEvents } from '../../definitions/log-events';
+import {
+  routes,
+  serviceFunctions,
+  type FunctionDefinition,
+  type RouteDefinition,
+} from '../../definitions/service-functions';
+import { createLogger } from '../../functions/commons/logger';
+import { createIngestBatchHandler } from '../../functions/ingest-batch/create-ingest-batch-handler';
+import type { MeasurementWriter } from '../../functions/measurements/batch/measurement-writer';
+import { noGuards } from '../../functions/request-guards/request-guards';
 import type { LocalFunction } from '../../local/lambda-context';
 import type { BearerCheck } from '../../local/local-auth';
 import { jwtAuthorizer } from '../../local/local-authorizer';
 import { createLocalServer } from '../../local/server';
+import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 
 /**
  * The local API Gateway with stand-in functions: what reaches a handler, what comes back, and
@@ -291,5 +302,91 @@ describe('an event over Lambda’s request limit never reaches the function', ()
     const answer = await post(body);
     expect(answer.status).toBe(201);
     expect(calls[0]!.event.body).toHaveLength(body.length);
+  });
+});
+
+describe('concurrent requests in one process log their own keys', () => {
+  // The real ingest handler behind the local API Gateway, as `npm start` serves it: one module-level
+  // logger shared by every request in flight. Each writer call waits until the test lets it go.
+  const held = new Map<string, () => void>();
+  const writer: MeasurementWriter = {
+    writeMeasurement: (request) =>
+      new Promise((resolve) => held.set(request.userId, () => resolve({ status: 'inserted' }))),
+  };
+  const ingest = createIngestBatchHandler({
+    logger: createLogger('measurement-ingest'),
+    writer,
+    writeConcurrency: 1,
+    deadlineSafetyMarginMs: 100,
+    guards: noGuards,
+  });
+  const batchRoute = routes.find((route) => route.function === 'ingestBatch')!;
+  let concurrentServer: Server;
+  let concurrentBase: string;
+  let logs: CapturedLogs;
+
+  beforeAll(async () => {
+    concurrentServer = createLocalServer({
+      routes: [batchRoute],
+      functions: new Map([
+        [
+          'ingestBatch',
+          {
+            name: 'ingestBatch',
+            definition: serviceFunctions.ingestBatch,
+            handler: ingest as LocalFunction['handler'],
+          },
+        ],
+      ]),
+      authorizer: jwtAuthorizer(async (authorization) => {
+        const user = /^Bearer (user-[ab])$/.exec(authorization ?? '')?.[1];
+        return user ? { ok: true, claims: { sub: user, exp: '2000000000' } } : { ok: false };
+      }),
+      log: () => undefined,
+    });
+    await new Promise<void>((resolve) => concurrentServer.listen(0, '127.0.0.1', resolve));
+    concurrentBase = `http://127.0.0.1:${(concurrentServer.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => new Promise<void>((resolve) => concurrentServer.close(() => resolve())));
+  beforeEach(() => (logs = captureLogs()));
+  afterEach(() => logs.restore());
+
+  const postAs = (user: string) =>
+    fetch(`${concurrentBase}${batchRoute.path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        entries: [
+          {
+            hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
+            value: 64,
+            unit: 'count/min',
+            startDate: '2026-08-14T06:00:00Z',
+            endDate: '2026-08-14T06:00:00Z',
+            externalId: `C0FFEE00-0000-4000-8000-00000000000${user === 'user-a' ? 'a' : 'b'}`,
+          },
+        ],
+      }),
+    });
+
+  async function until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  it('two interleaved requests: each line names its own userId, requestId and Lambda request id', async () => {
+    const a = postAs('user-a');
+    const b = postAs('user-b');
+    await until(() => held.has('user-a') && held.has('user-b'));
+    held.get('user-b')!();
+    expect((await b).status).toBe(200);
+    held.get('user-a')!();
+    expect((await a).status).toBe(200);
+
+    const lines = logs.events(ingestEvents.summary);
+    expect(lines.map((line) => line.userId)).toEqual(['user-b', 'user-a']);
+    const [bLine, aLine] = lines;
+    expect(aLine!.requestId).not.toBe(bLine!.requestId);
+    expect(aLine!.function_request_id).not.toBe(bLine!.function_request_id);
+    for (const line of lines) expect(line).toEqual(expect.objectContaining({ inserted: 1, status: 200 }));
   });
 });

@@ -6,7 +6,6 @@ import {
   DynamoDBClient,
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
-import { createLogger } from '../../functions/commons/logger';
 import type { MeasurementWriter } from '../../functions/measurements/batch/measurement-writer';
 import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
 import { auditKeysTable } from '../../definitions/audit-keys-table';
@@ -21,7 +20,6 @@ import { createLocalTable, dynamoDbLocalEndpoint, type LocalTable } from '../sup
  * docs/request-guards.md and the 409/429 answers of docs/batch-api.md: the real handler, repository and guards
  * (Powertools idempotency, the rate-limit counter) on DynamoDB Local.
  */
-const logger = createLogger('measurement-ingest');
 const STEPS = 'stats:HKQuantityTypeIdentifierStepCount:2026-05-24';
 
 let table: LocalTable;
@@ -34,7 +32,7 @@ beforeAll(async () => {
   post = batchClient({
     documentClient: table.documentClient,
     tableName: table.tableName,
-    guards: guardsTable.guards({ logger }),
+    guards: guardsTable.guards(),
   });
 });
 afterAll(async () => Promise.all([table.drop(), guardsTable.drop()]));
@@ -263,7 +261,7 @@ describe('Idempotency-Key while the first request is still running: 409 with X-I
 
   it('one runs, the other gets 409 and writes nothing; once the first answered, the key replays it', async () => {
     const held = heldWriter();
-    const postHeld = batchClient({ writer: held.writer, guards: guardsTable.guards({ logger }) });
+    const postHeld = batchClient({ writer: held.writer, guards: guardsTable.guards() });
     const userId = newUser();
     const key = newKey();
     const body = { entries: [stepsDay('2026-05-24', 4200)] };
@@ -300,7 +298,7 @@ describe('Idempotency-Key while the first request is still running: 409 with X-I
 
   it('two requests sent at once with one key: exactly one runs', async () => {
     const held = heldWriter();
-    const postHeld = batchClient({ writer: held.writer, guards: guardsTable.guards({ logger }) });
+    const postHeld = batchClient({ writer: held.writer, guards: guardsTable.guards() });
     const userId = newUser();
     const key = newKey();
     const body = { entries: [entry({ externalId: 'simultaneous' })] };
@@ -345,7 +343,7 @@ describe('never replayed: 5xx and no-store answers', () => {
       const postFaulty = batchClient({
         documentClient: faulty.documentClient,
         tableName: faulty.tableName,
-        guards: guardsTable.guards({ logger }),
+        guards: guardsTable.guards(),
       });
       const userId = newUser();
       const key = newKey();
@@ -385,7 +383,7 @@ describe('never replayed: 5xx and no-store answers', () => {
         return repository.writeMeasurement(request, options);
       },
     };
-    const postBroken = batchClient({ writer, guards: guardsTable.guards({ logger }) });
+    const postBroken = batchClient({ writer, guards: guardsTable.guards() });
     const userId = newUser();
     const key = newKey();
     const body = { entries: [entry({ externalId: 'after-500' })] };
@@ -418,7 +416,7 @@ describe('when the idempotency records cannot be written, requests still run', (
       },
       { step: 'finalizeRequest', priority: 'low', name: 'injectThrottling' },
     );
-    return { guards: guardsTable.guards({ logger, client }), heal: () => (failing = false) };
+    return { guards: guardsTable.guards({ client }), heal: () => (failing = false) };
   }
 
   it('the in-progress record cannot be written: the request runs unguarded and a WARN is logged', async () => {
@@ -481,7 +479,7 @@ describe('rate limit: 60 batch requests per user per 60 s', () => {
     postLimited = batchClient({
       documentClient: table.documentClient,
       tableName: table.tableName,
-      guards: guardsTable.guards({ logger, clock: () => now }),
+      guards: guardsTable.guards({ clock: () => now }),
     });
   });
 
@@ -611,7 +609,7 @@ describe('rate limit: 60 batch requests per user per 60 s', () => {
     const postFailOpen = batchClient({
       documentClient: table.documentClient,
       tableName: table.tableName,
-      guards: guardsTable.guards({ logger, client, clock: () => now }),
+      guards: guardsTable.guards({ client, clock: () => now }),
     });
     const userId = newUser();
     const answer = await postFailOpen({ userId, body: sample(1) });

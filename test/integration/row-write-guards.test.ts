@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { healthKitDeleteLimit } from '../../definitions/rate-limits';
-import { createLogger } from '../../functions/commons/logger';
 import type { NewManualReading, RowChange } from '../../functions/measurements/rows/row-store';
 import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
 import { createRowWriteGuards } from '../../functions/request-guards/request-guards';
@@ -20,7 +19,6 @@ import {
  * creates and bulk deletes with "the same body" as the same JSON value, and the shared write
  * limit of 300 per user per 60 s. The real handler, repository and guards on DynamoDB Local.
  */
-const logger = createLogger('measurement-api');
 
 let table: LocalTable;
 let guardsTable: LocalRequestGuardsTable;
@@ -32,7 +30,7 @@ beforeAll(async () => {
   api = measurementsApiClient({
     documentClient: table.documentClient,
     tableName: table.tableName,
-    guards: guardsTable.rowWriteGuards({ logger }),
+    guards: guardsTable.rowWriteGuards(),
   });
 });
 afterAll(async () => Promise.all([table.drop(), guardsTable.drop()]));
@@ -172,7 +170,7 @@ describe('Idempotency-Key on POST /api/measurements: the same JSON value replays
     }
     const held = measurementsApiClient({
       store: new HeldRepository(table.documentClient, table.tableName),
-      guards: guardsTable.rowWriteGuards({ logger }),
+      guards: guardsTable.rowWriteGuards(),
     });
     const userId = newUser();
     const key = newKey();
@@ -230,7 +228,7 @@ describe('the shared write limit: 300 writes per user per 60 s', () => {
     limited = measurementsApiClient({
       documentClient: table.documentClient,
       tableName: table.tableName,
-      guards: guardsTable.rowWriteGuards({ logger, clock: () => now }),
+      guards: guardsTable.rowWriteGuards({ clock: () => now }),
     });
   });
 
@@ -311,7 +309,7 @@ describe('the shared write limit: 300 writes per user per 60 s', () => {
     const post = batchClient({
       documentClient: table.documentClient,
       tableName: table.tableName,
-      guards: guardsTable.guards({ logger: createLogger('measurement-ingest'), clock: () => now }),
+      guards: guardsTable.guards({ clock: () => now }),
     });
     const batch = await post({ userId, body: { entries: [entry({ externalId: 'after-300-writes' })] } });
     expect(batch.status).toBe(200);
@@ -334,7 +332,6 @@ describe('the shared write limit: 300 writes per user per 60 s', () => {
       guards: createRowWriteGuards({
         client: new DynamoDBClient({ endpoint: dynamoDbLocalEndpoint(), maxAttempts: 1 }),
         tableName: `missing-${randomUUID()}`,
-        logger,
       }),
     });
     const userId = newUser();

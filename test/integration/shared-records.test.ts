@@ -1,5 +1,5 @@
 import { generateKeyPair } from 'jose';
-import { routes, type RouteDefinition } from '../../definitions/service-functions';
+import { routeKey, routes, type RouteKey, type ServiceRoute } from '../../definitions/service-functions';
 import { signLocalToken, type SigningKey } from '../../local/local-auth';
 import { entry, stepsDay } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
@@ -82,15 +82,13 @@ const modes: Mode[] = [
  * path, and a body the route accepts where one is known. Where none is, `{}` — the refusal comes
  * before the body is read, so it is the same either way.
  */
-function wouldSucceed(
-  route: RouteDefinition,
-  rowId: string,
-): { path: string; body?: unknown; known: boolean } {
-  const queries: Record<string, string> = { 'GET /api/measurements/series': '?kind=weight&days=30' };
-  const path =
-    route.path.replace(/\{[^}]+\}/g, encodeURIComponent(rowId)) +
-    (queries[`${route.method} ${route.path}`] ?? '');
-  const bodies: Record<string, unknown> = {
+function wouldSucceed(route: ServiceRoute, rowId: string): { path: string; body?: unknown; known: boolean } {
+  const key = routeKey(route);
+  const queries: Partial<Record<RouteKey, string>> = {
+    'GET /api/measurements/series': '?kind=weight&days=30',
+  };
+  const path = route.path.replace(/\{[^}]+\}/g, encodeURIComponent(rowId)) + (queries[key] ?? '');
+  const bodies: Partial<Record<RouteKey, unknown>> = {
     'POST /api/measurements/batch': { entries: [stepsDay('2026-05-25', 999)] },
     'PUT /api/measurements/{id}': { value: 72 },
     'PATCH /api/measurements/{id}': { value: 73 },
@@ -98,7 +96,6 @@ function wouldSucceed(
     'POST /api/measurements': { type: 'WEIGHT', value: 80.5, measuredAt: '2026-05-25T08:00:00Z' },
     'POST /api/measurements/bulk-delete': { ids: [rowId] },
   };
-  const key = `${route.method} ${route.path}`;
   const known = key in bodies || route.method === 'GET' || route.method === 'DELETE';
   const body = key in bodies ? bodies[key] : route.method === 'GET' ? undefined : {};
   return { path, body, known };

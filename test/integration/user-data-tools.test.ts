@@ -61,18 +61,17 @@ afterEach(() => logs.restore());
 let userSeq = 0;
 const newUser = (name: string) => `${name}-${++userSeq}-${Date.now()}`;
 
-const logger = createLogger('measurement-ingest');
 /** The app's writes, through the real handlers with their guards (Idempotency-Key records, counters). */
 const writers = () => ({
   post: batchClient({
     documentClient: tables.table.documentClient,
     tableName: tables.table.tableName,
-    guards: tables.guards.guards({ logger }),
+    guards: tables.guards.guards(),
   }),
   api: measurementsApiClient({
     documentClient: tables.table.documentClient,
     tableName: tables.table.tableName,
-    guards: tables.guards.rowWriteGuards({ logger: createLogger('measurement-api') }),
+    guards: tables.guards.rowWriteGuards(),
   }),
 });
 /** The app's reads, on the fixture's clock. */

@@ -4,7 +4,7 @@ import { createLogger } from '../../functions/commons/logger';
 import { createIngestBatchHandler } from '../../functions/ingest-batch/create-ingest-batch-handler';
 import type { MeasurementWriter } from '../../functions/measurements/batch/measurement-writer';
 import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
-import type { RequestGuards } from '../../functions/request-guards/request-guards';
+import { noGuards, type RequestGuards } from '../../functions/request-guards/request-guards';
 import { toHttpApiEvent } from '../../local/http-api-event';
 
 export interface BatchCall {
@@ -48,7 +48,7 @@ export function batchClient(options: {
   writer?: MeasurementWriter;
   writeConcurrency?: number;
   clock?: () => number;
-  /** The rate limit and Idempotency-Key replay; without them the handler runs unguarded. */
+  /** The rate limit and Idempotency-Key replay; without them the handler runs unguarded (`noGuards`). */
   guards?: RequestGuards;
 }) {
   const writer = options.writer ?? new MeasurementRepository(options.documentClient!, options.tableName!);
@@ -58,7 +58,7 @@ export function batchClient(options: {
     writeConcurrency: options.writeConcurrency ?? 16,
     deadlineSafetyMarginMs: 1500,
     clock: options.clock,
-    guards: options.guards,
+    guards: options.guards ?? noGuards,
   });
   return async (call: BatchCall): Promise<BatchAnswer> => {
     const userId = call.userId === undefined ? 'user-a' : call.userId;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDbClient } from '../../functions/commons/dynamodb-client';
 import {
   createRequestGuards,
@@ -22,9 +21,9 @@ export interface LocalRequestGuardsTable {
    */
   newClient(): DynamoDBClient;
   /** Guards on this table, each with a client of its own. */
-  guards(options: { logger: Logger; clock?: () => Date; client?: DynamoDBClient }): RequestGuards;
+  guards(options?: { clock?: () => Date; client?: DynamoDBClient }): RequestGuards;
   /** The row API's write guards on this table, each with a client of its own. */
-  rowWriteGuards(options: { logger: Logger; clock?: () => Date; client?: DynamoDBClient }): RowWriteGuards;
+  rowWriteGuards(options?: { clock?: () => Date; client?: DynamoDBClient }): RowWriteGuards;
   /** Every item, unmarshalled. Tests only. */
   items(): Promise<Record<string, unknown>[]>;
   drop(): Promise<void>;
@@ -50,10 +49,10 @@ export async function createLocalRequestGuardsTable(): Promise<LocalRequestGuard
   return {
     tableName,
     newClient,
-    guards: ({ logger, clock, client }) =>
-      createRequestGuards({ client: client ?? newClient(), tableName, logger, clock }),
-    rowWriteGuards: ({ logger, clock, client }) =>
-      createRowWriteGuards({ client: client ?? newClient(), tableName, logger, clock }),
+    guards: ({ clock, client } = {}) =>
+      createRequestGuards({ client: client ?? newClient(), tableName, clock }),
+    rowWriteGuards: ({ clock, client } = {}) =>
+      createRowWriteGuards({ client: client ?? newClient(), tableName, clock }),
     async items() {
       const { Items = [] } = await admin.send(
         new ScanCommand({ TableName: tableName, ConsistentRead: true }),

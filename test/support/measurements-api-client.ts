@@ -5,7 +5,7 @@ import { createMeasurementsApiHandler } from '../../functions/measurements-api/c
 import type { MeasurementRowStore } from '../../functions/measurements/rows/row-store';
 import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
 import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
-import type { RowWriteGuards } from '../../functions/request-guards/request-guards';
+import { noGuards, type RowWriteGuards } from '../../functions/request-guards/request-guards';
 import { toHttpApiEvent } from '../../local/http-api-event';
 import { toAnswer, type BatchAnswer } from './batch-client';
 
@@ -36,7 +36,7 @@ export function measurementsApiClient(options: {
   store?: MeasurementRowStore;
   clock?: () => Date;
   defaultTimeZone?: string;
-  /** The shared write limit and Idempotency-Key replay; without them every write runs unguarded. */
+  /** The shared write limit and Idempotency-Key replay; without them every write runs unguarded (`noGuards`). */
   guards?: RowWriteGuards;
 }) {
   const handler = createMeasurementsApiHandler({
@@ -49,7 +49,7 @@ export function measurementsApiClient(options: {
     defaultTimeZone: options.defaultTimeZone ?? 'Europe/Berlin',
     deleteConcurrency: 8,
     clock: options.clock,
-    guards: options.guards,
+    guards: options.guards ?? noGuards,
   });
 
   const call = async (request: ApiCall): Promise<ApiAnswer> => {

@@ -64,6 +64,23 @@ describe('the checker itself', () => {
     ]);
   });
 
+  it("flags the request pipeline importing a route's use case or storage", () => {
+    const violations = boundaryViolations(
+      fixture({
+        'functions/http-pipeline/guarded-handler.ts': [
+          'functions/http/envelope.ts',
+          'functions/request-guards/request-guards.ts',
+          'functions/measurements/rows/create-measurements.ts',
+          'functions/measurements/storage/measurement-repository.ts',
+        ],
+      }),
+    );
+    expect(violations.map(({ imported }) => imported)).toEqual([
+      'functions/measurements/rows/create-measurements.ts',
+      'functions/measurements/storage/measurement-repository.ts',
+    ]);
+  });
+
   it('finds a cycle through a type-only import, and a file importing itself', () => {
     const cycles = importCycles(
       fixture({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts'], 'c.ts': ['a.ts'], 'd.ts': ['d.ts'], 'e.ts': ['a.ts'] }),

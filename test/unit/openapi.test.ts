@@ -8,7 +8,7 @@ import { manualKeySlot, measurementId } from '../../functions/measurements/model
 import { toMeasurementRow } from '../../functions/measurements/rows/measurement-row';
 import { toManualItem } from '../../functions/measurements/storage/measurement-item';
 import { measurementRowSchema } from '../../functions/measurements-api/measurements-api-schema';
-import { routes } from '../../definitions/service-functions';
+import { routeKey, routes } from '../../definitions/service-functions';
 import { buildOpenApiDocument, renderOpenApiDocument } from '../../scripts/openapi-document';
 import { storedItem } from '../support/stored-items';
 
@@ -36,7 +36,7 @@ describe('docs/openapi.json', () => {
         .filter((method) => (item as Record<string, unknown>)[method] !== undefined)
         .map((method) => `${method.toUpperCase()} ${routePath}`),
     );
-    expect(documented.sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+    expect(documented.sort()).toEqual(routes.map(routeKey).sort());
   });
 
   test('each operation documents its success, 401, 403 (shared records) and 500 answers in the envelope', () => {

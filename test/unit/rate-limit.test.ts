@@ -1,4 +1,5 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { ingestEvents } from '../../definitions/log-events';
+import { createLogger } from '../../functions/commons/logger';
 import {
   batchRateLimit,
   rateLimitVerdict,
@@ -7,6 +8,7 @@ import {
 } from '../../functions/request-guards/rate-limit';
 import { rateLimitCounterKey } from '../../functions/request-guards/request-guards-repository';
 import { RateLimiter } from '../../functions/request-guards/request-guards';
+import { captureLogs } from '../support/captured-logs';
 
 const at = (iso: string) => new Date(iso);
 
@@ -94,26 +96,35 @@ describe('the verdict on the n-th request of a window', () => {
 });
 
 describe('the rate limiter', () => {
-  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
   const now = at('2026-08-14T06:00:40Z');
+  const limiter = (increment: jest.Mock) =>
+    new RateLimiter({ increment }, batchRateLimit, ingestEvents.rateLimitUnavailable, () => now);
+  /** A request's logger, as the HTTP pipeline hands it to the guards. */
+  const requestLog = () =>
+    createLogger('test').forInvocation(
+      { getRemainingTimeInMillis: () => 1000 },
+      { userId: 'user-1', requestId: 'req-1' },
+    );
 
   test('counts the request in the current window of its user, and judges the returned count', async () => {
     const increment = jest.fn().mockResolvedValue(61);
-    const limiter = new RateLimiter({ increment }, logger, () => now);
-    const verdict = await limiter.admit('user-1', 'req-1');
+    const verdict = await limiter(increment).admit('user-1', requestLog());
     expect(increment).toHaveBeenCalledTimes(1);
     expect(increment).toHaveBeenCalledWith('user-1', rateLimitWindow(now));
     expect(verdict.allowed).toBe(false);
   });
 
   test('fails open without headers when the counter cannot be reached, and warns', async () => {
-    const warn = jest.spyOn(logger, 'warn');
-    const increment = jest.fn().mockRejectedValue(new Error('ProvisionedThroughputExceededException'));
-    const verdict = await new RateLimiter({ increment }, logger, () => now).admit('user-1', 'req-1');
-    expect(verdict).toEqual({ allowed: true, headers: {} });
-    expect(warn).toHaveBeenCalledWith(
-      'measurement.batch.rate_limit_unavailable',
-      expect.objectContaining({ userId: 'user-1', requestId: 'req-1' }),
-    );
+    const logs = captureLogs();
+    try {
+      const increment = jest.fn().mockRejectedValue(new Error('ProvisionedThroughputExceededException'));
+      const verdict = await limiter(increment).admit('user-1', requestLog());
+      expect(verdict).toEqual({ allowed: true, headers: {} });
+      expect(logs.events('measurement.batch.rate_limit_unavailable')).toEqual([
+        expect.objectContaining({ level: 'WARN', userId: 'user-1', requestId: 'req-1' }),
+      ]);
+    } finally {
+      logs.restore();
+    }
   });
 });
