@@ -49,13 +49,9 @@ describe('the checker itself', () => {
   it('flags a port that imports its adapter and a use case that imports another capability', () => {
     const violations = boundaryViolations(
       fixture({
-        'functions/measurements/rows/row-store.ts': [
-          'functions/measurements/storage/measurement-repository.ts',
-        ],
+        'functions/measurements/rows/row-store.ts': ['functions/measurements/storage/table-row-store.ts'],
         'functions/measurements/rows/edit-measurement.ts': ['functions/measurements/batch/plan-entry.ts'],
-        'functions/measurements/storage/measurement-repository.ts': [
-          'functions/measurements/rows/row-store.ts',
-        ],
+        'functions/measurements/storage/table-row-store.ts': ['functions/measurements/rows/row-store.ts'],
       }),
     );
     expect(violations.map(({ importer }) => importer)).toEqual([
