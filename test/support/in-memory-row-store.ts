@@ -108,7 +108,8 @@ export class InMemoryRowStore implements MeasurementRowStore {
     const rows = this.indexed(query, true);
     const after = startKey ? rows.findIndex((row) => row[partitionKey] === startKey[partitionKey]) + 1 : 0;
     const items = rows.slice(after, after + query.limit);
-    const more = after + query.limit < rows.length;
+    // DynamoDB hands back a LastEvaluatedKey whenever a Query stops at its Limit, rows left or not.
+    const more = items.length === query.limit;
     return {
       status: 'page',
       items,
@@ -127,7 +128,7 @@ export class InMemoryRowStore implements MeasurementRowStore {
     this.called('readRows');
     const rows = this.indexed(query, query.limit !== undefined);
     const items = query.limit === undefined ? rows : rows.slice(0, query.limit);
-    return { items, hitLimit: items.length < rows.length, itemsRead: rows.length };
+    return { items, hitLimit: items.length === query.limit, itemsRead: rows.length };
   }
 
   /** The rows a list index holds for the query: live ones only (the index keys go on a soft delete). */
