@@ -5,7 +5,7 @@ import { loadConfig } from '../functions/commons/config';
 import { createDocumentClient } from '../functions/commons/dynamodb-client';
 import type { BatchEntry } from '../functions/measurements/batch/batch-schema';
 import { planBatch } from '../functions/measurements/batch/ingest-batch';
-import { MeasurementRepository } from '../functions/measurements/storage/measurement-repository';
+import { TableMeasurementWriter } from '../functions/measurements/storage/table-measurement-writer';
 import {
   auditKeysCreateTableInput,
   dailyAggregatesCreateTableInput,
@@ -118,7 +118,7 @@ export async function seedRows(
   now: Date,
 ): Promise<void> {
   if (entries.length === 0) return;
-  const repository = new MeasurementRepository(client, tableName);
+  const repository = new TableMeasurementWriter(client, tableName);
   const writes = planBatch(entries, now).flatMap((entry) =>
     entry.status === 'write' ? [entry.measurement] : [],
   );

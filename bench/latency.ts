@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { planBatch } from '../functions/measurements/batch/ingest-batch';
-import { MeasurementRepository } from '../functions/measurements/storage/measurement-repository';
+import { TableMeasurementWriter } from '../functions/measurements/storage/table-measurement-writer';
 import { assertOutcomes, assertStatuses, batchEvent, lambdaContext } from './batch-event';
 import {
   createServiceTables,
@@ -77,7 +77,7 @@ interface ReplayableCommand {
 /** The repository's commands for a batch's writes, built untimed. */
 async function recordWrites(workloadToPost: Workload, userId: string, requestId: string, now: Date) {
   const { client, commands } = recordingClient();
-  const repository = new MeasurementRepository(client, 'recorded');
+  const repository = new TableMeasurementWriter(client, 'recorded');
   const writes = planBatch(workloadToPost.batch, now).flatMap((entry) =>
     entry.status === 'write' ? [entry] : [],
   );

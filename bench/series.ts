@@ -15,7 +15,7 @@ import { seriesAnswer } from '../functions/measurements/summaries/series-answer'
 import { seriesKinds } from '../functions/measurements/summaries/series-kinds';
 import { DailyAggregates } from '../functions/measurements/storage/daily-aggregates';
 import { toMeasurementItem } from '../functions/measurements/storage/measurement-item';
-import { MeasurementRepository } from '../functions/measurements/storage/measurement-repository';
+import { TableRowStore } from '../functions/measurements/storage/table-row-store';
 import { measurementsTable as measurementsDefinition } from '../definitions/measurements-table';
 import { dailyAggregatesCreateTableInput, measurementsCreateTableInput } from '../local/create-tables';
 import { toHttpApiEvent } from '../local/http-api-event';
@@ -199,8 +199,8 @@ export async function measureSeries(
     const loadSeconds = (performance.now() - loadStart) / 1000;
     log(`series: ${rows} rows and ${days.length} aggregates in ${loadSeconds.toFixed(0)} s`);
 
-    const repository = new MeasurementRepository(client, tables.measurements);
-    const rawRepository = new MeasurementRepository(rawClient, tables.measurements);
+    const repository = new TableRowStore(client, tables.measurements);
+    const rawRepository = new TableRowStore(rawClient, tables.measurements);
     const cells: SeriesCell[] = [];
     for (const windowDays of settings.windows) {
       const { rows: countedRows, reader, counter } = counting(repository, store);

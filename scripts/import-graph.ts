@@ -8,8 +8,9 @@ import ts from 'typescript';
  *   each other; both may import the neutral `definitions/`, which imports neither; the local
  *   runtime (`local/`) runs the functions and reads the definitions, never the CDK code;
  * - inside `functions/measurements/`, imports go one way: the model and the pure summaries import
- *   no capability; the batch pipeline, the row use cases and the aggregate recompute import the
- *   model and the summaries (never each other, never storage), and storage implements their ports;
+ *   no capability (the summaries read the model's row types); the batch pipeline, the row use
+ *   cases and the aggregate recompute import the model and the summaries (never each other, never
+ *   storage), and storage implements their ports;
  * - the user-data tools (`functions/user-data/`) decide over ports too, and never import storage;
  * - the HTTP functions' request pipeline (`functions/http-pipeline/`) knows the envelope, the
  *   caller and the request guards, never a route's use case or storage;
@@ -58,10 +59,11 @@ export const boundaryRules: readonly BoundaryRule[] = [
       'definitions/',
     ],
   },
-  // Pure shaping of rows into days, nights and chart points: no I/O, no other capability.
+  // Pure shaping of rows into days, nights and chart points: no I/O, no other capability (the
+  // model, whose row types they read, imports none either).
   {
     from: 'functions/measurements/summaries/',
-    mayImport: ['functions/measurements/summaries/', 'definitions/'],
+    mayImport: ['functions/measurements/summaries/', 'functions/measurements/model/', 'definitions/'],
   },
   {
     from: 'functions/measurements/aggregates/',

@@ -4,6 +4,7 @@ import { measurementsTable } from '../../definitions/measurements-table';
 import { lifecycleEvents, userLifecycle, type LifecycleEventName } from '../../definitions/user-lifecycle';
 import {
   effectiveWriter,
+  userVisibleFields,
   writers as knownWriters,
   type StoredMeasurement,
   type Writer,
@@ -146,35 +147,6 @@ export type AuditDecision =
     };
 
 const writers: ReadonlySet<string> = new Set<Writer>(knownWriters);
-
-/**
- * The attributes a user sees of a row: exactly what the row API returns of it
- * (`rows/measurement-row.ts`, `toMeasurementRow`) except its timestamps, which every write sets.
- * Everything else an item holds is bookkeeping and never counts as a change: the key and the
- * index keys, who wrote it last (`writer`, `requestId`, `updatedAt`), `createdAt` (a `stats:`
- * re-post rewrites it), the client's unit string (`clientUnit`, kept for information only),
- * `userId` and `kind` (part of the key), and `deletedAt` (a resurrection says `resurrected`).
- * A unit test keeps this list equal to the row's fields.
- */
-export const userVisibleAttributes: readonly string[] = [
-  'id',
-  'type',
-  'value',
-  'unit',
-  'source',
-  'measuredAt',
-  'notes',
-  'valueMin',
-  'valueMax',
-  'externalId',
-  'externalSourceVersion',
-  'hkIdentifier',
-  'startDate',
-  'sleepStage',
-  'rhythmClassification',
-  'glucoseContext',
-  'deviceType',
-];
 
 export function classifyChange(change: ItemChange): AuditDecision {
   const position: StreamPosition = {
@@ -430,14 +402,19 @@ function lifecycle(item: ItemImage, position: StreamPosition): AuditDecision {
 }
 
 /**
- * The user-visible attributes whose values differ between the two images, sorted. An absent
- * attribute and a null one are the same to a user (the row API answers null for both).
+ * The user-visible attributes whose values differ between the two images, sorted: those the row
+ * API returns but its stamps (`userVisibleFields`). Everything else an item holds is bookkeeping
+ * and never counts as a change: the key and the index keys, who wrote it last (`writer`,
+ * `requestId`, `updatedAt`), `createdAt` (a `stats:` re-post rewrites it), the client's unit
+ * string, `userId` and `kind` (part of the key), and `deletedAt` (a resurrection says
+ * `resurrected`). An absent attribute and a null one are the same to a user (the row API answers
+ * null for both).
  */
 export function changedAttributes(
   old: Readonly<Record<string, unknown>>,
   current: Readonly<Record<string, unknown>>,
 ): string[] {
-  return userVisibleAttributes
+  return userVisibleFields
     .filter((name) => !isDeepStrictEqual(old[name] ?? null, current[name] ?? null))
     .sort();
 }

@@ -1,7 +1,7 @@
 import { loadGuardedConfig } from '../commons/config';
 import { createDynamoDbClient, documentClientOver } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
-import { MeasurementRepository } from '../measurements/storage/measurement-repository';
+import { TableMeasurementWriter } from '../measurements/storage/table-measurement-writer';
 import { createRequestGuards } from '../request-guards/request-guards';
 import { createIngestBatchHandler } from './create-ingest-batch-handler';
 
@@ -14,7 +14,7 @@ const dynamodb = createDynamoDbClient(config);
 
 export const handler = createIngestBatchHandler({
   logger,
-  writer: new MeasurementRepository(documentClientOver(dynamodb), config.TABLE_NAME),
+  writer: new TableMeasurementWriter(documentClientOver(dynamodb), config.TABLE_NAME),
   writeConcurrency: config.WRITE_CONCURRENCY,
   deadlineSafetyMarginMs: config.DEADLINE_SAFETY_MARGIN_MS,
   defaultTimeZone: config.DEFAULT_TIME_ZONE,

@@ -2,7 +2,7 @@ import { loadRowApiConfig } from '../commons/config';
 import { createDynamoDbClient, documentClientOver } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
 import { DailyAggregates } from '../measurements/storage/daily-aggregates';
-import { MeasurementRepository } from '../measurements/storage/measurement-repository';
+import { TableRowStore } from '../measurements/storage/table-row-store';
 import { createRowWriteGuards } from '../request-guards/request-guards';
 import { createMeasurementsApiHandler } from './create-measurements-api-handler';
 
@@ -15,7 +15,7 @@ const client = documentClientOver(dynamodb);
 
 export const handler = createMeasurementsApiHandler({
   logger,
-  store: new MeasurementRepository(client, config.TABLE_NAME),
+  store: new TableRowStore(client, config.TABLE_NAME),
   aggregates: new DailyAggregates(client, {
     measurements: config.TABLE_NAME,
     aggregates: config.DAILY_AGGREGATES_TABLE_NAME,

@@ -21,7 +21,11 @@ import { isPlausibleInstant } from '../measurements/model/plausible-instant';
 import type { ReadingInput } from '../measurements/rows/create-measurements';
 import { MAX_EXTERNAL_IDS_PER_DELETE } from '../measurements/rows/delete-measurements';
 import type { MeasurementEdit } from '../measurements/rows/edit-measurement';
-import type { MeasurementRow } from '../measurements/rows/measurement-row';
+import {
+  measurementRowShape,
+  type MeasurementRow,
+  type MeasurementRowField,
+} from '../measurements/model/measurement';
 
 /**
  * Requests and answers of the row API (docs/row-api.md). The handler validates with
@@ -74,33 +78,32 @@ export const deleteByExternalIdsSchema = z
 
 const dateTime = (example: string) => z.string().meta({ format: 'date-time', example });
 
+/**
+ * How the answer documents some of the row's attributes (OpenAPI: enums, formats, examples); every
+ * other one is as the model stores it, null when absent. The keys and their order are the model's.
+ */
+const documentedRowFields = {
+  id: measurementIdSchema,
+  type: measurementTypeSchema,
+  unit: z.string().meta({ example: 'steps' }),
+  source: z.enum(measurementSources),
+  measuredAt: dateTime('2026-05-23T22:00:00.000Z'),
+  externalId: z.string().nullable().meta({ description: 'null for a reading entered by hand' }),
+  hkIdentifier: z.string().nullable().meta({
+    example: 'HKQuantityTypeIdentifierStepCount',
+    description: 'null for a reading entered by hand',
+  }),
+  startDate: dateTime('2026-05-23T22:00:00.000Z')
+    .nullable()
+    .meta({ description: 'null for a reading entered by hand' }),
+  sleepStage: z.enum(Object.values(sleepStages) as [string, ...string[]]).nullable(),
+  glucoseContext: z.enum(glucoseContexts).nullable(),
+  createdAt: dateTime('2026-05-24T06:00:00.000Z'),
+  updatedAt: dateTime('2026-05-24T18:00:00.000Z'),
+} satisfies { [K in MeasurementRowField]?: z.ZodType<MeasurementRow[K]> };
+
 export const measurementRowSchema = z
-  .strictObject({
-    id: measurementIdSchema,
-    type: measurementTypeSchema,
-    value: z.number(),
-    unit: z.string().meta({ example: 'steps' }),
-    source: z.enum(measurementSources),
-    measuredAt: dateTime('2026-05-23T22:00:00.000Z'),
-    notes: z.string().nullable(),
-    valueMin: z.number().nullable(),
-    valueMax: z.number().nullable(),
-    externalId: z.string().nullable().meta({ description: 'null for a reading entered by hand' }),
-    externalSourceVersion: z.string().nullable(),
-    hkIdentifier: z.string().nullable().meta({
-      example: 'HKQuantityTypeIdentifierStepCount',
-      description: 'null for a reading entered by hand',
-    }),
-    startDate: dateTime('2026-05-23T22:00:00.000Z')
-      .nullable()
-      .meta({ description: 'null for a reading entered by hand' }),
-    sleepStage: z.enum(Object.values(sleepStages) as [string, ...string[]]).nullable(),
-    rhythmClassification: z.string().nullable(),
-    glucoseContext: z.enum(glucoseContexts).nullable(),
-    deviceType: z.string().nullable(),
-    createdAt: dateTime('2026-05-24T06:00:00.000Z'),
-    updatedAt: dateTime('2026-05-24T18:00:00.000Z'),
-  })
+  .strictObject({ ...measurementRowShape, ...documentedRowFields })
   .meta({ id: 'Measurement' }) satisfies z.ZodType<MeasurementRow>;
 
 export const deletedSchema = z.object({ deleted: z.literal(true) }).meta({ id: 'MeasurementDeleted' });

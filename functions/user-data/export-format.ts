@@ -1,11 +1,14 @@
 import * as z from 'zod';
 import { measurementsTable } from '../../definitions/measurements-table';
-import { isWellFormedText } from '../measurements/model/field-schemas';
 import { isIsoDateTime } from '../measurements/model/iso-date-time';
 import {
   effectiveWriter,
-  writers,
-  type RestorableWriter,
+  fieldsWhere,
+  measurementFieldNames,
+  measurementFields,
+  restorableWriters,
+  type FieldsWhere,
+  type MeasurementField,
   type StoredMeasurement,
 } from '../measurements/model/measurement';
 import {
@@ -14,7 +17,6 @@ import {
   measurementId,
   parseMeasurementId,
 } from '../measurements/model/measurement-id';
-import { isMeasurementType } from '../measurements/model/measurement-types';
 import { isUsableUserId } from '../measurements/model/user-id';
 
 /**
@@ -30,58 +32,82 @@ import { isUsableUserId } from '../measurements/model/user-id';
  */
 export const exportFormat = { name: 'health-ingest-export', version: 1 } as const;
 
-const text = z.string().refine(isWellFormedText, { message: 'Expected well-formed Unicode text' });
 const instant = z.string().refine(isIsoDateTime, { message: 'Expected an ISO-8601 date-time' });
 const count = z.number().int().min(0);
-const restorableWriters = writers.filter((writer): writer is RestorableWriter => writer !== 'import');
-
-/** Every attribute a row line may carry, as a stored live row has it. */
-const rowAttributes = {
-  id: z.string(),
-  kind: z.enum(measurementsTable.rowKinds),
-  type: z.string().refine(isMeasurementType, { message: 'Expected one of the measurement types' }),
-  /** null on a hand-entered row (its key slot is in the id). */
-  externalId: text.nullable(),
-  hkIdentifier: text.nullable().optional(),
-  value: z.number(),
-  valueMin: z.number().nullable().optional(),
-  valueMax: z.number().nullable().optional(),
-  unit: text,
-  clientUnit: text.nullable().optional(),
-  measuredAt: instant,
-  startDate: instant.nullable().optional(),
-  sleepStage: text.nullable().optional(),
-  rhythmClassification: text.nullable().optional(),
-  source: text,
-  deviceType: text.nullable().optional(),
-  externalSourceVersion: text.nullable().optional(),
-  notes: text.optional(),
-  glucoseContext: text.nullable().optional(),
-  createdAt: instant,
-  updatedAt: instant,
-  requestId: text,
-  writer: z.enum(restorableWriters as [RestorableWriter, ...RestorableWriter[]]),
-};
-
-/** A live row: everything a reading is made of. */
-const liveRowSchema = z.strictObject(rowAttributes);
 
 /**
- * A soft-deleted row: `deletedAt`, its identity, and whatever the tombstone still carries (a
- * tombstone keeps only what duplicate detection and resurrection need).
+ * What a stored item holds beside its row line, derived again on import: the key and the owner,
+ * the list indexes' keys, and `restoredWriter` (the line's `writer` already names who wrote the row).
  */
-const deletedRowSchema = z.strictObject({
-  ...z.object(rowAttributes).partial().shape,
-  id: rowAttributes.id,
-  kind: rowAttributes.kind,
-  type: rowAttributes.type,
-  externalId: rowAttributes.externalId,
-  // Who deleted it and when: every soft delete writes them.
-  updatedAt: rowAttributes.updatedAt,
-  requestId: rowAttributes.requestId,
-  writer: rowAttributes.writer,
-  deletedAt: instant,
-});
+const derivedAttributes: ReadonlySet<string> = new Set([
+  ...fieldsWhere((spec) => spec.origin === 'key'),
+  'restoredWriter',
+  ...Object.values(measurementsTable.indexAttributes),
+]);
+
+type Fields = typeof measurementFields;
+type LineField = Exclude<MeasurementField, FieldsWhere<'origin', 'key'> | 'restoredWriter'>;
+type LiveLineField = Exclude<LineField, 'deletedAt'>;
+
+/** Every attribute a row line may carry, in the model's order. */
+const lineFields = measurementFieldNames.filter((name): name is LineField => !derivedAttributes.has(name));
+
+const restorableWriter = z.enum(restorableWriters);
+type LineSchema<K extends LineField> = K extends 'writer' ? typeof restorableWriter : Fields[K]['schema'];
+/** A line names who wrote the row's history: never the import itself. */
+const lineSchemaOf = (name: LineField): z.ZodType =>
+  name === 'writer' ? restorableWriter : measurementFields[name].schema;
+
+type Present<S> = S extends z.ZodOptional<infer Inner> ? Inner : S;
+const present = (schema: z.ZodType): z.ZodType =>
+  schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+const accepts = (schema: z.ZodType, value: unknown) => schema.safeParse(value).success;
+
+/**
+ * A live row: everything a reading is made of. An attribute a row may hold as null may also be
+ * absent (an item need not carry it), except the identity a tombstone keeps.
+ */
+type MayBeAbsent<K extends LiveLineField> =
+  undefined extends z.output<LineSchema<K>>
+    ? true
+    : null extends z.output<LineSchema<K>>
+      ? Fields[K]['deleted'] extends 'kept'
+        ? false
+        : true
+      : false;
+const liveRowSchema = z.strictObject(
+  Object.fromEntries(
+    lineFields
+      .filter((name): name is LiveLineField => name !== 'deletedAt')
+      .map((name) => {
+        const schema = lineSchemaOf(name);
+        const mayBeAbsent =
+          accepts(schema, undefined) || (measurementFields[name].deleted !== 'kept' && accepts(schema, null));
+        return [name, mayBeAbsent ? present(schema).optional() : schema];
+      }),
+  ) as {
+    [K in LiveLineField]: MayBeAbsent<K> extends true ? z.ZodOptional<Present<LineSchema<K>>> : LineSchema<K>;
+  },
+);
+
+/**
+ * A soft-deleted row: `deletedAt`, what every tombstone keeps and every soft delete sets (its
+ * identity, who deleted it and when), and whatever else the tombstone still carries.
+ */
+type RequiredInTombstone = FieldsWhere<'deleted', 'kept' | 'set'>;
+const deletedRowSchema = z.strictObject(
+  Object.fromEntries(
+    lineFields.map((name) => {
+      const { deleted } = measurementFields[name];
+      const schema = present(lineSchemaOf(name));
+      return [name, deleted === 'kept' || deleted === 'set' ? schema : schema.optional()];
+    }),
+  ) as {
+    [K in LineField]: K extends RequiredInTombstone
+      ? Present<LineSchema<K>>
+      : z.ZodOptional<Present<LineSchema<K>>>;
+  },
+);
 
 /** The row's id must be the one its type and key slot derive, and its kind the one its externalId says. */
 function checkIdentity(
@@ -146,16 +172,6 @@ export function isDeletedRow(row: ExportRow): row is DeletedExportRow {
   return 'deletedAt' in row;
 }
 
-/** What a stored item holds beside its row line: derived again on import, so never exported. */
-const derivedAttributes: ReadonlySet<string> = new Set([
-  measurementsTable.partitionKey,
-  measurementsTable.ownerAttribute,
-  ...Object.values(measurementsTable.indexAttributes),
-  'restoredWriter',
-]);
-
-const exportedAttributes: ReadonlySet<string> = new Set([...Object.keys(rowAttributes), 'deletedAt']);
-
 /** A stored item that does not fit the format: exporting it would not be exact. */
 export class UnexportableRowError extends Error {
   override readonly name = 'UnexportableRowError';
@@ -171,7 +187,7 @@ export function exportRowOf(item: StoredMeasurement): ExportRow {
   const unknown: string[] = [];
   for (const [attribute, value] of Object.entries(item)) {
     if (derivedAttributes.has(attribute)) continue;
-    if (exportedAttributes.has(attribute)) line[attribute] = value;
+    if (attribute in deletedRowSchema.shape) line[attribute] = value;
     else unknown.push(attribute);
   }
   if (unknown.length > 0)

@@ -6,7 +6,7 @@ import { AuditKeysStore } from '../../functions/audit/audit-keys-store';
 import { userLifecycle } from '../../definitions/user-lifecycle';
 import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
 import { toManualItem } from '../../functions/measurements/storage/measurement-item';
-import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { TableRowStore } from '../../functions/measurements/storage/table-row-store';
 import { auditStreamSource } from '../../definitions/audit-stream';
 import {
   createStreamsClient,
@@ -33,7 +33,7 @@ const PULSE_EXTERNAL_ID = 'C0FFEE00-0000-4000-8000-000000000000';
 
 let table: LocalTable;
 let post: ReturnType<typeof batchClient>;
-let rows: MeasurementRepository;
+let rows: TableRowStore;
 let streams: DynamoDBStreamsClient;
 let streamArn: string;
 let logs: CapturedLogs;
@@ -45,7 +45,7 @@ beforeAll(async () => {
   audit = auditHandlerFor(table);
   keys = new AuditKeysStore(table.documentClient, table.auditKeysTableName);
   post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });
-  rows = new MeasurementRepository(table.documentClient, table.tableName);
+  rows = new TableRowStore(table.documentClient, table.tableName);
   streams = createStreamsClient(table.endpoint);
   streamArn = await latestStreamArn(table.client, table.tableName);
 });

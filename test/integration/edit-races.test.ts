@@ -1,5 +1,5 @@
 import type { MeasurementRowStore } from '../../functions/measurements/rows/row-store';
-import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { TableRowStore } from '../../functions/measurements/storage/table-row-store';
 import { measurementsApiClient, type ApiAnswer } from '../support/measurements-api-client';
 import { rowApiSuite } from '../support/row-api-suite';
 
@@ -106,7 +106,7 @@ describe('a row that keeps changing under an edit', () => {
     const userId = suite.newUser();
     const created = await suite.api.create(userId, weight(T0));
     const id = created.body.data.id;
-    const repository = new MeasurementRepository(suite.table.documentClient, suite.table.tableName);
+    const repository = new TableRowStore(suite.table.documentClient, suite.table.tableName);
     // Another writer gets in before every attempt: each edit finds the row changed since its read.
     let interleaved = 0;
     const editMeasurement: MeasurementRowStore['editMeasurement'] = async (ref, change, by, expected) => {
@@ -118,7 +118,7 @@ describe('a row that keeps changing under an edit', () => {
       );
       return repository.editMeasurement(ref, change, by, expected);
     };
-    const store = Object.assign(Object.create(repository) as MeasurementRepository, { editMeasurement });
+    const store = Object.assign(Object.create(repository) as TableRowStore, { editMeasurement });
     const api = measurementsApiClient({
       store,
       documentClient: suite.table.documentClient,

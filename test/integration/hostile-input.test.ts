@@ -12,7 +12,8 @@ import { bodyBytes, type HttpEvent } from '../../functions/http/request';
 import { batchLimits } from '../../functions/measurements/batch/batch-schema';
 import { batchResultSchema } from '../../functions/measurements/batch/batch-result-schema';
 import { measurementId } from '../../functions/measurements/model/measurement-id';
-import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { TableMeasurementWriter } from '../../functions/measurements/storage/table-measurement-writer';
+import { TableRowStore } from '../../functions/measurements/storage/table-row-store';
 import { measurementRowSchema } from '../../functions/measurements-api/measurements-api-schema';
 import { measurementPageSchema } from '../../functions/measurements-api/read-schemas';
 import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
@@ -80,10 +81,9 @@ const context = { getRemainingTimeInMillis: () => 25_000 };
 beforeAll(async () => {
   [table, guardsTable] = await Promise.all([createLocalTable(), createLocalRequestGuardsTable()]);
   const logger = createLogger('measurement-ingest');
-  const repository = new MeasurementRepository(table.documentClient, table.tableName);
   batchHandler = createIngestBatchHandler({
     logger,
-    writer: repository,
+    writer: new TableMeasurementWriter(table.documentClient, table.tableName),
     writeConcurrency: 16,
     deadlineSafetyMarginMs: 1500,
     // As deployed: the rate limit and Idempotency-Key guards on their own table.
@@ -91,7 +91,7 @@ beforeAll(async () => {
   });
   apiHandler = createMeasurementsApiHandler({
     logger: createLogger('measurement-api'),
-    store: repository,
+    store: new TableRowStore(table.documentClient, table.tableName),
     aggregates: new DailyAggregates(table.documentClient, {
       measurements: table.tableName,
       aggregates: table.aggregatesTableName,

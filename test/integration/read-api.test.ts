@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { measurementPageSchema, seriesSchema } from '../../functions/measurements-api/read-schemas';
 import { measurementTypes } from '../../functions/measurements/model/measurement-types';
-import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { TableRowStore } from '../../functions/measurements/storage/table-row-store';
 import { batchClient, entry } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { localAggregates, type LocalAggregates } from '../support/daily-aggregates';
@@ -223,7 +223,7 @@ describe('GET /api/measurements: lists exactly as the app asks for them', () => 
         },
         { step: 'initialize' },
       );
-      const repository = new MeasurementRepository(client, table.tableName, options);
+      const repository = new TableRowStore(client, table.tableName, options);
       return { counted, api: measurementsApiClient({ store: repository, clock: () => NOW }) };
     }
 

@@ -5,7 +5,7 @@ import { measurementId } from '../../functions/measurements/model/measurement-id
 import { encodeNightsCursor, encodeSeriesCursor } from '../../functions/measurements/rows/position-cursors';
 import type { MeasurementRowStore } from '../../functions/measurements/rows/row-store';
 import { encodeListCursor } from '../../functions/measurements/storage/list-pages';
-import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { TableRowStore } from '../../functions/measurements/storage/table-row-store';
 import { putItems } from '../support/bulk-items';
 import { createLocalTable, type LocalTable } from '../support/local-table';
 import { measurementsApiClient, type ApiAnswer } from '../support/measurements-api-client';
@@ -274,7 +274,7 @@ describe('groupBy=day pages through every row once, a day cut by the boundary pa
 describe('the sleep list reads within its budget of index items, and its cursor continues the nights', () => {
   /** The row API over a repository whose reads are counted through the store port. */
   function countingApi() {
-    const repository = new MeasurementRepository(table.documentClient, table.tableName);
+    const repository = new TableRowStore(table.documentClient, table.tableName);
     const counted = { itemsRead: 0 };
     const store: MeasurementRowStore = Object.create(repository);
     store.listMeasurements = async (query) => {

@@ -7,7 +7,7 @@ import {
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import type { MeasurementWriter } from '../../functions/measurements/batch/measurement-writer';
-import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { TableMeasurementWriter } from '../../functions/measurements/storage/table-measurement-writer';
 import { auditKeysTable } from '../../definitions/audit-keys-table';
 import { requestGuardsTable } from '../../definitions/request-guards-table';
 import { createAllTables } from '../../local/create-tables';
@@ -246,7 +246,7 @@ describe('Idempotency-Key with a different body: the request runs normally, unca
 describe('Idempotency-Key while the first request is still running: 409 with X-Idempotent-Replay: false', () => {
   /** A writer that holds every write until released, and says when the first one arrived. */
   function heldWriter() {
-    const repository = new MeasurementRepository(table.documentClient, table.tableName);
+    const repository = new TableMeasurementWriter(table.documentClient, table.tableName);
     const entered = deferred();
     const release = deferred();
     const writer: MeasurementWriter = {
@@ -375,7 +375,7 @@ describe('never replayed: 5xx and no-store answers', () => {
   });
 
   it('a 500 is not kept: the retry with the same key runs', async () => {
-    const repository = new MeasurementRepository(table.documentClient, table.tableName);
+    const repository = new TableMeasurementWriter(table.documentClient, table.tableName);
     let broken = true;
     const writer: MeasurementWriter = {
       writeMeasurement(request, options) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { healthKitDeleteLimit } from '../../definitions/rate-limits';
 import type { NewManualReading, RowChange } from '../../functions/measurements/rows/row-store';
-import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { TableRowStore } from '../../functions/measurements/storage/table-row-store';
 import { createRowWriteGuards } from '../../functions/request-guards/request-guards';
 import { batchClient, entry } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
@@ -161,7 +161,7 @@ describe('Idempotency-Key on POST /api/measurements: the same JSON value replays
   test('while the first is still running: 409 with X-Idempotent-Replay: false; afterwards the key replays', async () => {
     const entered = deferred();
     const release = deferred();
-    class HeldRepository extends MeasurementRepository {
+    class HeldRepository extends TableRowStore {
       override async createManualReadings(readings: readonly NewManualReading[], by: RowChange) {
         entered.resolve();
         await release.promise;

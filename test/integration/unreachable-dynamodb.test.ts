@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { logMetricFilters } from '../../definitions/log-metric-filters';
 import { createDocumentClient } from '../../functions/commons/dynamodb-client';
-import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { TableMeasurementWriter } from '../../functions/measurements/storage/table-measurement-writer';
 import { freePort } from '../../local/dynamodb-local';
 import { batchClient, entry, stepsDay } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
@@ -34,7 +34,7 @@ function ingestAgainst(endpoint: string) {
     DYNAMODB_REQUEST_TIMEOUT_MS: 300,
     WRITE_CONCURRENCY: 4,
   });
-  const post = batchClient({ writer: new MeasurementRepository(client, 'measurements') });
+  const post = batchClient({ writer: new TableMeasurementWriter(client, 'measurements') });
   return { post, close: () => client.destroy() };
 }
 

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createLogger } from '../../functions/commons/logger';
 import { createIngestBatchHandler } from '../../functions/ingest-batch/create-ingest-batch-handler';
 import type { MeasurementWriter } from '../../functions/measurements/batch/measurement-writer';
-import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { TableMeasurementWriter } from '../../functions/measurements/storage/table-measurement-writer';
 import { noGuards, type RequestGuards } from '../../functions/request-guards/request-guards';
 import { toHttpApiEvent } from '../../local/http-api-event';
 
@@ -51,7 +51,7 @@ export function batchClient(options: {
   /** The rate limit and Idempotency-Key replay; without them the handler runs unguarded (`noGuards`). */
   guards?: RequestGuards;
 }) {
-  const writer = options.writer ?? new MeasurementRepository(options.documentClient!, options.tableName!);
+  const writer = options.writer ?? new TableMeasurementWriter(options.documentClient!, options.tableName!);
   const handler = createIngestBatchHandler({
     logger: createLogger('measurement-ingest'),
     writer,

@@ -4,7 +4,7 @@ import { createLogger } from '../../functions/commons/logger';
 import { createMeasurementsApiHandler } from '../../functions/measurements-api/create-measurements-api-handler';
 import type { MeasurementRowStore } from '../../functions/measurements/rows/row-store';
 import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
-import { MeasurementRepository } from '../../functions/measurements/storage/measurement-repository';
+import { TableRowStore } from '../../functions/measurements/storage/table-row-store';
 import { noGuards, type RowWriteGuards } from '../../functions/request-guards/request-guards';
 import { toHttpApiEvent } from '../../local/http-api-event';
 import { toAnswer, type BatchAnswer } from './batch-client';
@@ -41,7 +41,7 @@ export function measurementsApiClient(options: {
 }) {
   const handler = createMeasurementsApiHandler({
     logger: createLogger('measurement-api'),
-    store: options.store ?? new MeasurementRepository(options.documentClient!, options.tableName!),
+    store: options.store ?? new TableRowStore(options.documentClient!, options.tableName!),
     aggregates: new DailyAggregates(options.documentClient!, {
       measurements: options.tableName ?? 'unused',
       aggregates: options.aggregatesTableName ?? 'unused',

@@ -3,28 +3,7 @@ import { captureLogs, type CapturedLogs } from './captured-logs';
 import { createLocalTable, type LocalTable, type LocalTableOptions } from './local-table';
 import { measurementsApiClient, type MeasurementsApi } from './measurements-api-client';
 
-/** The fields of a row answer, in the order the row API writes them (docs/row-api.md, "The row"). */
-export const ROW_KEYS = [
-  'id',
-  'type',
-  'value',
-  'unit',
-  'source',
-  'measuredAt',
-  'notes',
-  'valueMin',
-  'valueMax',
-  'externalId',
-  'externalSourceVersion',
-  'hkIdentifier',
-  'startDate',
-  'sleepStage',
-  'rhythmClassification',
-  'glucoseContext',
-  'deviceType',
-  'createdAt',
-  'updatedAt',
-];
+export { ROW_KEYS } from './documented-row';
 
 /** HealthLog's 404 for a row that does not exist or is not the caller's, byte for byte. */
 export const NOT_FOUND_BODY = '{"data":null,"error":"Measurement not found"}';

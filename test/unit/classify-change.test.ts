@@ -2,12 +2,9 @@ import {
   changedAttributes,
   classifyChange,
   difference,
-  userVisibleAttributes,
   type AuditDecision,
 } from '../../functions/audit/classify-change';
 import { UnreadableChangeError } from '../../functions/commons/item-change';
-import type { StoredMeasurement } from '../../functions/measurements/model/measurement';
-import { toMeasurementRow } from '../../functions/measurements/rows/measurement-row';
 import {
   MANUAL_ID,
   NOTE,
@@ -580,15 +577,6 @@ describe('a record it cannot understand throws (the handler reports it as a batc
 });
 
 describe('changedAttributes and difference', () => {
-  it('the user-visible attributes are exactly the fields the row API returns, but its timestamps', () => {
-    const row = toMeasurementRow(statsItem() as unknown as StoredMeasurement);
-    expect([...userVisibleAttributes].sort()).toEqual(
-      Object.keys(row)
-        .filter((name) => name !== 'createdAt' && name !== 'updatedAt')
-        .sort(),
-    );
-  });
-
   it('ignores pk, createdAt, updatedAt, writer, requestId, clientUnit, deletedAt and the index attributes; sorts the rest', () => {
     const old = statsItem();
     const changed = {

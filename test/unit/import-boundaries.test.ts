@@ -49,13 +49,9 @@ describe('the checker itself', () => {
   it('flags a port that imports its adapter and a use case that imports another capability', () => {
     const violations = boundaryViolations(
       fixture({
-        'functions/measurements/rows/row-store.ts': [
-          'functions/measurements/storage/measurement-repository.ts',
-        ],
+        'functions/measurements/rows/row-store.ts': ['functions/measurements/storage/table-row-store.ts'],
         'functions/measurements/rows/edit-measurement.ts': ['functions/measurements/batch/plan-entry.ts'],
-        'functions/measurements/storage/measurement-repository.ts': [
-          'functions/measurements/rows/row-store.ts',
-        ],
+        'functions/measurements/storage/table-row-store.ts': ['functions/measurements/rows/row-store.ts'],
       }),
     );
     expect(violations.map(({ importer }) => importer)).toEqual([
@@ -71,13 +67,13 @@ describe('the checker itself', () => {
           'functions/http/envelope.ts',
           'functions/request-guards/request-guards.ts',
           'functions/measurements/rows/create-measurements.ts',
-          'functions/measurements/storage/measurement-repository.ts',
+          'functions/measurements/storage/table-row-store.ts',
         ],
       }),
     );
     expect(violations.map(({ imported }) => imported)).toEqual([
       'functions/measurements/rows/create-measurements.ts',
-      'functions/measurements/storage/measurement-repository.ts',
+      'functions/measurements/storage/table-row-store.ts',
     ]);
   });
 

@@ -12,22 +12,27 @@ import {
 } from '../../functions/measurements/rows/edit-measurement';
 import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
 import type { StoredMeasurement } from '../../functions/measurements/model/measurement';
-import type {
-  MeasurementRef,
-  MeasurementRowStore,
-  NewManualReading,
-} from '../../functions/measurements/rows/row-store';
+import type { MeasurementRef, NewManualReading } from '../../functions/measurements/rows/row-store';
 import { getMeasurement } from '../../functions/measurements/rows/read-measurements';
-import { toManualItem } from '../../functions/measurements/storage/measurement-item';
+import { toManualItem, toReadingMarkerItem } from '../../functions/measurements/storage/measurement-item';
+import { readingMarkerKey } from '../../functions/measurements/storage/measurement-key';
+import { InMemoryRowStore } from '../support/in-memory-row-store';
 import { storedItem, type StoredItemOptions } from '../support/stored-items';
 
+/**
+ * The row API's use cases (functions/measurements/rows/) over an in-memory row store with the
+ * table's semantics: each test sets up what the table holds, runs a use case, and checks what it
+ * answered and what the table then holds.
+ */
+
 const NOW = new Date('2026-08-14T08:00:00Z');
+const EDIT = { requestId: 'req-edit', at: NOW.toISOString() };
 
 function item(overrides: StoredItemOptions = {}): StoredMeasurement {
   return storedItem(overrides);
 }
 
-/** A hand-entered weight of alice's, as the repository stores it. */
+/** A hand-entered weight of alice's, as the row store writes it. */
 function manualItem(overrides: Partial<NewManualReading['reading']> = {}, uuid = 'u-1'): StoredMeasurement {
   const slot = manualKeySlot(uuid);
   return toManualItem(
@@ -50,35 +55,20 @@ function manualItem(overrides: Partial<NewManualReading['reading']> = {}, uuid =
   );
 }
 
-/**
- * A store whose every method is a jest mock; tests set only what they use. By default an id
- * names a live row of the caller (of the id's type), which no write can find.
- */
-function fakeStore(overrides: Partial<MeasurementRowStore> = {}): jest.Mocked<MeasurementRowStore> {
-  return {
-    getMeasurement: jest.fn(async (ref: MeasurementRef) =>
-      item({ userId: ref.userId, type: ref.type, externalId: ref.externalId }),
-    ),
-    listMeasurements: jest.fn(async () => ({ status: 'page', items: [], nextCursor: null })),
-    createManualReadings: jest.fn(async (readings: readonly NewManualReading[], by) => ({
-      status: 'created' as const,
-      items: readings.map((reading) => toManualItem(reading, by)),
-    })),
-    // The edit lands on the row as read (the id's type), unless a test says otherwise.
-    editMeasurement: jest.fn(async (ref: MeasurementRef) =>
-      item({ userId: ref.userId, type: ref.type, externalId: ref.externalId }),
-    ),
-    moveManualReading: jest.fn(async () => ({ status: 'stale' as const })),
-    softDeleteMeasurement: jest.fn(async () => 'not_found' as const),
-    findMeasurementsByExternalId: jest.fn(async () => []),
-    ...overrides,
-  } as jest.Mocked<MeasurementRowStore>;
+/** A hand-entered row and the marker that holds its instant, as a create leaves them. */
+function withMarker(row: StoredMeasurement): Record<string, unknown>[] {
+  return [row, toReadingMarkerItem(row.userId, row, row.pk, row.createdAt)];
 }
 
-const pulseId = measurementId('PULSE', 'hk-1');
+const markerOf = (row: Pick<StoredMeasurement, 'type' | 'measuredAt' | 'source'>) =>
+  readingMarkerKey('alice', row.type, row.measuredAt, row.source);
+
+const pulse = item();
+const pulseId = pulse.id;
+const pulseRef: MeasurementRef = { userId: 'alice', type: 'PULSE', externalId: 'hk-1' };
 
 /** The handler's order: find the caller's live row (404 before the body is read), then edit it. */
-async function edit(id: string, change: MeasurementEdit, store: MeasurementRowStore) {
+async function edit(id: string, change: MeasurementEdit, store: InMemoryRowStore) {
   const found = await findEditableMeasurement({ userId: 'alice', id }, store);
   if (found.status === 'not_found') return found;
   return editMeasurement(
@@ -89,13 +79,20 @@ async function edit(id: string, change: MeasurementEdit, store: MeasurementRowSt
 
 describe('an id resolves only inside the caller’s own rows', () => {
   test('the key is built from the caller and the id’s type and externalId', async () => {
-    const store = fakeStore({ getMeasurement: jest.fn(async () => item()) });
-    expect(await getMeasurement({ userId: 'alice', id: pulseId }, store)).toMatchObject({ status: 'found' });
-    expect(store.getMeasurement).toHaveBeenCalledWith({ userId: 'alice', type: 'PULSE', externalId: 'hk-1' });
+    const bobs = item({ userId: 'bob', value: 99 });
+    const store = new InMemoryRowStore([pulse, bobs]);
+    expect(await getMeasurement({ userId: 'alice', id: pulseId }, store)).toEqual({
+      status: 'found',
+      row: expect.objectContaining({ id: pulseId, value: 64 }),
+    });
+    expect(await getMeasurement({ userId: 'carol', id: pulseId }, store)).toEqual({ status: 'not_found' });
+    expect(await edit(pulseId, { value: 70 }, store)).toMatchObject({ status: 'edited' });
+    expect(store.item({ ...pulseRef, userId: 'bob' })).toStrictEqual(bobs);
   });
 
   test('ids that do not decode, or name no known type, never reach the store', async () => {
-    const store = fakeStore();
+    const store = new InMemoryRowStore([pulse, ...withMarker(manualItem())]);
+    const before = store.all();
     for (const id of [
       '',
       '***',
@@ -110,193 +107,212 @@ describe('an id resolves only inside the caller’s own rows', () => {
         status: 'not_found',
       });
     }
-    expect(store.getMeasurement).not.toHaveBeenCalled();
-    expect(store.editMeasurement).not.toHaveBeenCalled();
-    expect(store.softDeleteMeasurement).not.toHaveBeenCalled();
+    expect(store.calls).toMatchObject({ getMeasurement: 0, editMeasurement: 0, softDeleteMeasurement: 0 });
+    expect(store.all()).toStrictEqual(before);
   });
 
   test('a soft-deleted item is not found, and cannot be edited', async () => {
-    const store = fakeStore({ getMeasurement: jest.fn(async () => item({ deletedAt: NOW.toISOString() })) });
+    const deleted = item({ deletedAt: NOW.toISOString() });
+    const store = new InMemoryRowStore([deleted]);
     expect(await getMeasurement({ userId: 'alice', id: pulseId }, store)).toEqual({ status: 'not_found' });
     expect(await edit(pulseId, { value: 70 }, store)).toEqual({ status: 'not_found' });
-    expect(store.editMeasurement).not.toHaveBeenCalled();
+    expect(store.item(pulseRef)).toStrictEqual(deleted);
   });
 });
 
 describe('an edit is checked before it is written', () => {
   test('the value must lie in the type’s plausible range, inclusive', async () => {
-    const store = fakeStore({ editMeasurement: jest.fn(async () => item({ value: 300 })) });
-    expect(await edit(pulseId, { value: 20 }, store)).toMatchObject({ status: 'edited' });
-    expect(await edit(pulseId, { value: 300 }, store)).toMatchObject({ status: 'edited' });
+    const store = new InMemoryRowStore([pulse]);
+    expect(await edit(pulseId, { value: 20 }, store)).toMatchObject({ status: 'edited', row: { value: 20 } });
+    expect(await edit(pulseId, { value: 300 }, store)).toMatchObject({
+      status: 'edited',
+      row: { value: 300 },
+    });
     expect(await edit(pulseId, { value: 300.5 }, store)).toEqual({
       status: 'invalid',
       issues: [{ path: 'value', code: 'value_out_of_range', message: 'Expected a value from 20 to 300 bpm' }],
     });
-    expect(store.editMeasurement).toHaveBeenCalledTimes(2);
+    expect(store.item(pulseRef)).toMatchObject({ value: 300 });
   });
 
   test('the range is the type’s hand-entry range, not the HealthKit table’s (HRV: 1–200, not 1–300)', async () => {
-    const hrv = measurementId('HEART_RATE_VARIABILITY', 'HRV-1');
-    expect(await edit(hrv, { value: 200 }, fakeStore())).toMatchObject({ status: 'edited' });
-    expect(await edit(hrv, { value: 250 }, fakeStore())).toEqual({
+    const hrv = item({ type: 'HEART_RATE_VARIABILITY', externalId: 'HRV-1', value: 40, unit: 'ms' });
+    const store = new InMemoryRowStore([hrv]);
+    expect(await edit(hrv.id, { value: 200 }, store)).toMatchObject({
+      status: 'edited',
+      row: { value: 200 },
+    });
+    expect(await edit(hrv.id, { value: 250 }, store)).toEqual({
       status: 'invalid',
       issues: [{ path: 'value', code: 'value_out_of_range', message: 'Expected a value from 1 to 200 ms' }],
     });
   });
 
   test('an event’s value can only stay 1', async () => {
-    const id = measurementId('HIGH_HEART_RATE_EVENT', 'event-1');
-    expect(await edit(id, { value: 0 }, fakeStore())).toMatchObject({ status: 'invalid' });
-    expect(await edit(id, { value: 1 }, fakeStore())).toMatchObject({ status: 'edited' });
+    const event = item({ type: 'HIGH_HEART_RATE_EVENT', externalId: 'event-1', value: 1, unit: 'count' });
+    const store = new InMemoryRowStore([event]);
+    expect(await edit(event.id, { value: 0 }, store)).toMatchObject({ status: 'invalid' });
+    expect(await edit(event.id, { value: 1 }, store)).toMatchObject({ status: 'edited' });
   });
 
   test('measuredAt must be a plausible instant: not before 1900, at most 5 minutes ahead', async () => {
-    const store = fakeStore();
+    const store = new InMemoryRowStore([pulse]);
     for (const measuredAt of ['1899-12-31T23:59:59Z', '2026-08-14T08:05:01Z']) {
       expect(await edit(pulseId, { measuredAt }, store)).toMatchObject({
         status: 'invalid',
         issues: [expect.objectContaining({ path: 'measuredAt', code: 'implausible_timestamp' })],
       });
     }
-    expect(store.editMeasurement).not.toHaveBeenCalled();
+    expect(store.item(pulseRef)).toStrictEqual(pulse);
   });
 
   test('both problems are named at once', async () => {
-    const outcome = await edit(pulseId, { value: 1, measuredAt: '2099-01-01T00:00:00Z' }, fakeStore());
+    const store = new InMemoryRowStore([pulse]);
+    const outcome = await edit(pulseId, { value: 1, measuredAt: '2099-01-01T00:00:00Z' }, store);
     expect(outcome.status === 'invalid' && outcome.issues.map((issue) => issue.path)).toEqual([
       'value',
       'measuredAt',
     ]);
   });
 
-  test('the store gets only what changes, the instant in stored UTC form, and the request id and time', async () => {
-    const store = fakeStore({ editMeasurement: jest.fn(async () => item()) });
-    await edit(pulseId, { measuredAt: '2026-08-14T09:30:00+02:00' }, store);
-    expect(store.editMeasurement).toHaveBeenCalledWith(
-      { userId: 'alice', type: 'PULSE', externalId: 'hk-1' },
-      { measuredAt: '2026-08-14T07:30:00.000Z' },
-      { requestId: 'req-edit', at: NOW.toISOString() },
-      // The version it was planned from: the write is conditioned on the row still being it.
-      item(),
-    );
+  test('only what changes is written, the instant in stored UTC form, with the request id and time', async () => {
+    const store = new InMemoryRowStore([item({ valueMin: 58, valueMax: 91 })]);
+    const outcome = await edit(pulseId, { measuredAt: '2026-08-14T09:30:00+02:00' }, store);
+    expect(outcome).toMatchObject({ status: 'edited', row: { measuredAt: '2026-08-14T07:30:00.000Z' } });
+    expect(store.item(pulseRef)).toStrictEqual({
+      ...item({ valueMin: 58, valueMax: 91 }),
+      measuredAt: '2026-08-14T07:30:00.000Z',
+      updatedAt: EDIT.at,
+      requestId: 'req-edit',
+      writer: 'edit',
+    });
   });
 
   test('a plain edit that finds the row changed since it was read plans again from a fresh read', async () => {
-    const changed = item({ value: 80, requestId: 'req-other' });
-    const store = fakeStore({
-      getMeasurement: jest.fn().mockResolvedValueOnce(item()).mockResolvedValue(changed),
-      editMeasurement: jest
-        .fn()
-        .mockResolvedValueOnce(undefined)
-        .mockImplementationOnce(async () => ({ ...changed, value: 70 })),
+    const store = new InMemoryRowStore([pulse]);
+    // Another request edits the row between this edit's read and its write.
+    store.beforeNext('editMeasurement', () =>
+      store.put({ ...pulse, valueMin: 50, requestId: 'req-other', updatedAt: '2026-08-14T07:59:00.000Z' }),
+    );
+    expect(await edit(pulseId, { value: 70 }, store)).toMatchObject({
+      status: 'edited',
+      row: { value: 70, valueMin: null },
     });
-    expect(await edit(pulseId, { value: 70 }, store)).toMatchObject({ status: 'edited', row: { value: 70 } });
-    expect(store.editMeasurement.mock.calls.map((call) => call[3])).toEqual([item(), changed]);
+    expect(store.item(pulseRef)).toMatchObject({ value: 70, requestId: 'req-edit' });
+    expect(store.calls.editMeasurement).toBe(2);
   });
 
   test('a row that keeps changing under the edit is a conflict after 5 attempts, not a 500', async () => {
-    const store = fakeStore({ editMeasurement: jest.fn(async () => undefined) });
+    const store = new InMemoryRowStore([pulse]);
+    let writes = 0;
+    store.beforeNext(
+      'editMeasurement',
+      () => store.put({ ...pulse, requestId: `req-other-${++writes}` }),
+      Infinity,
+    );
     expect(await edit(pulseId, { value: 70 }, store)).toEqual({ status: 'conflict' });
-    expect(store.editMeasurement).toHaveBeenCalledTimes(5);
+    expect(store.calls.editMeasurement).toBe(5);
+    expect(store.item(pulseRef)).toStrictEqual({ ...pulse, requestId: 'req-other-5' });
   });
 });
 
 describe('notes: a new note is set, null and "" clear it, an empty edit changes nothing', () => {
+  const noted = { ...pulse, notes: 'before' };
   test.each([
     [{ notes: 'after the run' }, { notes: 'after the run' }],
-    [{ notes: null }, { notes: null }],
-    [{ notes: '' }, { notes: null }],
+    [{ notes: null }, {}],
+    [{ notes: '' }, {}],
     [
       { value: 70, notes: 'x' },
-      { value: 70, notes: 'x' },
+      { value: 70, valueMin: null, valueMax: null, notes: 'x' },
     ],
-  ])('%j is stored as %j', async (change, stored) => {
-    const store = fakeStore({ editMeasurement: jest.fn(async () => item()) });
+  ])('%j leaves the row with %j', async (change, stored) => {
+    const store = new InMemoryRowStore([noted]);
     expect(await edit(pulseId, change, store)).toMatchObject({ status: 'edited' });
-    expect(store.editMeasurement.mock.calls[0]![1]).toEqual(stored);
+    const { notes: _before, ...withoutNote } = noted;
+    expect(store.item(pulseRef)).toStrictEqual({
+      ...withoutNote,
+      ...stored,
+      updatedAt: EDIT.at,
+      requestId: 'req-edit',
+      writer: 'edit',
+    });
   });
 
   test('an empty edit writes nothing and answers the row as it is', async () => {
-    const store = fakeStore({ getMeasurement: jest.fn(async () => item({ value: 66 })) });
+    const stored = item({ value: 66 });
+    const store = new InMemoryRowStore([stored]);
     expect(await edit(pulseId, {}, store)).toEqual({
       status: 'edited',
       row: expect.objectContaining({ id: pulseId, value: 66 }),
     });
-    expect(store.editMeasurement).not.toHaveBeenCalled();
-    expect(store.moveManualReading).not.toHaveBeenCalled();
+    expect(store.item(pulseRef)).toStrictEqual(stored);
+    expect(store.calls).toMatchObject({ editMeasurement: 0, moveManualReading: 0 });
   });
 });
 
 describe('moving a hand-entered reading moves its uniqueness marker with it', () => {
   const reading = manualItem();
+  const ref: MeasurementRef = { userId: 'alice', type: 'WEIGHT', externalId: 'manual:u-1' };
 
-  test('a new instant of a manual row goes through moveManualReading, planned from the row as read', async () => {
-    const moved = { ...reading, measuredAt: '2026-08-14T07:30:00.000Z' };
-    const store = fakeStore({
-      getMeasurement: jest.fn(async () => reading),
-      moveManualReading: jest.fn(async () => ({ status: 'edited' as const, item: moved })),
-    });
+  test('a new instant of a manual row: the row moves, its old marker goes, a new one holds the instant', async () => {
+    const store = new InMemoryRowStore(withMarker(reading));
     const outcome = await edit(reading.id, { measuredAt: '2026-08-14T09:30:00+02:00' }, store);
-    expect(outcome).toEqual({ status: 'edited', row: expect.objectContaining({ id: reading.id }) });
-    expect(store.moveManualReading).toHaveBeenCalledWith(
-      { userId: 'alice', type: 'WEIGHT', externalId: 'manual:u-1' },
-      reading,
-      { measuredAt: '2026-08-14T07:30:00.000Z' },
-      { requestId: 'req-edit', at: NOW.toISOString() },
-    );
-    expect(store.editMeasurement).not.toHaveBeenCalled();
+    expect(outcome).toEqual({
+      status: 'edited',
+      row: expect.objectContaining({ id: reading.id, measuredAt: '2026-08-14T07:30:00.000Z' }),
+    });
+    expect(store.item(ref)).toStrictEqual({
+      ...reading,
+      measuredAt: '2026-08-14T07:30:00.000Z',
+      updatedAt: EDIT.at,
+      requestId: 'req-edit',
+      writer: 'edit',
+    });
+    expect(store.item(markerOf(reading))).toBeUndefined();
+    expect(store.item(markerOf({ ...reading, measuredAt: '2026-08-14T07:30:00.000Z' }))).toMatchObject({
+      row: reading.pk,
+    });
   });
 
   test('the same instant written another way, a value or a note: a plain edit, no marker involved', async () => {
-    const store = fakeStore({
-      getMeasurement: jest.fn(async () => reading),
-      editMeasurement: jest.fn(async () => reading),
-    });
+    const store = new InMemoryRowStore(withMarker(reading));
     await edit(reading.id, { measuredAt: '2026-08-14T09:00:00+02:00', value: 73 }, store);
     await edit(reading.id, { notes: 'x' }, store);
-    expect(store.moveManualReading).not.toHaveBeenCalled();
-    expect(store.editMeasurement).toHaveBeenCalledTimes(2);
+    expect(store.item(ref)).toMatchObject({ measuredAt: reading.measuredAt, value: 73, notes: 'x' });
+    expect(store.all().map((stored) => stored.pk)).toEqual([reading.pk, markerOf(reading)].sort());
+    expect(store.calls.moveManualReading).toBe(0);
   });
 
-  test('another hand-entered reading at the new instant: duplicate', async () => {
-    const store = fakeStore({
-      getMeasurement: jest.fn(async () => reading),
-      moveManualReading: jest.fn(async () => ({ status: 'duplicate' as const })),
-    });
+  test('another hand-entered reading at the new instant: duplicate, and nothing moves', async () => {
+    const other = manualItem({ measuredAt: '2026-08-14T06:00:00.000Z' }, 'u-2');
+    const store = new InMemoryRowStore([...withMarker(reading), ...withMarker(other)]);
+    const before = store.all();
     expect(await edit(reading.id, { measuredAt: '2026-08-14T06:00:00Z' }, store)).toEqual({
       status: 'duplicate',
     });
+    expect(store.all()).toStrictEqual(before);
   });
 
-  test('a stale plan is re-read and tried again; a row deleted meanwhile is not_found', async () => {
+  test('a stale plan is re-read and tried again from the row as it is now', async () => {
+    const store = new InMemoryRowStore(withMarker(reading));
     const edited = { ...reading, value: 80, requestId: 'req-other' };
-    const reads = [reading, edited];
-    const store = fakeStore({
-      getMeasurement: jest.fn(async () => reads.shift() ?? edited),
-      moveManualReading: jest
-        .fn()
-        .mockResolvedValueOnce({ status: 'stale' })
-        .mockImplementationOnce(async (_ref, current: StoredMeasurement) => ({
-          status: 'edited',
-          item: { ...current, measuredAt: '2026-08-14T06:00:00.000Z' },
-        })),
-    });
+    store.beforeNext('moveManualReading', () => store.put(edited));
     expect(await edit(reading.id, { measuredAt: '2026-08-14T06:00:00Z' }, store)).toMatchObject({
       status: 'edited',
       row: { value: 80, measuredAt: '2026-08-14T06:00:00.000Z' },
     });
-    expect(store.moveManualReading.mock.calls[1]![1]).toBe(edited);
+    expect(store.calls.moveManualReading).toBe(2);
+    expect(store.item(markerOf({ ...reading, measuredAt: '2026-08-14T06:00:00.000Z' }))).toBeDefined();
+  });
 
-    const gone = fakeStore({
-      getMeasurement: jest
-        .fn()
-        .mockResolvedValueOnce(reading)
-        .mockResolvedValueOnce({ ...reading, deletedAt: NOW.toISOString() }),
-      moveManualReading: jest.fn(async () => ({ status: 'stale' as const })),
-    });
-    expect(await edit(reading.id, { measuredAt: '2026-08-14T06:00:00Z' }, gone)).toEqual({
+  test('a row deleted meanwhile is not_found', async () => {
+    const store = new InMemoryRowStore(withMarker(reading));
+    store.beforeNext('moveManualReading', () => store.put({ ...reading, deletedAt: NOW.toISOString() }));
+    expect(await edit(reading.id, { measuredAt: '2026-08-14T06:00:00Z' }, store)).toEqual({
       status: 'not_found',
     });
+    expect(store.item(markerOf(reading))).toBeDefined();
   });
 });
 
@@ -309,38 +325,43 @@ describe('a reading entered by hand', () => {
     ...overrides,
   });
   let uuids = 0;
-  const create = (readings: ReadingInput[], store: MeasurementRowStore) =>
+  const create = (readings: ReadingInput[], store: InMemoryRowStore) =>
     createMeasurements(
       { userId: 'alice', readings, requestId: 'req-create', now: NOW },
       { store, newUuid: () => `uuid-${++uuids}` },
     );
+  beforeEach(() => (uuids = 0));
 
   test('gets a key of its own under manual:<uuid>, the type’s unit and the instant in stored form', async () => {
-    uuids = 0;
-    const store = fakeStore();
+    const store = new InMemoryRowStore();
     const outcome = await create([weight({ notes: 'after the run', deviceType: 'scale' })], store);
-    const [planned] = store.createManualReadings.mock.calls[0]![0];
-    expect(planned).toEqual({
-      ref: { userId: 'alice', type: 'WEIGHT', externalId: 'manual:uuid-1' },
-      id: measurementId('WEIGHT', 'manual:uuid-1'),
-      reading: {
-        type: 'WEIGHT',
-        value: 72.5,
-        unit: 'kg',
-        measuredAt: '2026-08-14T07:00:00.000Z',
-        source: 'MANUAL',
-        notes: 'after the run',
-        glucoseContext: null,
-        deviceType: 'scale',
-      },
+    const id = measurementId('WEIGHT', 'manual:uuid-1');
+    const ref = { userId: 'alice', type: 'WEIGHT', externalId: 'manual:uuid-1' };
+    expect(store.item(ref)).toMatchObject({
+      id,
+      kind: 'manual',
+      type: 'WEIGHT',
+      value: 72.5,
+      unit: 'kg',
+      measuredAt: '2026-08-14T07:00:00.000Z',
+      source: 'MANUAL',
+      notes: 'after the run',
+      deviceType: 'scale',
+      writer: 'create',
+      requestId: 'req-create',
+      createdAt: NOW.toISOString(),
     });
+    expect(
+      store.item(markerOf({ type: 'WEIGHT', measuredAt: '2026-08-14T07:00:00.000Z', source: 'MANUAL' })),
+    ).toBeDefined();
     expect(outcome).toEqual({
       status: 'created',
       rows: [
         expect.objectContaining({
-          id: planned!.id,
+          id,
           unit: 'kg',
           notes: 'after the run',
+          glucoseContext: null,
           externalId: null,
           hkIdentifier: null,
           startDate: null,
@@ -350,13 +371,16 @@ describe('a reading entered by hand', () => {
   });
 
   test('an empty note is no note', async () => {
-    const store = fakeStore();
-    await create([weight({ notes: '' })], store);
-    expect(store.createManualReadings.mock.calls[0]![0][0]!.reading.notes).toBeNull();
+    const store = new InMemoryRowStore();
+    const outcome = await create([weight({ notes: '' })], store);
+    expect(outcome).toMatchObject({ status: 'created', rows: [{ notes: null }] });
+    expect(store.item({ userId: 'alice', type: 'WEIGHT', externalId: 'manual:uuid-1' })).not.toHaveProperty(
+      'notes',
+    );
   });
 
-  test('several readings: one call to the store, rows in request order', async () => {
-    const store = fakeStore();
+  test('several readings: written together, rows in request order', async () => {
+    const store = new InMemoryRowStore();
     const outcome = await create(
       [
         weight({ type: 'BLOOD_PRESSURE_SYS', value: 120 }),
@@ -365,153 +389,155 @@ describe('a reading entered by hand', () => {
       ],
       store,
     );
-    expect(store.createManualReadings).toHaveBeenCalledTimes(1);
     expect(outcome.status === 'created' && outcome.rows.map((row) => [row.type, row.unit])).toEqual([
       ['BLOOD_PRESSURE_SYS', 'mmHg'],
       ['BLOOD_PRESSURE_DIA', 'mmHg'],
       ['PULSE', 'bpm'],
     ]);
+    // Three rows and their three markers, from one all-or-none write.
+    expect(store.all()).toHaveLength(6);
+    expect(store.calls.createManualReadings).toBe(1);
   });
 
   test('two equal readings in one request are a duplicate before anything is written', async () => {
-    const store = fakeStore();
+    const store = new InMemoryRowStore();
     const twice = [weight(), weight({ value: 80, measuredAt: '2026-08-14T07:00:00.000Z' })];
     expect(await create(twice, store)).toEqual({ status: 'duplicate' });
-    expect(store.createManualReadings).not.toHaveBeenCalled();
+    expect(store.all()).toEqual([]);
+    expect(store.calls.createManualReadings).toBe(0);
   });
 
   test('the same instant with another type or another source is not a duplicate', async () => {
-    const store = fakeStore();
+    const store = new InMemoryRowStore();
     const outcome = await create(
       [weight(), weight({ type: 'BODY_FAT', value: 20 }), weight({ source: 'APPLE_HEALTH' })],
       store,
     );
     expect(outcome.status).toBe('created');
+    expect(store.all()).toHaveLength(6);
   });
 
-  test('the store’s duplicate is the answer', async () => {
-    const store = fakeStore({
-      createManualReadings: jest.fn(async () => ({ status: 'duplicate' as const })),
+  test('a reading already entered (even one deleted since) is a duplicate, and nothing of the request is written', async () => {
+    const deleted = {
+      ...manualItem({ measuredAt: '2026-08-14T07:00:00.000Z' }),
+      deletedAt: NOW.toISOString(),
+    };
+    const store = new InMemoryRowStore(withMarker(deleted));
+    const before = store.all();
+    expect(await create([weight({ type: 'BODY_FAT', value: 20 }), weight()], store)).toEqual({
+      status: 'duplicate',
     });
-    expect(await create([weight()], store)).toEqual({ status: 'duplicate' });
+    expect(store.all()).toStrictEqual(before);
   });
 });
 
 describe('deletes', () => {
-  test('DELETE /{id}: a row deleted now or before is deleted; nothing of the caller’s is not_found', async () => {
-    for (const [stored, answer] of [
-      ['deleted', 'deleted'],
-      ['already_deleted', 'deleted'],
-      ['not_found', 'not_found'],
-    ] as const) {
-      const store = fakeStore({ softDeleteMeasurement: jest.fn(async () => stored) });
-      expect(
-        await deleteMeasurement({ userId: 'alice', id: pulseId, requestId: 'r', now: NOW }, store),
-      ).toEqual({
-        status: answer,
-      });
-    }
+  test('DELETE /{id}: a row deleted now or before is deleted, and left as its tombstone', async () => {
+    const store = new InMemoryRowStore([pulse]);
+    const del = () => deleteMeasurement({ userId: 'alice', id: pulseId, requestId: 'r', now: NOW }, store);
+    expect(await del()).toEqual({ status: 'deleted' });
+    const tombstone = store.item(pulseRef);
+    expect(tombstone).toMatchObject({ id: pulseId, deletedAt: NOW.toISOString(), writer: 'delete' });
+    expect(tombstone).not.toHaveProperty('value');
+    expect(await del()).toEqual({ status: 'deleted' });
+    expect(store.item(pulseRef)).toStrictEqual(tombstone);
+  });
+
+  test('DELETE /{id}: nothing of the caller’s under that id is not_found', async () => {
+    const bobs = item({ userId: 'bob' });
+    const store = new InMemoryRowStore([bobs]);
+    expect(
+      await deleteMeasurement({ userId: 'alice', id: pulseId, requestId: 'r', now: NOW }, store),
+    ).toEqual({ status: 'not_found' });
+    expect(store.all()).toStrictEqual([bobs]);
   });
 
   test('bulk delete counts only the rows this call deleted, each distinct id once, skipping non-ids', async () => {
-    const outcomes: Record<string, 'deleted' | 'already_deleted' | 'not_found'> = {
-      a: 'deleted',
-      b: 'already_deleted',
-      c: 'not_found',
-      d: 'deleted',
-    };
-    const store = fakeStore({
-      softDeleteMeasurement: jest.fn(async (ref: MeasurementRef) => outcomes[ref.externalId] ?? 'not_found'),
-    });
+    const [a, b, d] = ['a', 'b', 'd'].map((externalId) => item({ externalId }));
+    const store = new InMemoryRowStore([a!, { ...b!, deletedAt: '2026-08-14T07:00:00.000Z' }, d!]);
     const ids = ['a', 'b', 'c', 'd', 'a'].map((externalId) => measurementId('PULSE', externalId));
     const result = await bulkDeleteMeasurements(
       { userId: 'alice', ids: [...ids, 'day:PULSE:2026-08-14', 'garbage'], requestId: 'req-bulk', now: NOW },
       { store, concurrency: 2 },
     );
     expect(result).toEqual({ deleted: 2 });
-    expect(store.softDeleteMeasurement).toHaveBeenCalledTimes(4);
-    expect(store.softDeleteMeasurement).toHaveBeenCalledWith(
-      { userId: 'alice', type: 'PULSE', externalId: 'a' },
-      { requestId: 'req-bulk', at: NOW.toISOString() },
-    );
+    expect(store.calls.softDeleteMeasurement).toBe(4);
+    for (const row of [a!, d!])
+      expect(store.item({ ...pulseRef, externalId: row.externalId! })).toMatchObject({
+        deletedAt: NOW.toISOString(),
+        requestId: 'req-bulk',
+      });
+    // Deleted before: its tombstone keeps who deleted it then.
+    expect(store.item({ ...pulseRef, externalId: 'b' })).toMatchObject({
+      deletedAt: '2026-08-14T07:00:00.000Z',
+    });
   });
 });
 
 describe('delete by externalIds', () => {
-  const ref = (type: string, externalId: string): MeasurementRef => ({ userId: 'alice', type, externalId });
+  const del = (externalIds: string[], store: InMemoryRowStore, concurrency = 2) =>
+    deleteMeasurementsByExternalIds(
+      { userId: 'alice', externalIds, requestId: 'req-del', now: NOW },
+      { store, concurrency },
+    );
 
   test('looks each distinct externalId up once, deletes HealthKit rows found, counts only deletes that happened', async () => {
-    const found: Record<string, MeasurementRef[]> = {
-      a: [ref('PULSE', 'a'), ref('WEIGHT', 'a')],
-      b: [ref('PULSE', 'b')],
-    };
-    const store = fakeStore({
-      findMeasurementsByExternalId: jest.fn(
-        async (_user: string, externalId: string) => found[externalId] ?? [],
-      ),
-      // The weight row was deleted by someone else in between: its conditional delete fails.
-      softDeleteMeasurement: jest.fn(async (target: MeasurementRef) =>
-        target.type !== 'WEIGHT' ? ('deleted' as const) : ('already_deleted' as const),
-      ),
-    });
-    const result = await deleteMeasurementsByExternalIds(
-      { userId: 'alice', externalIds: ['a', 'b', 'a', 'c'], requestId: 'req-del', now: NOW },
-      { store, concurrency: 2 },
+    const pulseA = item({ externalId: 'a' });
+    const weightA = item({ type: 'WEIGHT', externalId: 'a', value: 70, unit: 'kg' });
+    const pulseB = item({ externalId: 'b' });
+    const store = new InMemoryRowStore([pulseA, weightA, pulseB]);
+    // The weight row is deleted by someone else between the lookup and its delete.
+    store.beforeNext('softDeleteMeasurement', () =>
+      store.put({ ...weightA, deletedAt: '2026-08-14T07:59:00.000Z' }),
     );
-    expect(result).toEqual({ deletedCount: 2 });
-    expect(store.findMeasurementsByExternalId.mock.calls.map(([, externalId]) => externalId)).toEqual([
-      'a',
-      'b',
-      'c',
-    ]);
-    expect(store.softDeleteMeasurement).toHaveBeenCalledTimes(3);
-    expect(store.softDeleteMeasurement).toHaveBeenCalledWith(
-      ref('PULSE', 'b'),
-      { requestId: 'req-del', at: NOW.toISOString() },
-      { onlyHealthKitRows: true },
-    );
+    expect(await del(['a', 'b', 'a', 'c'], store)).toEqual({ deletedCount: 2 });
+    expect(store.calls).toMatchObject({ findMeasurementsByExternalId: 3, softDeleteMeasurement: 3 });
+    for (const row of [pulseA, pulseB])
+      expect(store.item({ ...pulseRef, externalId: row.externalId! })).toMatchObject({
+        deletedAt: NOW.toISOString(),
+        requestId: 'req-del',
+      });
+  });
+
+  test('a row of another source is never deleted by externalId', async () => {
+    const health = item({ externalId: 'a' });
+    const other = item({ type: 'WEIGHT', externalId: 'a', source: 'WITHINGS', value: 70, unit: 'kg' });
+    const store = new InMemoryRowStore([health, other]);
+    expect(await del(['a'], store)).toEqual({ deletedCount: 1 });
+    expect(store.item({ ...pulseRef, type: 'WEIGHT', externalId: 'a' })).toStrictEqual(other);
   });
 
   test('an empty list looks nothing up', async () => {
-    const store = fakeStore();
-    expect(
-      await deleteMeasurementsByExternalIds(
-        { userId: 'alice', externalIds: [], requestId: 'r', now: NOW },
-        { store, concurrency: 4 },
-      ),
-    ).toEqual({ deletedCount: 0 });
-    expect(store.findMeasurementsByExternalId).not.toHaveBeenCalled();
+    const store = new InMemoryRowStore([pulse]);
+    expect(await del([], store, 4)).toEqual({ deletedCount: 0 });
+    expect(store.calls.findMeasurementsByExternalId).toBe(0);
   });
 
   test('one request tries at most 500 deletes, one a sample: rows beyond are left for a repeated request', async () => {
     const externalIds = Array.from({ length: MAX_EXTERNAL_IDS_PER_DELETE }, (_, i) => `hk-${i}`);
     // Each externalId posted under two types, which the app never does.
-    const store = fakeStore({
-      findMeasurementsByExternalId: jest.fn(async (_user: string, externalId: string) => [
-        ref('PULSE', externalId),
-        ref('WEIGHT', externalId),
-      ]),
-      softDeleteMeasurement: jest.fn(async () => 'deleted' as const),
+    const rows = externalIds.flatMap((externalId) => [
+      item({ externalId }),
+      item({ type: 'WEIGHT', externalId, value: 70, unit: 'kg' }),
+    ]);
+    const store = new InMemoryRowStore(rows);
+    expect(await del(externalIds, store, 16)).toEqual({ deletedCount: MAX_EXTERNAL_IDS_PER_DELETE });
+    expect(store.calls).toMatchObject({
+      findMeasurementsByExternalId: MAX_EXTERNAL_IDS_PER_DELETE,
+      softDeleteMeasurement: MAX_EXTERNAL_IDS_PER_DELETE,
     });
-    const result = await deleteMeasurementsByExternalIds(
-      { userId: 'alice', externalIds, requestId: 'r', now: NOW },
-      { store, concurrency: 16 },
+    expect(store.all().filter((stored) => stored.deletedAt === undefined)).toHaveLength(
+      MAX_EXTERNAL_IDS_PER_DELETE,
     );
-    expect(store.findMeasurementsByExternalId).toHaveBeenCalledTimes(MAX_EXTERNAL_IDS_PER_DELETE);
-    expect(store.softDeleteMeasurement).toHaveBeenCalledTimes(MAX_EXTERNAL_IDS_PER_DELETE);
-    expect(result).toEqual({ deletedCount: MAX_EXTERNAL_IDS_PER_DELETE });
   });
 
   test('a row of another user the store might return is never deleted', async () => {
-    const store = fakeStore({
-      findMeasurementsByExternalId: jest.fn(async () => [{ userId: 'bob', type: 'PULSE', externalId: 'a' }]),
-      softDeleteMeasurement: jest.fn(async () => 'deleted' as const),
-    });
-    const result = await deleteMeasurementsByExternalIds(
-      { userId: 'alice', externalIds: ['a'], requestId: 'r', now: NOW },
-      { store, concurrency: 4 },
-    );
-    expect(result).toEqual({ deletedCount: 0 });
-    expect(store.softDeleteMeasurement).not.toHaveBeenCalled();
+    const bobs = item({ userId: 'bob', externalId: 'a' });
+    const store = new InMemoryRowStore([bobs]);
+    // A store that answers another user's row for alice's lookup.
+    store.findMeasurementsByExternalId = async () => [{ userId: 'bob', type: 'PULSE', externalId: 'a' }];
+    expect(await del(['a'], store, 4)).toEqual({ deletedCount: 0 });
+    expect(store.item({ ...pulseRef, userId: 'bob', externalId: 'a' })).toStrictEqual(bobs);
+    expect(store.calls.softDeleteMeasurement).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { writeFailureReason } from '../../functions/measurements/storage/measurement-repository';
+import { writeFailureReason } from '../../functions/measurements/storage/write-failure-reason';
 
 /** A Node.js system error as `net` raises it: a plain Error with a code. */
 function systemError(code: string, message: string): Error {

@@ -15,7 +15,7 @@ export interface WriteRequest {
   readonly measurement: Measurement;
 }
 
-/** The port the ingest use case writes through (storage/measurement-repository.ts implements it). */
+/** The port the ingest use case writes through (storage/table-measurement-writer.ts implements it). */
 export interface MeasurementWriter {
   writeMeasurement(request: WriteRequest, options?: { abortSignal?: AbortSignal }): Promise<WriteOutcome>;
 }

@@ -1,4 +1,4 @@
-import type { MeasurementKind, SyncedKind } from './measurement';
+import type { measurementsTable } from '../../../definitions/measurements-table';
 
 /**
  * Row ids and kinds. The id handed to clients is derived from (type, externalId) alone:
@@ -7,6 +7,15 @@ import type { MeasurementKind, SyncedKind } from './measurement';
  * externalId names a write-once sample. A reading entered by hand has no externalId: its key and
  * id hold `manual:<random UUID>` in that place, fixed at creation, so its id never changes.
  */
+
+/**
+ * `stats:` rows are aggregates the phone re-posts as they grow; samples are write-once readings;
+ * `manual` rows were entered by hand through the row API and have no HealthKit origin.
+ */
+export type MeasurementKind = (typeof measurementsTable.rowKinds)[number];
+
+/** The kinds the batch writes, told apart by the externalId. */
+export type SyncedKind = Exclude<MeasurementKind, 'manual'>;
 
 export const STATS_PREFIX = 'stats:';
 export const MANUAL_PREFIX = 'manual:';

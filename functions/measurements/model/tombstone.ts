@@ -1,5 +1,5 @@
 import { measurementsTable } from '../../../definitions/measurements-table';
-import type { MeasurementKind, StoredMeasurement, Writer } from './measurement';
+import { fieldsWhere, type FieldsWhere, type MeasurementKind, type Writer } from './measurement';
 
 /**
  * What a soft delete (by id, bulk, by externalId) leaves of a row: a **tombstone** that keeps only
@@ -20,52 +20,16 @@ import type { MeasurementKind, StoredMeasurement, Writer } from './measurement';
  * - dropped: everything else — values, units, instants, notes, device fields, subtypes, the
  *   client's unit string, `createdAt`, `restoredWriter` and the list indexes' keys.
  *
- * Typed over every attribute of a stored row, so a new attribute does not compile until someone
- * decides whether a deleted row keeps it.
+ * Each attribute's fate is written beside it in `measurementFields` (measurement.ts), so a new
+ * attribute does not compile until someone decides whether a deleted row keeps it.
  */
-const fateOf: Record<keyof StoredMeasurement, 'kept' | 'set' | 'dropped' | 'kept-if-entered-by-hand'> = {
-  pk: 'kept',
-  userId: 'kept',
-  kind: 'kept',
-  id: 'kept',
-  type: 'kept',
-  externalId: 'kept',
-  deletedAt: 'set',
-  updatedAt: 'set',
-  writer: 'set',
-  requestId: 'set',
-  measuredAt: 'kept-if-entered-by-hand',
-  source: 'kept-if-entered-by-hand',
-  hkIdentifier: 'dropped',
-  value: 'dropped',
-  valueMin: 'dropped',
-  valueMax: 'dropped',
-  unit: 'dropped',
-  clientUnit: 'dropped',
-  startDate: 'dropped',
-  sleepStage: 'dropped',
-  rhythmClassification: 'dropped',
-  deviceType: 'dropped',
-  externalSourceVersion: 'dropped',
-  notes: 'dropped',
-  glucoseContext: 'dropped',
-  createdAt: 'dropped',
-  restoredWriter: 'dropped',
-};
 
-const attributes = Object.entries(fateOf) as [
-  keyof StoredMeasurement,
-  (typeof fateOf)[keyof StoredMeasurement],
-][];
+const droppedByEveryDelete = fieldsWhere((spec) => spec.deleted === 'dropped');
+const keptIfEnteredByHand = fieldsWhere((spec) => spec.deleted === 'kept-if-entered-by-hand');
 
 /** What one soft delete writes: the attributes it sets and those it removes, in one UpdateItem. */
 export interface SoftDelete {
-  readonly set: {
-    readonly deletedAt: string;
-    readonly updatedAt: string;
-    readonly writer: Writer;
-    readonly requestId: string;
-  };
+  readonly set: { readonly [K in FieldsWhere<'deleted', 'set'>]: K extends 'writer' ? Writer : string };
   readonly remove: readonly string[];
 }
 
@@ -74,12 +38,11 @@ export function softDeleteOf(
   kind: MeasurementKind,
   by: { readonly requestId: string; readonly at: string },
 ): SoftDelete {
-  const dropped = (fate: (typeof fateOf)[keyof StoredMeasurement]) =>
-    fate === 'dropped' || (fate === 'kept-if-entered-by-hand' && kind !== 'manual');
   return {
     set: { deletedAt: by.at, updatedAt: by.at, writer: 'delete', requestId: by.requestId },
     remove: [
-      ...attributes.filter(([, fate]) => dropped(fate)).map(([name]) => name),
+      ...droppedByEveryDelete,
+      ...(kind === 'manual' ? [] : keptIfEnteredByHand),
       ...Object.values(measurementsTable.indexAttributes),
     ],
   };

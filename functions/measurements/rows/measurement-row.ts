@@ -1,57 +1,15 @@
 import { isMeasurementType } from '../model/measurement-types';
-import type { StoredMeasurement } from '../model/measurement';
+import { measurementRowFields, type MeasurementRow, type StoredMeasurement } from '../model/measurement';
 import { parseMeasurementId } from '../model/measurement-id';
 import type { MeasurementRef } from './row-store';
 
-/**
- * The row as the API returns it (docs/row-api.md): exactly the contract's fields, in its order,
- * nothing of the storage (no key, user, index attributes, kind, writer or request id). A
- * hand-entered row has no HealthKit origin: `externalId`, `hkIdentifier` and `startDate` are null.
- */
-export interface MeasurementRow {
-  readonly id: string;
-  readonly type: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly source: string;
-  readonly measuredAt: string;
-  readonly notes: string | null;
-  readonly valueMin: number | null;
-  readonly valueMax: number | null;
-  readonly externalId: string | null;
-  readonly externalSourceVersion: string | null;
-  readonly hkIdentifier: string | null;
-  readonly startDate: string | null;
-  readonly sleepStage: string | null;
-  readonly rhythmClassification: string | null;
-  readonly glucoseContext: string | null;
-  readonly deviceType: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export type { MeasurementRow } from '../model/measurement';
 
+/** The row the API returns of a stored item: its shown attributes in order, null where it has none. */
 export function toMeasurementRow(item: StoredMeasurement): MeasurementRow {
-  return {
-    id: item.id,
-    type: item.type,
-    value: item.value,
-    unit: item.unit,
-    source: item.source,
-    measuredAt: item.measuredAt,
-    notes: item.notes ?? null,
-    valueMin: item.valueMin ?? null,
-    valueMax: item.valueMax ?? null,
-    externalId: item.externalId ?? null,
-    externalSourceVersion: item.externalSourceVersion ?? null,
-    hkIdentifier: item.hkIdentifier ?? null,
-    startDate: item.startDate ?? null,
-    sleepStage: item.sleepStage ?? null,
-    rhythmClassification: item.rhythmClassification ?? null,
-    glucoseContext: item.glucoseContext ?? null,
-    deviceType: item.deviceType ?? null,
-    createdAt: item.createdAt,
-    updatedAt: item.updatedAt,
-  };
+  const row: Record<string, unknown> = {};
+  for (const name of measurementRowFields) row[name] = item[name] ?? null;
+  return row as unknown as MeasurementRow;
 }
 
 /** A row the caller may see: theirs and not soft-deleted. */

@@ -118,7 +118,7 @@ export type ListPage =
   /** The cursor is not one this query handed to this caller. */
   | { readonly status: 'invalid_cursor' };
 
-/** The port the row API use cases read and change rows through (storage/measurement-repository.ts implements it). */
+/** The port the row API use cases read and change rows through (storage/table-row-store.ts implements it). */
 export interface MeasurementRowStore {
   /** The item under that key (strongly consistent), deleted or not; `undefined` when there is none. */
   getMeasurement(ref: MeasurementRef): Promise<StoredMeasurement | undefined>;

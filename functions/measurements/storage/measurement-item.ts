@@ -1,7 +1,7 @@
 import { measurementsTable } from '../../../definitions/measurements-table';
 import { userLifecycle } from '../../../definitions/user-lifecycle';
 import type { WriteRequest } from '../batch/measurement-writer';
-import type { StoredMeasurement } from '../model/measurement';
+import { noHealthKitOrigin, type StoredMeasurement } from '../model/measurement';
 import type { NewManualReading, RowChange } from '../rows/row-store';
 import { measurementKey, readingMarkerKey } from './measurement-key';
 import { parseMeasurementId } from '../model/measurement-id';
@@ -39,10 +39,10 @@ export function toMeasurementItem({
 type IndexAttribute = (typeof indexAttributes)[keyof typeof indexAttributes];
 
 /**
- * The item of a reading entered by hand. No HealthKit origin (externalId, hkIdentifier and
- * startDate null), a note only when there is one, and the two list indexes' keys — not
- * `byUserExternalId`'s: the phone's by-external-ids deletes never concern hand-entered rows, and
- * leaving the key out saves that index a write.
+ * The item of a reading entered by hand. No HealthKit origin (externalId null, and so every
+ * attribute only a synced row has: `noHealthKitOrigin`), a note only when there is one, and the
+ * two list indexes' keys — not `byUserExternalId`'s: the phone's by-external-ids deletes never
+ * concern hand-entered rows, and leaving the key out saves that index a write.
  */
 export function toManualItem(
   { ref, id, reading }: NewManualReading,
@@ -57,13 +57,7 @@ export function toManualItem(
     ...fields,
     ...(notes === null ? {} : { notes }),
     externalId: null,
-    hkIdentifier: null,
-    startDate: null,
-    valueMin: null,
-    valueMax: null,
-    sleepStage: null,
-    rhythmClassification: null,
-    externalSourceVersion: null,
+    ...noHealthKitOrigin,
     createdAt: by.at,
     updatedAt: by.at,
     requestId: by.requestId,

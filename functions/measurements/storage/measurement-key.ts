@@ -1,4 +1,5 @@
 import { measurementsTable } from '../../../definitions/measurements-table';
+import { attributeNotExists } from './expressions';
 
 /**
  * The table key of a stored measurement: `userId#type#externalId` (a hand-entered row has
@@ -33,3 +34,15 @@ export function parseMeasurementKey(
 export function readingMarkerKey(userId: string, type: string, measuredAt: string, source: string): string {
   return `${userId}#${measurementsTable.readingMarker.typeSegment}#${type}#${measuredAt}#${source}`;
 }
+
+/** The key of the item a row reference names. */
+export function measurementItemKey(ref: {
+  readonly userId: string;
+  readonly type: string;
+  readonly externalId: string;
+}): Record<string, string> {
+  return { [measurementsTable.partitionKey]: measurementKey(ref.userId, ref.type, ref.externalId) };
+}
+
+/** The condition of a write that creates an item: nothing is stored under its key yet. */
+export const keyIsFree = attributeNotExists(measurementsTable.partitionKey);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   PutCommand,
@@ -7,10 +6,11 @@ import {
   paginateScan,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { measurementsTable } from '../../../definitions/measurements-table';
 import { userLifecycle } from '../../../definitions/user-lifecycle';
 import { batchGetAll, batchWriteAll } from './batch-requests';
+import { conditionFailure } from './condition-failures';
+import { beginsWith, equals, expressionInput, projection } from './expressions';
 import type { StoredMeasurement } from '../model/measurement';
 import type { ExportRow } from '../../user-data/export-format';
 import type {
@@ -24,7 +24,7 @@ import type {
   UserItemStore,
 } from '../../user-data/user-data-store';
 import { restoredRowKey, toErasingItem, toReadingMarkerItem, toRestoredItem } from './measurement-item';
-import { readingMarkerKey } from './measurement-key';
+import { keyIsFree, readingMarkerKey } from './measurement-key';
 
 const { partitionKey, ownerAttribute, readingMarker, rowKinds } = measurementsTable;
 const byOwner = measurementsTable.indexes.byOwner;
@@ -49,9 +49,7 @@ export class UserItems implements UserItemStore, LifecycleAnnouncer {
       {
         TableName: this.tableName,
         IndexName: byOwner.indexName,
-        KeyConditionExpression: '#owner = :owner',
-        ExpressionAttributeNames: { '#owner': byOwner.partitionKey },
-        ExpressionAttributeValues: { ':owner': userId },
+        ...expressionInput({ KeyConditionExpression: equals(byOwner.partitionKey, userId, 'owner') }),
         // `pk` order: stable from one run to the next, and the reading markers (`userId#@reading#…`)
         // come before every row (types are upper-case letters, after `@`).
         ScanIndexForward: true,
@@ -68,10 +66,10 @@ export class UserItems implements UserItemStore, LifecycleAnnouncer {
       {
         TableName: this.tableName,
         // Every key of a user's item starts with the user id and `#` (rows, markers alike).
-        FilterExpression: 'begins_with(#pk, :prefix)',
-        ProjectionExpression: '#pk',
-        ExpressionAttributeNames: { '#pk': partitionKey },
-        ExpressionAttributeValues: { ':prefix': `${userId}#` },
+        ...expressionInput({
+          FilterExpression: beginsWith(partitionKey, `${userId}#`),
+          ProjectionExpression: projection([partitionKey]),
+        }),
       },
     );
     for await (const { Items = [] } of pages) {
@@ -134,13 +132,11 @@ export class UserItems implements UserItemStore, LifecycleAnnouncer {
           new DeleteCommand({
             TableName: this.tableName,
             Key: { [partitionKey]: oldMarker },
-            ConditionExpression: '#row = :row',
-            ExpressionAttributeNames: { '#row': 'row' },
-            ExpressionAttributeValues: { ':row': restoredRowKey(userId, row) },
+            ...expressionInput({ ConditionExpression: equals('row', restoredRowKey(userId, row)) }),
           }),
         );
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!conditionFailure(error)) throw error;
       }
     }
   }
@@ -186,18 +182,16 @@ export class UserItems implements UserItemStore, LifecycleAnnouncer {
         new DeleteCommand({
           TableName: this.tableName,
           Key: { [partitionKey]: key },
-          ConditionExpression: '#kind = :erasing',
-          ExpressionAttributeNames: { '#kind': 'kind' },
-          ExpressionAttributeValues: { ':erasing': erasingKind },
+          ...expressionInput({ ConditionExpression: equals('kind', erasingKind, 'erasing') }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return 'deleted';
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // The document client leaves `Item` marshalled on this exception; no item: already gone.
-      const existing = error.Item ? unmarshall(error.Item as Record<string, AttributeValue>) : undefined;
-      return existing === undefined ? 'deleted' : 'changed';
+      const failure = conditionFailure(error);
+      if (!failure) throw error;
+      // No item: already gone.
+      return failure.item === undefined ? 'deleted' : 'changed';
     }
   }
 
@@ -215,8 +209,7 @@ export class UserItems implements UserItemStore, LifecycleAnnouncer {
           [lifecycleItem.startedAtAttribute]: startedAt,
           [lifecycleItem.endedAtAttribute]: endedAt,
         },
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': partitionKey },
+        ...expressionInput({ ConditionExpression: keyIsFree }),
       }),
     );
     // Only its INSERT matters (the stream carries it to the audit function); the table keeps nothing.
@@ -228,21 +221,15 @@ export class UserItems implements UserItemStore, LifecycleAnnouncer {
     keys: readonly string[],
     attributes?: readonly string[],
   ): Promise<Map<string, StoredItem>> {
-    const projection = attributes
-      ? {
-          ProjectionExpression: ['#pk', ...attributes.map((_, i) => `#a${i}`)].join(', '),
-          ExpressionAttributeNames: {
-            '#pk': partitionKey,
-            ...Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name])),
-          },
-        }
+    const projected = attributes
+      ? expressionInput({ ProjectionExpression: projection([partitionKey, ...attributes]) })
       : {};
     const unique = [...new Set(keys)];
     const items = await batchGetAll(
       this.client,
       this.tableName,
       unique.map((key) => ({ [partitionKey]: key })),
-      projection,
+      projected,
     );
     return new Map(items.map((item) => [item[partitionKey] as string, item as StoredItem]));
   }

@@ -1,17 +1,20 @@
+import type { StoredMeasurement } from '../model/measurement';
+
 /**
- * The stored measurement row as the read API's summaries see it. Structural on purpose: the
- * summaries never depend on how rows are read or keyed, so any row object with these fields fits.
+ * The stored measurement row as the read API's summaries see it: the attributes they read.
+ * Structural on purpose: the summaries never depend on how rows are read or keyed, so any row
+ * object with these fields fits (`measuredAt` in `Date.prototype.toISOString()` form, UTC).
  */
-export interface SummaryRow {
-  readonly id: string;
-  readonly type: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly source: string;
-  /** `Date.prototype.toISOString()` form, UTC. */
-  readonly measuredAt: string;
-  readonly deviceType: string | null;
-  readonly sleepStage: string | null;
-  readonly valueMin: number | null;
-  readonly valueMax: number | null;
-}
+export type SummaryRow = Pick<
+  StoredMeasurement,
+  | 'id'
+  | 'type'
+  | 'value'
+  | 'unit'
+  | 'source'
+  | 'measuredAt'
+  | 'deviceType'
+  | 'sleepStage'
+  | 'valueMin'
+  | 'valueMax'
+>;
