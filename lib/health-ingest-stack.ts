@@ -45,6 +45,7 @@ import {
 } from '../definitions/measurements-table';
 import { requestGuardsTable } from '../definitions/request-guards-table';
 import { dailyAggregatesTable } from '../definitions/daily-aggregates-table';
+import type { DeploymentValues } from '../definitions/function-settings';
 import {
   LOG_RETENTION_DAYS,
   healthLogAuthorizerFunction,
@@ -127,15 +128,10 @@ export class HealthIngestStack extends Stack {
     for (const name of Object.keys(serviceFunctions) as ServiceFunctionName[]) {
       functions[name] = new ServiceFunction(this, {
         definition: serviceFunctions[name],
-        sharedEnvironment: { TABLE_NAME: this.table.tableName, DEFAULT_TIME_ZONE: defaultTimeZone },
         logRetentionDays: name === 'auditStream' ? auditLogRetentionDays : LOG_RETENTION_DAYS,
       });
     }
     this.functions = functions;
-    // The guards (rate limits, Idempotency-Key) of the batch and of the row API's writes.
-    for (const name of ['ingestBatch', 'measurementsApi'] as const) {
-      functions[name].addEnvironment('REQUEST_GUARDS_TABLE_NAME', this.requestGuardsTable.tableName);
-    }
     // Powertools idempotency reads, writes, completes and releases its records (Get/Put/Update/
     // DeleteItem); a rate-limit counter is one UpdateItem. No Query or Scan.
     const useRequestGuards = (fn: IFunction) =>
@@ -192,7 +188,6 @@ export class HealthIngestStack extends Stack {
       // that writes its own logs and nothing else (no data grant: it only calls HealthLog).
       this.healthLogAuthorizer = new ServiceFunction(this, {
         definition: healthLogAuthorizerFunction,
-        sharedEnvironment: { HEALTHLOG_URL: this.authentication.healthLogUrl },
         logRetentionDays: LOG_RETENTION_DAYS,
       });
       // Payload 2.0 with simple responses; it always answers isAuthorized: true and tells the
@@ -281,10 +276,23 @@ export class HealthIngestStack extends Stack {
       alarmTopic: this.auditPipeline.alarmTopic,
       dashboard: this.auditPipeline.dashboard,
     });
-    functions.measurementsApi.addEnvironment(
-      'DAILY_AGGREGATES_TABLE_NAME',
-      this.aggregatePipeline.table.tableName,
-    );
+    // Every function's settings (definitions/function-settings.ts), now that every resource
+    // they name exists: typed over every value, so a new one does not compile until it is given.
+    const values: StackValues = {
+      measurementsTable: this.table.tableName,
+      requestGuardsTable: this.requestGuardsTable.tableName,
+      dailyAggregatesTable: this.aggregatePipeline.table.tableName,
+      auditKeysTable: this.auditPipeline.keysTable.tableName,
+      settleQueueUrl: this.aggregatePipeline.settleQueue.queueUrl,
+      defaultTimeZone,
+      ...(this.authentication.mode === 'healthlog' ? { healthLogUrl: this.authentication.healthLogUrl } : {}),
+    };
+    for (const fn of [
+      ...Object.values(functions),
+      ...(this.healthLogAuthorizer ? [this.healthLogAuthorizer] : []),
+    ])
+      fn.useDeployment(values);
+
     functions.measurementsApi.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
@@ -306,6 +314,13 @@ export class HealthIngestStack extends Stack {
     });
   }
 }
+
+/**
+ * What the stack gives its functions' settings: every resource's value and the context's; only
+ * DynamoDB Local's endpoint is never deployed, and HealthLog's URL only in its mode.
+ */
+type StackValues = Required<Omit<DeploymentValues, 'dynamoDbEndpoint' | 'healthLogUrl'>> &
+  Pick<DeploymentValues, 'healthLogUrl'>;
 
 /** Every key attribute of the table is a string (the definition says so, and lists them). */
 function stringAttribute(name: string): Attribute {

@@ -77,7 +77,6 @@ export class AggregatePipeline extends Construct {
     acknowledgeStreamDeadLetterQueue(this.deadLetterQueue);
 
     aggregator.addEventSource(streamEventSource(table, aggregateStreamSource, this.deadLetterQueue));
-    aggregator.addEnvironment('DAILY_AGGREGATES_TABLE_NAME', this.table.tableName);
     aggregator.addToRolePolicy(
       new PolicyStatement({
         actions: ['dynamodb:Query'],
@@ -114,7 +113,6 @@ export class AggregatePipeline extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    aggregator.addEnvironment(aggregateSettleQueue.queueUrlVariable, this.settleQueue.queueUrl);
     // SendMessageBatch is authorised as sqs:SendMessage; the function needs no queue attributes.
     aggregator.addToRolePolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.settleQueue.queueArn] }),

@@ -135,7 +135,6 @@ export class AuditPipeline extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: TableEncryptionV2.dynamoOwnedKey(),
     });
-    audit.addEnvironment('AUDIT_KEYS_TABLE_NAME', this.keysTable.tableName);
     // A key is read, and created with a conditional put on first use; never updated or deleted here.
     audit.addToRolePolicy(
       new PolicyStatement({

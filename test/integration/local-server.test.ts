@@ -19,7 +19,7 @@ const definition: FunctionDefinition = {
   memorySize: 128,
   timeoutSeconds: 1,
   serviceName: 'echo',
-  environment: {},
+  settings: {},
 };
 
 const ROUTES = [
