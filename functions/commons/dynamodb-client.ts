@@ -3,6 +3,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type {
+  SettingValues,
+  deleteConcurrencySetting,
+  dynamoDbClientSettings,
+  writeConcurrencySetting,
+} from '../../definitions/function-settings';
 
 /**
  * One document client per process, created at cold start and reused across invocations.
@@ -25,13 +31,10 @@ export function documentClientOver(client: DynamoDBClient): DynamoDBDocumentClie
  * concurrency settings of the function, if it has any: sockets are sized for the most calls one
  * request keeps in flight.
  */
-export interface DynamoDbClientConfig {
-  readonly DYNAMODB_ENDPOINT?: string | undefined;
-  readonly DYNAMODB_MAX_ATTEMPTS: number;
-  readonly DYNAMODB_REQUEST_TIMEOUT_MS: number;
-  readonly WRITE_CONCURRENCY?: number;
-  readonly DELETE_CONCURRENCY?: number;
-}
+export type DynamoDbClientConfig = SettingValues<ReturnType<typeof dynamoDbClientSettings>> &
+  Partial<
+    SettingValues<ReturnType<typeof writeConcurrencySetting> & ReturnType<typeof deleteConcurrencySetting>>
+  >;
 
 /** The plain client under the document client, for libraries that build their own commands (Powertools). */
 export function createDynamoDbClient(config: DynamoDbClientConfig): DynamoDBClient {
