@@ -15,7 +15,13 @@ import { toHttpApiEvent } from '../local/http-api-event';
 import { ensureLambdaNode, lambdaNode } from '../scripts/lambda-node';
 import { batchEvent } from './batch-event';
 import { startTlsEndpoint, type TlsEndpoint } from './cold-start/tls-endpoint';
-import { createServiceTables, dropServiceTables, ingestEnvironment, type ServiceTables } from './engine';
+import {
+  createServiceTables,
+  deployedEnvironment,
+  dropServiceTables,
+  ingestEnvironment,
+  type ServiceTables,
+} from './engine';
 import { summarize, type Summary } from './statistics';
 import { workload } from './workloads';
 
@@ -138,15 +144,6 @@ interface BundleCase {
   check(answer: unknown): void;
 }
 
-function functionEnvironment(name: keyof typeof serviceFunctions): Record<string, string> {
-  const definition = serviceFunctions[name];
-  return {
-    ...definition.environment,
-    POWERTOOLS_SERVICE_NAME: definition.serviceName,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-  };
-}
-
 function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
   const now = new Date();
   const single = () => workload('new', 1, now.getTime());
@@ -199,13 +196,7 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
       name: 'measurementsApi',
       firstEvent: 'a list of one type',
       entry: serviceFunctions.measurementsApi.entry,
-      environment: {
-        ...functionEnvironment('measurementsApi'),
-        TABLE_NAME: tables.measurements,
-        REQUEST_GUARDS_TABLE_NAME: tables.requestGuards,
-        DAILY_AGGREGATES_TABLE_NAME: tables.dailyAggregates,
-        DYNAMODB_ENDPOINT: endpoint,
-      },
+      environment: deployedEnvironment(serviceFunctions.measurementsApi, endpoint, tables),
       event: () =>
         toHttpApiEvent({
           method: 'GET',
@@ -223,12 +214,7 @@ function cases(endpoint: string, tables: ServiceTables): BundleCase[] {
       name: 'audit',
       firstEvent: 'one stream record of a stats overwrite',
       entry: serviceFunctions.auditStream.entry,
-      environment: {
-        ...functionEnvironment('auditStream'),
-        TABLE_NAME: tables.measurements,
-        AUDIT_KEYS_TABLE_NAME: tables.auditKeys,
-        DYNAMODB_ENDPOINT: endpoint,
-      },
+      environment: deployedEnvironment(serviceFunctions.auditStream, endpoint, tables),
       // One stats re-post that changed the stored value: the record the audit function exists for.
       event: () => {
         const userId = `cold-${randomUUID()}`;

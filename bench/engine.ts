@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadConfig } from '../functions/commons/config';
+import { functionEnvironment } from '../definitions/function-settings';
+import { loadSettings } from '../functions/commons/config';
 import { createDocumentClient } from '../functions/commons/dynamodb-client';
 import type { BatchEntry } from '../functions/measurements/batch/batch-schema';
 import { planBatch } from '../functions/measurements/batch/ingest-batch';
@@ -16,7 +17,7 @@ import {
 } from '../local/create-tables';
 import { localCredentials, localRegion } from '../local/dynamodb-local';
 import { requestGuardsTable } from '../definitions/request-guards-table';
-import { serviceFunctions } from '../definitions/service-functions';
+import { serviceFunctions, type FunctionDefinition } from '../definitions/service-functions';
 
 /** Every SDK client of the run talks to DynamoDB Local with its fixed credentials. */
 export function useLocalCredentials(): void {
@@ -34,32 +35,45 @@ export interface ServiceTables {
 }
 
 /**
- * The ingest function's environment exactly as the stack sets it (the definition's settings,
- * both table names, Powertools at INFO), pointed at DynamoDB Local.
+ * A function's environment exactly as the stack sets it (its settings, Powertools at INFO),
+ * pointed at DynamoDB Local and these tables.
  */
+export function deployedEnvironment(
+  definition: FunctionDefinition,
+  endpoint: string,
+  tables: ServiceTables,
+): Record<string, string> {
+  return {
+    ...functionEnvironment(definition, {
+      measurementsTable: tables.measurements,
+      requestGuardsTable: tables.requestGuards,
+      dailyAggregatesTable: tables.dailyAggregates,
+      auditKeysTable: tables.auditKeys,
+      dynamoDbEndpoint: endpoint,
+    }),
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  };
+}
+
+/** The ingest function's environment as the stack sets it, with another write concurrency if given. */
 export function ingestEnvironment(
   endpoint: string,
   tables: ServiceTables,
   writeConcurrency?: number,
 ): Record<string, string> {
   return {
-    ...serviceFunctions.ingestBatch.environment,
+    ...deployedEnvironment(serviceFunctions.ingestBatch, endpoint, tables),
     ...(writeConcurrency === undefined ? {} : { WRITE_CONCURRENCY: String(writeConcurrency) }),
-    TABLE_NAME: tables.measurements,
-    REQUEST_GUARDS_TABLE_NAME: tables.requestGuards,
-    DYNAMODB_ENDPOINT: endpoint,
-    POWERTOOLS_SERVICE_NAME: serviceFunctions.ingestBatch.serviceName,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
   };
 }
 
 /** A document client as the ingest function creates it (keep-alive, retries, timeouts). */
 export function documentClientFor(endpoint: string, writeConcurrency: number): DynamoDBDocumentClient {
   return createDocumentClient(
-    loadConfig({
-      ...serviceFunctions.ingestBatch.environment,
+    loadSettings(serviceFunctions.ingestBatch, {
       WRITE_CONCURRENCY: String(writeConcurrency),
       TABLE_NAME: 'unused',
+      REQUEST_GUARDS_TABLE_NAME: 'unused',
       DYNAMODB_ENDPOINT: endpoint,
     }),
   );

@@ -19,7 +19,8 @@ import { TableRowStore } from '../functions/measurements/storage/table-row-store
 import { measurementsTable as measurementsDefinition } from '../definitions/measurements-table';
 import { dailyAggregatesCreateTableInput, measurementsCreateTableInput } from '../local/create-tables';
 import { toHttpApiEvent } from '../local/http-api-event';
-import { loadConfig } from '../functions/commons/config';
+import { loadSettings } from '../functions/commons/config';
+import { serviceFunctions } from '../definitions/service-functions';
 import { ServiceLogger } from '../functions/commons/logger';
 import { noGuards } from '../functions/request-guards/request-guards';
 import { createDocumentClient } from '../functions/commons/dynamodb-client';
@@ -144,7 +145,13 @@ export async function measureSeries(
   // The raw-read alternative's pages deep into a 500,000-row partition can take DynamoDB Local
   // longer than the functions' 3 s request timeout; that is the engine, not the alternative.
   const rawClient = createDocumentClient(
-    loadConfig({ TABLE_NAME: 'unused', DYNAMODB_ENDPOINT: endpoint, DYNAMODB_REQUEST_TIMEOUT_MS: '120000' }),
+    loadSettings(serviceFunctions.measurementsApi, {
+      TABLE_NAME: 'unused',
+      REQUEST_GUARDS_TABLE_NAME: 'unused',
+      DAILY_AGGREGATES_TABLE_NAME: 'unused',
+      DYNAMODB_ENDPOINT: endpoint,
+      DYNAMODB_REQUEST_TIMEOUT_MS: '120000',
+    }),
   );
   const admin = new DynamoDBClient({ endpoint });
   const suffix = Date.now();

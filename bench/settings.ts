@@ -24,7 +24,7 @@ export function benchSettings(quick: boolean): BenchSettings {
   return {
     quick,
     sizes: [1, 50, 200, 500],
-    defaultConcurrency: Number(serviceFunctions.ingestBatch.environment.WRITE_CONCURRENCY),
+    defaultConcurrency: serviceFunctions.ingestBatch.settings.WRITE_CONCURRENCY.default,
     warmupRuns: 1,
     measuredRuns: quick ? 3 : 7,
     headlineRuns: quick ? 3 : 15,

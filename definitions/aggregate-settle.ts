@@ -1,3 +1,4 @@
+import { SETTLE_QUEUE_URL_VARIABLE } from './function-settings';
 import { serviceFunctions } from './service-functions';
 
 /**
@@ -18,7 +19,7 @@ const MAX_BATCHING_WINDOW_SECONDS = 10;
  */
 export const aggregateSettleQueue = {
   /** The variable the aggregate function reads the queue's URL from (the stack and the local runtime set it). */
-  queueUrlVariable: 'AGGREGATE_SETTLE_QUEUE_URL',
+  queueUrlVariable: SETTLE_QUEUE_URL_VARIABLE,
   /**
    * How long a message waits before it is delivered (the queue's delivery delay): the index has
    * settled for every write the recompute that sent it knew of. So a day's aggregate is final at

@@ -1,3 +1,18 @@
+import {
+  auditKeysTableSetting,
+  dailyAggregatesTableSetting,
+  deadlineSafetyMarginSetting,
+  defaultTimeZoneSetting,
+  deleteConcurrencySetting,
+  dynamoDbClientSettings,
+  healthLogSettings,
+  measurementsTableSetting,
+  requestGuardsTableSetting,
+  settleQueueSetting,
+  writeConcurrencySetting,
+  type Settings,
+} from './function-settings';
+
 /**
  * The functions and HTTP routes of the service, described once. The CDK stack deploys exactly
  * these, and the local runtime serves exactly these: adding a route here adds it to both.
@@ -13,9 +28,18 @@ export interface FunctionDefinition {
   readonly timeoutSeconds: number;
   /** Powertools service name: the `service` key of every log line. */
   readonly serviceName: string;
-  /** Settings beyond the table name, as environment variables (see functions/commons/config.ts). */
-  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * The environment variables it reads, and nothing else (definitions/function-settings.ts): the
+   * deployments set them, and the function's configuration has exactly these.
+   */
+  readonly settings: Settings;
 }
+
+/**
+ * What every function of the service is told, whether or not it reads it: the measurements
+ * table and the deployment's default time zone.
+ */
+const serviceSettings = { ...measurementsTableSetting, ...defaultTimeZoneSetting } as const;
 
 export const serviceFunctions = {
   ingestBatch: {
@@ -26,11 +50,13 @@ export const serviceFunctions = {
     // Under API Gateway's 30 s integration limit, so the function answers before the gateway gives up.
     timeoutSeconds: 25,
     serviceName: 'measurement-ingest',
-    environment: {
-      WRITE_CONCURRENCY: '16',
-      DYNAMODB_MAX_ATTEMPTS: '3',
-      DYNAMODB_REQUEST_TIMEOUT_MS: '3000',
-      DEADLINE_SAFETY_MARGIN_MS: '1500',
+    settings: {
+      ...serviceSettings,
+      ...requestGuardsTableSetting,
+      ...dynamoDbClientSettings({ maxAttempts: 3, requestTimeoutMs: 3000 }),
+      // Chosen from the benchmark's concurrency sweep (docs/benchmarks.md, "3. Write concurrency: why 16").
+      ...writeConcurrencySetting(16),
+      ...deadlineSafetyMarginSetting(1500),
     },
   },
   measurementsApi: {
@@ -40,7 +66,16 @@ export const serviceFunctions = {
     memorySize: 512,
     timeoutSeconds: 10,
     serviceName: 'measurement-api',
-    environment: { DYNAMODB_MAX_ATTEMPTS: '3', DYNAMODB_REQUEST_TIMEOUT_MS: '3000' },
+    settings: {
+      ...serviceSettings,
+      ...requestGuardsTableSetting,
+      // Long chart windows read the daily aggregates.
+      ...dailyAggregatesTableSetting,
+      ...dynamoDbClientSettings({ maxAttempts: 3, requestTimeoutMs: 3000 }),
+      // by-external-ids' 500 lookups and 500 deletes, and bulk-delete's 200, 16 at a time: well
+      // within the 10 s timeout on DynamoDB (docs/row-api.md, "Deletes").
+      ...deleteConcurrencySetting(16),
+    },
   },
   auditStream: {
     id: 'AuditStreamFunction',
@@ -50,9 +85,13 @@ export const serviceFunctions = {
     memorySize: 256,
     timeoutSeconds: 30,
     serviceName: 'measurement-audit',
-    // Its only DynamoDB calls read and create the users' audit keys; a failed one fails the record,
-    // which Lambda retries.
-    environment: { DYNAMODB_MAX_ATTEMPTS: '3', DYNAMODB_REQUEST_TIMEOUT_MS: '3000' },
+    settings: {
+      ...serviceSettings,
+      ...auditKeysTableSetting,
+      // Its only DynamoDB calls read and create the users' audit keys; a failed one fails the
+      // record, which Lambda retries.
+      ...dynamoDbClientSettings({ maxAttempts: 3, requestTimeoutMs: 3000 }),
+    },
   },
   dailyAggregates: {
     id: 'DailyAggregatesFunction',
@@ -61,7 +100,14 @@ export const serviceFunctions = {
     memorySize: 512,
     timeoutSeconds: 60,
     serviceName: 'measurement-aggregates',
-    environment: { DYNAMODB_MAX_ATTEMPTS: '5', DYNAMODB_REQUEST_TIMEOUT_MS: '3000', WRITE_CONCURRENCY: '8' },
+    settings: {
+      ...serviceSettings,
+      ...dailyAggregatesTableSetting,
+      ...settleQueueSetting,
+      ...dynamoDbClientSettings({ maxAttempts: 5, requestTimeoutMs: 3000 }),
+      // Days of one stream batch recomputed at once.
+      ...writeConcurrencySetting(8),
+    },
   },
 } as const satisfies Record<string, FunctionDefinition>;
 
@@ -81,8 +127,11 @@ export const healthLogAuthorizerFunction = {
   // The introspection gives up after HEALTHLOG_TIMEOUT_MS; this only bounds a cold start on top.
   timeoutSeconds: 5,
   serviceName: 'healthlog-authorizer',
-  environment: { HEALTHLOG_TIMEOUT_MS: '2000' },
+  settings: healthLogSettings(2000),
 } as const satisfies FunctionDefinition;
+
+/** Every function a deployment can have: the service's, and the `healthlog` mode's authorizer. */
+export const deployableFunctions = { ...serviceFunctions, healthLogAuthorizer: healthLogAuthorizerFunction };
 
 export interface RouteDefinition {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -24,7 +24,6 @@ import {
   type Attribute,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AggregatePipeline } from './constructs/aggregate-pipeline';
@@ -34,7 +33,9 @@ import {
   type AuthenticationSettings,
   type JwtSettings,
 } from './authentication-settings';
+import { ApiMonitoring } from './constructs/api-monitoring';
 import { AuditPipeline } from './constructs/audit-pipeline';
+import { Operations } from './constructs/operations';
 import { auditLogRetentionFromContext } from './log-retention';
 import { PhoneUserPool } from './constructs/phone-user-pool';
 import { ServiceFunction, retentionDays } from './constructs/service-function';
@@ -45,6 +46,7 @@ import {
 } from '../definitions/measurements-table';
 import { requestGuardsTable } from '../definitions/request-guards-table';
 import { dailyAggregatesTable } from '../definitions/daily-aggregates-table';
+import type { DeploymentValues } from '../definitions/function-settings';
 import {
   LOG_RETENTION_DAYS,
   healthLogAuthorizerFunction,
@@ -73,7 +75,9 @@ export class HealthIngestStack extends Stack {
   /** Idempotency-Key records and rate-limit counters: short-lived, used by the ingest and row-API functions. */
   readonly requestGuardsTable: TableV2;
   readonly functions: Readonly<Record<ServiceFunctionName, ServiceFunction>>;
+  readonly operations: Operations;
   readonly auditPipeline: AuditPipeline;
+  readonly apiMonitoring: ApiMonitoring;
   readonly aggregatePipeline: AggregatePipeline;
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -127,72 +131,16 @@ export class HealthIngestStack extends Stack {
     for (const name of Object.keys(serviceFunctions) as ServiceFunctionName[]) {
       functions[name] = new ServiceFunction(this, {
         definition: serviceFunctions[name],
-        sharedEnvironment: { TABLE_NAME: this.table.tableName, DEFAULT_TIME_ZONE: defaultTimeZone },
         logRetentionDays: name === 'auditStream' ? auditLogRetentionDays : LOG_RETENTION_DAYS,
       });
     }
     this.functions = functions;
-    // The guards (rate limits, Idempotency-Key) of the batch and of the row API's writes.
-    for (const name of ['ingestBatch', 'measurementsApi'] as const) {
-      functions[name].addEnvironment('REQUEST_GUARDS_TABLE_NAME', this.requestGuardsTable.tableName);
-    }
-    // Powertools idempotency reads, writes, completes and releases its records (Get/Put/Update/
-    // DeleteItem); a rate-limit counter is one UpdateItem. No Query or Scan.
-    const useRequestGuards = (fn: IFunction) =>
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-          resources: [this.requestGuardsTable.tableArn],
-        }),
-      );
-
-    // Each function's access, stated in full, one entry per function. Typed over every defined
-    // function, so a new definition does not compile until someone decides what it may touch.
-    const grants: Record<ServiceFunctionName, (fn: IFunction) => void> = {
-      // Both write paths are a single PutItem (conditional for samples); nothing reads, and the
-      // table-level grant helpers would add the index ARNs as well.
-      ingestBatch: (fn) => {
-        fn.addToRolePolicy(
-          new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.table.tableArn] }),
-        );
-        useRequestGuards(fn);
-      },
-      // Reads by key and through the three list indexes; edits and soft deletes are one conditional
-      // UpdateItem each. A hand entry is one TransactWriteItems of conditional PutItems (row and
-      // uniqueness marker); moving a hand-entered reading's instant is one of UpdateItem, DeleteItem
-      // (its old marker) and PutItem (the new one) — a transaction is authorised per action it
-      // contains. No Scan, no BatchWriteItem, nothing on the stream.
-      measurementsApi: (fn) => {
-        fn.addToRolePolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-            resources: [this.table.tableArn],
-          }),
-        );
-        fn.addToRolePolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:Query'],
-            resources: rowApiIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
-          }),
-        );
-        useRequestGuards(fn);
-      },
-      // The stream, never the items, and its own audit-keys table: granted by AuditPipeline, next to
-      // the mapping and the keys table.
-      auditStream: () => undefined,
-      // The stream, the day's rows through byUserType and PutItem on its own table: granted by
-      // AggregatePipeline, next to the table and the mapping.
-      dailyAggregates: () => undefined,
-    };
-    for (const name of Object.keys(functions) as ServiceFunctionName[]) grants[name](functions[name]);
-
     let authorizer: IHttpRouteAuthorizer;
     if (this.authentication.mode === 'healthlog') {
       // A function of the service like the others: same construct, its own log group, and a role
       // that writes its own logs and nothing else (no data grant: it only calls HealthLog).
       this.healthLogAuthorizer = new ServiceFunction(this, {
         definition: healthLogAuthorizerFunction,
-        sharedEnvironment: { HEALTHLOG_URL: this.authentication.healthLogUrl },
         logRetentionDays: LOG_RETENTION_DAYS,
       });
       // Payload 2.0 with simple responses; it always answers isAuthorized: true and tells the
@@ -265,32 +213,129 @@ export class HealthIngestStack extends Stack {
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer });
     }
 
-    // Stream → audit function, its dead-letter queue, saved queries, dashboard and alarms.
-    // After the API: its 5xx count and the authorizer's errors have alarms too.
+    // What operators watch: the alarm topic, the dashboard, and every alarm through it.
+    this.operations = new Operations(this, 'Operations', { functions });
+
+    // Stream → audit function, its alarms (first on the alarm panel), the audit keys, saved queries.
     this.auditPipeline = new AuditPipeline(this, 'AuditPipeline', {
       table: this.table,
       functions,
+      operations: this.operations,
+    });
+
+    // The API and its functions as the phones see them.
+    this.apiMonitoring = new ApiMonitoring(this, 'ApiMonitoring', {
+      functions,
       api: this.api,
       ...(this.healthLogAuthorizer ? { healthLogAuthorizer: this.healthLogAuthorizer } : {}),
+      operations: this.operations,
     });
 
     // Stream → daily aggregates of the dense types, which long chart windows read.
     this.aggregatePipeline = new AggregatePipeline(this, 'AggregatePipeline', {
       table: this.table,
       aggregator: functions.dailyAggregates,
-      alarmTopic: this.auditPipeline.alarmTopic,
-      dashboard: this.auditPipeline.dashboard,
+      operations: this.operations,
     });
-    functions.measurementsApi.addEnvironment(
-      'DAILY_AGGREGATES_TABLE_NAME',
-      this.aggregatePipeline.table.tableName,
-    );
-    functions.measurementsApi.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [this.aggregatePipeline.table.tableArn],
-      }),
-    );
+
+    // Each function's data access, stated in full, one entry per function. Typed over every
+    // defined function, so a new definition does not compile until someone decides what it may
+    // touch. Reading the stream, sending to an on-failure queue and consuming the settle queue
+    // come with the event sources (StreamConsumer, AggregatePipeline); the authorizer has none.
+    const tableArn = this.table.tableArn;
+    const indexArn = (indexName: string) => `${tableArn}/index/${indexName}`;
+    // Powertools idempotency reads, writes, completes and releases its records (Get/Put/Update/
+    // DeleteItem); a rate-limit counter is one UpdateItem. No Query or Scan.
+    const requestGuards = new PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resources: [this.requestGuardsTable.tableArn],
+    });
+    const dataGrants: Record<ServiceFunctionName, PolicyStatement[]> = {
+      // Both write paths are a single PutItem (conditional for samples); nothing reads, and the
+      // table-level grant helpers would add the index ARNs as well.
+      ingestBatch: [
+        new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [tableArn] }),
+        requestGuards,
+      ],
+      // Reads by key and through the three list indexes; edits and soft deletes are one conditional
+      // UpdateItem each. A hand entry is one TransactWriteItems of conditional PutItems (row and
+      // uniqueness marker); moving a hand-entered reading's instant is one of UpdateItem, DeleteItem
+      // (its old marker) and PutItem (the new one) — a transaction is authorised per action it
+      // contains. No Scan, no BatchWriteItem, nothing on the stream. Long chart windows query the
+      // daily aggregates.
+      measurementsApi: [
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          resources: [tableArn],
+        }),
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: rowApiIndexes.map((index) => indexArn(index.indexName)),
+        }),
+        requestGuards,
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [this.aggregatePipeline.table.tableArn],
+        }),
+      ],
+      // Never the measurements table's items. A user's audit key is read, and created with a
+      // conditional put on first use; never updated or deleted here.
+      auditStream: [
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          resources: [this.auditPipeline.keysTable.tableArn],
+        }),
+      ],
+      // The day's rows through byUserType; a recompute replaces the day's aggregate (a conditional
+      // PutItem) and never reads it; its settle messages are sent in batches (SendMessageBatch is
+      // authorised as sqs:SendMessage, and no queue attributes are needed).
+      dailyAggregates: [
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [indexArn(measurementsTable.indexes.byUserType.indexName)],
+        }),
+        new PolicyStatement({
+          actions: ['dynamodb:PutItem'],
+          resources: [this.aggregatePipeline.table.tableArn],
+        }),
+        new PolicyStatement({
+          actions: ['sqs:SendMessage'],
+          resources: [this.aggregatePipeline.settleQueue.queueArn],
+        }),
+      ],
+    };
+    for (const name of Object.keys(functions) as ServiceFunctionName[])
+      for (const statement of dataGrants[name]) functions[name].addToRolePolicy(statement);
+
+    // Every function's settings (definitions/function-settings.ts), now that every resource
+    // they name exists: typed over every value, so a new one does not compile until it is given.
+    const values: StackValues = {
+      measurementsTable: this.table.tableName,
+      requestGuardsTable: this.requestGuardsTable.tableName,
+      dailyAggregatesTable: this.aggregatePipeline.table.tableName,
+      auditKeysTable: this.auditPipeline.keysTable.tableName,
+      settleQueueUrl: this.aggregatePipeline.settleQueue.queueUrl,
+      defaultTimeZone,
+      ...(this.authentication.mode === 'healthlog' ? { healthLogUrl: this.authentication.healthLogUrl } : {}),
+    };
+    for (const fn of [
+      ...Object.values(functions),
+      ...(this.healthLogAuthorizer ? [this.healthLogAuthorizer] : []),
+    ])
+      fn.useDeployment(values);
+
+    // The dashboard, top to bottom: the alarms, how the phones' syncs fare, the functions, the
+    // audit trail's lag, then the daily aggregates.
+    const api = this.apiMonitoring.widgets;
+    const audit = this.auditPipeline.widgets;
+    const aggregates = this.aggregatePipeline.widgets;
+    const { dashboard } = this.operations;
+    dashboard.addWidgets(this.operations.alarmPanel.widget);
+    dashboard.addWidgets(api.entryOutcomes, audit.overwrites);
+    dashboard.addWidgets(api.ingestLatency, api.functionErrors);
+    dashboard.addWidgets(api.apiAnswers, api.failedEntries);
+    dashboard.addWidgets(audit.iteratorAge, audit.deadLetters);
+    dashboard.addWidgets(aggregates.alarms, aggregates.lag);
 
     // The `$default` stage serves at the root of the endpoint: `${ApiUrl}/api/measurements/batch`.
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the API' });
@@ -306,6 +351,13 @@ export class HealthIngestStack extends Stack {
     });
   }
 }
+
+/**
+ * What the stack gives its functions' settings: every resource's value and the context's; only
+ * DynamoDB Local's endpoint is never deployed, and HealthLog's URL only in its mode.
+ */
+type StackValues = Required<Omit<DeploymentValues, 'dynamoDbEndpoint' | 'healthLogUrl'>> &
+  Pick<DeploymentValues, 'healthLogUrl'>;
 
 /** Every key attribute of the table is a string (the definition says so, and lists them). */
 function stringAttribute(name: string): Attribute {

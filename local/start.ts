@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { aggregateSettleQueue } from '../definitions/aggregate-settle';
 import { AUTHORIZER_CACHE_SECONDS, parseHealthLogUrl } from '../definitions/authentication';
+import { functionEnvironment, type DeploymentValues } from '../definitions/function-settings';
 import {
   healthLogAuthorizerFunction,
   routes,
@@ -174,14 +175,19 @@ async function main(): Promise<void> {
     log,
   });
 
+  // What the stack gives its functions' settings, here for the local tables and queue.
+  const deployment: DeploymentValues = {
+    measurementsTable: localTableNames.measurements,
+    requestGuardsTable: localTableNames.requestGuards,
+    dailyAggregatesTable: localTableNames.dailyAggregates,
+    auditKeysTable: localTableNames.auditKeys,
+    settleQueueUrl: running.settleQueue.url,
+    dynamoDbEndpoint: dynamoDb.endpoint,
+    // As the stack's context `defaultTimeZone`: unset, the setting's own default.
+    ...(process.env.DEFAULT_TIME_ZONE ? { defaultTimeZone: process.env.DEFAULT_TIME_ZONE } : {}),
+    ...(healthLog ? { healthLogUrl: healthLog.baseUrl } : {}),
+  };
   Object.assign(process.env, {
-    [aggregateSettleQueue.queueUrlVariable]: running.settleQueue.url,
-    // The names the stack passes its functions, here for the local tables.
-    TABLE_NAME: localTableNames.measurements,
-    REQUEST_GUARDS_TABLE_NAME: localTableNames.requestGuards,
-    DAILY_AGGREGATES_TABLE_NAME: localTableNames.dailyAggregates,
-    AUDIT_KEYS_TABLE_NAME: localTableNames.auditKeys,
-    DYNAMODB_ENDPOINT: dynamoDb.endpoint,
     AWS_REGION: localRegion,
     AWS_DEFAULT_REGION: localRegion,
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -204,7 +210,7 @@ async function main(): Promise<void> {
 
   // In Lambda both streams reach CloudWatch; here both reach standard output, one JSON per line.
   process.stderr.write = process.stdout.write.bind(process.stdout) as typeof process.stderr.write;
-  const functions = await loadFunctions();
+  const functions = await loadFunctions(deployment);
   if (stopping) return;
 
   // One stream reader per consumer the stack maps to the table's stream, with the same settings.
@@ -233,9 +239,7 @@ async function main(): Promise<void> {
 
   let authorizer: LocalAuthorizer;
   if (healthLog) {
-    const fn = await loadFunction('healthLogAuthorizer', healthLogAuthorizerFunction, {
-      HEALTHLOG_URL: healthLog.baseUrl,
-    });
+    const fn = await loadFunction('healthLogAuthorizer', healthLogAuthorizerFunction, deployment);
     if (!fn) throw new StartError(`${healthLogAuthorizerFunction.entry} does not exist.`);
     authorizer = lambdaAuthorizer({ fn, ttlSeconds: healthLog.ttlSeconds, log });
   } else {
@@ -271,11 +275,11 @@ async function main(): Promise<void> {
 }
 
 /** Every defined function whose entry exists, by definition name. */
-async function loadFunctions(): Promise<Map<string, LocalFunction>> {
+async function loadFunctions(values: DeploymentValues): Promise<Map<string, LocalFunction>> {
   const loaded = new Map<string, LocalFunction>();
   const definitions = Object.entries(serviceFunctions) as [string, FunctionDefinition][];
   for (const [name, definition] of definitions) {
-    const fn = await loadFunction(name, definition);
+    const fn = await loadFunction(name, definition, values);
     if (fn) loaded.set(name, fn);
   }
   return loaded;
@@ -283,24 +287,19 @@ async function loadFunctions(): Promise<Map<string, LocalFunction>> {
 
 /**
  * Imports a function's entry with its own environment set while its module loads — like Lambda,
- * a function reads its configuration at cold start. `deployment` holds what the stack passes it
- * beyond its definition (the HealthLog URL, say).
+ * a function reads its configuration at cold start: its settings, from the local values.
  */
 async function loadFunction(
   name: string,
   definition: FunctionDefinition,
-  deployment: Record<string, string> = {},
+  values: DeploymentValues,
 ): Promise<LocalFunction | undefined> {
   const entry = join(repositoryRoot, definition.entry);
   if (!existsSync(entry)) {
     log('WARN', `local-runtime: ${definition.entry} does not exist, ${name} is not served`);
     return undefined;
   }
-  const restore = overlayEnvironment({
-    ...deployment,
-    POWERTOOLS_SERVICE_NAME: definition.serviceName,
-    ...definition.environment,
-  });
+  const restore = overlayEnvironment(functionEnvironment(definition, values));
   try {
     const module = (await import(pathToFileURL(entry).href)) as {
       handler?: LocalFunction['handler'];

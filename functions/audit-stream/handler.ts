@@ -1,6 +1,7 @@
 import { AuditKeysStore } from '../audit/audit-keys-store';
 import { UserRefs } from '../audit/user-refs';
-import { loadAuditConfig } from '../commons/config';
+import { serviceFunctions } from '../../definitions/service-functions';
+import { loadSettings } from '../commons/config';
 import { createDocumentClient } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
 import { createAuditStreamHandler } from './create-audit-stream-handler';
@@ -9,7 +10,7 @@ import { createAuditStreamHandler } from './create-audit-stream-handler';
  * Lambda entry: wiring only, done once per cold start. The audit function never touches the
  * measurements table's items; it reads and creates the users' keys in the audit-keys table.
  */
-const config = loadAuditConfig();
+const config = loadSettings(serviceFunctions.auditStream);
 
 export const handler = createAuditStreamHandler({
   logger: createLogger(),

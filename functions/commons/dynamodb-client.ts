@@ -3,7 +3,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { Config } from './config';
+import type {
+  SettingValues,
+  deleteConcurrencySetting,
+  dynamoDbClientSettings,
+  writeConcurrencySetting,
+} from '../../definitions/function-settings';
 
 /**
  * One document client per process, created at cold start and reused across invocations.
@@ -21,14 +26,20 @@ export function documentClientOver(client: DynamoDBClient): DynamoDBDocumentClie
   });
 }
 
-type DynamoDbClientConfig = Pick<
-  Config,
-  'DYNAMODB_ENDPOINT' | 'DYNAMODB_MAX_ATTEMPTS' | 'DYNAMODB_REQUEST_TIMEOUT_MS' | 'WRITE_CONCURRENCY'
->;
+/**
+ * The client's settings (definitions/function-settings.ts, `dynamoDbClientSettings`), and the
+ * concurrency settings of the function, if it has any: sockets are sized for the most calls one
+ * request keeps in flight.
+ */
+export type DynamoDbClientConfig = SettingValues<ReturnType<typeof dynamoDbClientSettings>> &
+  Partial<
+    SettingValues<ReturnType<typeof writeConcurrencySetting> & ReturnType<typeof deleteConcurrencySetting>>
+  >;
 
 /** The plain client under the document client, for libraries that build their own commands (Powertools). */
 export function createDynamoDbClient(config: DynamoDbClientConfig): DynamoDBClient {
-  const agentOptions = { keepAlive: true, maxSockets: Math.max(50, config.WRITE_CONCURRENCY) };
+  const maxSockets = Math.max(50, config.WRITE_CONCURRENCY ?? 0, config.DELETE_CONCURRENCY ?? 0);
+  const agentOptions = { keepAlive: true, maxSockets };
   const client = new DynamoDBClient({
     maxAttempts: config.DYNAMODB_MAX_ATTEMPTS,
     ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),

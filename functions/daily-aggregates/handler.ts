@@ -1,4 +1,5 @@
-import { loadAggregatesConfig } from '../commons/config';
+import { serviceFunctions } from '../../definitions/service-functions';
+import { loadSettings } from '../commons/config';
 import { createDocumentClient } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
 import { createSqsClient } from '../commons/sqs-client';
@@ -7,7 +8,7 @@ import { createDailyAggregatesHandler } from './create-daily-aggregates-handler'
 import { SqsSettleQueue } from './settle-queue';
 
 /** Lambda entry: wiring only, done once per cold start. */
-const config = loadAggregatesConfig();
+const config = loadSettings(serviceFunctions.dailyAggregates);
 
 export const handler = createDailyAggregatesHandler({
   logger: createLogger(),

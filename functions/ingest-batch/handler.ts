@@ -1,4 +1,5 @@
-import { loadGuardedConfig } from '../commons/config';
+import { serviceFunctions } from '../../definitions/service-functions';
+import { loadSettings } from '../commons/config';
 import { createDynamoDbClient, documentClientOver } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
 import { TableMeasurementWriter } from '../measurements/storage/table-measurement-writer';
@@ -6,7 +7,7 @@ import { createRequestGuards } from '../request-guards/request-guards';
 import { createIngestBatchHandler } from './create-ingest-batch-handler';
 
 /** Lambda entry: wiring only, done once per cold start. */
-const config = loadGuardedConfig();
+const config = loadSettings(serviceFunctions.ingestBatch);
 const logger = createLogger();
 // One client for the writes and the request guards: a cold start sets up one client and opens
 // one connection to DynamoDB before its first answer, not two.

@@ -1,4 +1,5 @@
-import { loadRowApiConfig } from '../commons/config';
+import { serviceFunctions } from '../../definitions/service-functions';
+import { loadSettings } from '../commons/config';
 import { createDynamoDbClient, documentClientOver } from '../commons/dynamodb-client';
 import { createLogger } from '../commons/logger';
 import { DailyAggregates } from '../measurements/storage/daily-aggregates';
@@ -7,7 +8,7 @@ import { createRowWriteGuards } from '../request-guards/request-guards';
 import { createMeasurementsApiHandler } from './create-measurements-api-handler';
 
 /** Lambda entry: wiring only, done once per cold start. */
-const config = loadRowApiConfig();
+const config = loadSettings(serviceFunctions.measurementsApi);
 const logger = createLogger();
 // One client for rows, aggregates and the write guards: one connection to set up at cold start.
 const dynamodb = createDynamoDbClient(config);
@@ -20,7 +21,7 @@ export const handler = createMeasurementsApiHandler({
     measurements: config.TABLE_NAME,
     aggregates: config.DAILY_AGGREGATES_TABLE_NAME,
   }),
-  deleteConcurrency: config.WRITE_CONCURRENCY,
+  deleteConcurrency: config.DELETE_CONCURRENCY,
   defaultTimeZone: config.DEFAULT_TIME_ZONE,
   guards: createRowWriteGuards({
     client: dynamodb,

@@ -5,6 +5,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { functionEnvironment, type DeploymentValues } from '../../definitions/function-settings';
 import type { FunctionDefinition } from '../../definitions/service-functions';
 
 /** Function entries in the definitions are relative to the repository root. */
@@ -12,8 +13,6 @@ const repositoryRoot = path.join(__dirname, '..', '..');
 
 export interface ServiceFunctionProps {
   readonly definition: FunctionDefinition;
-  /** Variables every function of the stack shares (e.g. TABLE_NAME); the definition's own come last. */
-  readonly sharedEnvironment: Readonly<Record<string, string>>;
   readonly logRetentionDays: number;
 }
 
@@ -49,9 +48,12 @@ export const serviceFunctionBundling = {
  * minified CommonJS bundle with source maps applied on demand, Powertools settings, and its own log group with a
  * retention. Only what differs per function comes from its definition. Its role may write to its
  * own log group and nothing else: the stack states each function's data grants explicitly.
- * (`logGroup` returns the log group.)
+ * (`logGroup` returns the log group.) Its settings are set by `useDeployment`, once the stack has
+ * every resource they name.
  */
 export class ServiceFunction extends NodejsFunction {
+  readonly definition: FunctionDefinition;
+
   constructor(scope: Construct, props: ServiceFunctionProps) {
     const { definition } = props;
     // A sibling rather than a child: the function's props need the log group before `this` exists.
@@ -96,14 +98,20 @@ export class ServiceFunction extends NodejsFunction {
       timeout: Duration.seconds(definition.timeoutSeconds),
       logGroup,
       role,
-      environment: {
-        ...props.sharedEnvironment,
-        POWERTOOLS_SERVICE_NAME: definition.serviceName,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...definition.environment,
-      },
+      environment: { POWERTOOLS_LOG_LEVEL: 'INFO' },
       bundling: serviceFunctionBundling,
     });
+    this.definition = definition;
+  }
+
+  /**
+   * Sets every variable the definition declares (definitions/function-settings.ts): to the
+   * stack's value it names — a table's name, the settle queue's URL, the context's zone or
+   * HealthLog URL — or to its default.
+   */
+  useDeployment(values: DeploymentValues): void {
+    for (const [variable, value] of Object.entries(functionEnvironment(this.definition, values)))
+      this.addEnvironment(variable, value);
   }
 }
 

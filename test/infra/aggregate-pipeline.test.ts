@@ -91,7 +91,7 @@ describe('the measurements table stream feeds exactly the two consumers of strea
       MaximumRecordAgeInSeconds: aggregateStreamSource.maxRecordAgeSeconds,
       DestinationConfig: {
         OnFailure: {
-          Destination: { 'Fn::GetAtt': [logicalId(stack.aggregatePipeline.deadLetterQueue), 'Arn'] },
+          Destination: { 'Fn::GetAtt': [logicalId(stack.aggregatePipeline.consumer.deadLetterQueue), 'Arn'] },
         },
       },
     });
@@ -194,7 +194,8 @@ describe('the aggregate function may read a day’s rows and write aggregates, n
       asList(statement.Action).some((action) => action.startsWith('sqs:')),
     );
     const arn = (queue: IConstruct) => ({ 'Fn::GetAtt': [logicalId(queue), 'Arn'] });
-    const { settleQueue, deadLetterQueue, settleDeadLetterQueue } = stack.aggregatePipeline;
+    const { settleQueue, settleDeadLetterQueue } = stack.aggregatePipeline;
+    const { deadLetterQueue } = stack.aggregatePipeline.consumer;
     expect(sqs.map((statement) => [asList(statement.Action).sort(), statement.Resource])).toEqual([
       // The stream mapping's on-failure destination (DynamoEventSource's grant).
       [['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], arn(deadLetterQueue)],
@@ -220,50 +221,5 @@ describe('the aggregate function may read a day’s rows and write aggregates, n
     for (const action of ['Scan', 'GetItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', '*']) {
       expect(text).not.toContain(`dynamodb:${action}`);
     }
-  });
-});
-
-describe('its alarms notify the stack’s alarm topic', () => {
-  const alarm = (construct: IConstruct) => resources[logicalId(construct)]!.Properties;
-
-  it('any message in its dead-letter queue', () => {
-    expect(alarm(stack.aggregatePipeline.alarms.deadLetters)).toMatchObject({
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        {
-          Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [logicalId(stack.aggregatePipeline.deadLetterQueue), 'QueueName'] },
-        },
-      ],
-      Threshold: 0,
-      AlarmActions: [{ Ref: logicalId(stack.auditPipeline.alarmTopic) }],
-    });
-  });
-
-  it('any message in the settle queue’s dead-letter queue', () => {
-    expect(alarm(stack.aggregatePipeline.alarms.settleDeadLetters)).toMatchObject({
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        {
-          Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [logicalId(stack.aggregatePipeline.settleDeadLetterQueue), 'QueueName'] },
-        },
-      ],
-      Threshold: 0,
-      AlarmActions: [{ Ref: logicalId(stack.auditPipeline.alarmTopic) }],
-      OKActions: [{ Ref: logicalId(stack.auditPipeline.alarmTopic) }],
-    });
-  });
-
-  it('its iterator age above 15 minutes', () => {
-    expect(alarm(stack.aggregatePipeline.alarms.iteratorAge)).toMatchObject({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'IteratorAge',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack.functions.dailyAggregates) } }],
-      Threshold: 15 * 60 * 1000,
-      AlarmActions: [{ Ref: logicalId(stack.auditPipeline.alarmTopic) }],
-    });
   });
 });

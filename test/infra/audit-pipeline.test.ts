@@ -3,11 +3,6 @@ import type { IConstruct } from 'constructs';
 import { savedQueries } from '../../lib/audit-queries';
 import { auditKeysTable } from '../../definitions/audit-keys-table';
 import { auditFilterPatterns, auditStreamSource } from '../../definitions/audit-stream';
-import {
-  healthLogAuthorizerFunction,
-  serviceFunctions,
-  type ServiceFunctionName,
-} from '../../definitions/service-functions';
 import type { HealthIngestStack } from '../../lib/health-ingest-stack';
 import {
   asList,
@@ -23,12 +18,6 @@ let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(() => ({ stack, template, resources } = synthesize()));
-
-function only(type: string): [string, Resource] {
-  const found = Object.entries(template.findResources(type)) as [string, Resource][];
-  expect(found).toHaveLength(1);
-  return found[0]!;
-}
 
 /** The event source mapping that invokes `fn` (the stack has one per stream consumer). */
 function mappingOf(fn: IConstruct): Resource {
@@ -87,7 +76,9 @@ describe('the event source mapping: the table stream → the audit function, as 
 
   it('sends what fails for good to the dead-letter queue', () => {
     expect(mapping.Properties.DestinationConfig).toEqual({
-      OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.auditPipeline.deadLetterQueue), 'Arn'] } },
+      OnFailure: {
+        Destination: { 'Fn::GetAtt': [logicalId(stack.auditPipeline.consumer.deadLetterQueue), 'Arn'] },
+      },
     });
   });
 });
@@ -96,7 +87,7 @@ describe('the dead-letter queue', () => {
   let queueId: string;
   let queue: Resource;
   beforeAll(() => {
-    queueId = logicalId(stack.auditPipeline.deadLetterQueue);
+    queueId = logicalId(stack.auditPipeline.consumer.deadLetterQueue);
     queue = resources[queueId]!;
   });
 
@@ -210,7 +201,7 @@ describe('the audit function may read the stream and send to its queue, nothing 
   });
 
   it('can send to the dead-letter queue', () => {
-    const queueArn = { 'Fn::GetAtt': [logicalId(stack.auditPipeline.deadLetterQueue), 'Arn'] };
+    const queueArn = { 'Fn::GetAtt': [logicalId(stack.auditPipeline.consumer.deadLetterQueue), 'Arn'] };
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Allow',
@@ -329,212 +320,6 @@ describe('metric filters count the structured log lines', () => {
     expect(overwrites.FilterPattern).toBe('{ $.message = "measurement.batch.stats-overwrite" }');
     expect(filterFor('StatsOverwriteDecreases').FilterPattern).toBe(
       '{ ($.message = "measurement.batch.stats-overwrite") && ($.direction = "decrease") }',
-    );
-  });
-});
-
-describe('the operations dashboard', () => {
-  let body: string;
-  beforeAll(() => {
-    const [, dashboard] = only('AWS::CloudWatch::Dashboard');
-    // The body is a Fn::Join of JSON text and references; its text is what the widgets say.
-    body = JSON.stringify(dashboard.Properties.DashboardBody);
-  });
-
-  it.each([
-    [
-      'batch outcomes by status',
-      ['EntriesInserted', 'EntriesUpdated', 'EntriesDuplicate', 'EntriesSkipped', 'EntriesFailed'],
-    ],
-    ['stats overwrites per hour', ['StatsOverwrites', 'StatsOverwriteDecreases']],
-    ['ingest latency p50/p99', ['Duration', 'p50', 'p99']],
-    ['function errors and throttles', ['Errors', 'Throttles']],
-    ['the HTTP API’s 5xx and 4xx', ['5xx', '4xx']],
-    ['audit iterator age', ['IteratorAge']],
-    ['DLQ depth', ['ApproximateNumberOfMessagesVisible']],
-  ])('shows %s', (_widget, metrics) => {
-    for (const metric of metrics) expect(body).toContain(metric);
-  });
-
-  it('graphs errors and throttles of every function of the stack', () => {
-    for (const name of Object.keys(serviceFunctions) as ServiceFunctionName[]) {
-      expect(body).toContain(`${serviceFunctions[name].id} errors`);
-      expect(body).toContain(`${serviceFunctions[name].id} throttles`);
-    }
-  });
-
-  it('graphs overwrites with an hourly period', () => {
-    expect(body).toMatch(/StatsOverwrites\\",\{\\"label\\":\\"overwrites\\",\\"period\\":3600/);
-  });
-});
-
-describe('alarms notify one SNS topic, whose ARN is a stack output', () => {
-  let topicId: string;
-  // The audit pipeline's own alarms (the aggregate pipeline's are tested with it).
-  const alarms = () =>
-    Object.values(stack.auditPipeline.alarms).map((alarm) => resources[logicalId(alarm)]!) as Resource[];
-  const alarmOf = (alarm: IConstruct | undefined) => {
-    expect(alarm).toBeDefined();
-    return resources[logicalId(alarm!)]!.Properties;
-  };
-
-  beforeAll(() => ([topicId] = only('AWS::SNS::Topic')));
-
-  it('there are exactly the six alarms, each notifying the topic when it fires and when it clears; every alarm of the stack notifies it', () => {
-    expect(alarms()).toHaveLength(6);
-    expect(Object.keys(stack.auditPipeline.alarms).sort()).toEqual([
-      'apiServerErrors',
-      'deadLetters',
-      'failedEntries',
-      'ingestErrors',
-      'iteratorAge',
-      'rowApiErrors',
-    ]);
-    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) {
-      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
-      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
-    }
-  });
-
-  it('any message in the audit dead-letter queue', () => {
-    expect(alarmOf(stack.auditPipeline.alarms.deadLetters)).toMatchObject({
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Namespace: 'AWS/SQS',
-      Dimensions: [
-        {
-          Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [logicalId(stack.auditPipeline.deadLetterQueue), 'QueueName'] },
-        },
-      ],
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-    });
-  });
-
-  it('the audit iterator age above 5 minutes', () => {
-    expect(alarmOf(stack.auditPipeline.alarms.iteratorAge)).toMatchObject({
-      MetricName: 'IteratorAge',
-      Namespace: 'AWS/Lambda',
-      Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions.auditStream) }],
-      Statistic: 'Maximum',
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 300000,
-    });
-  });
-
-  it('any ingest function error', () => {
-    expect(alarmOf(stack.auditPipeline.alarms.ingestErrors)).toMatchObject({
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-      Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions.ingestBatch) }],
-      Statistic: 'Sum',
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-    });
-  });
-
-  it('entries answered failed: the ingest summary’s EntriesFailed over 20 per 5 minutes, two periods in a row', () => {
-    expect(alarmOf(stack.auditPipeline.alarms.failedEntries)).toMatchObject({
-      MetricName: 'EntriesFailed',
-      Namespace: 'HealthIngest/HealthIngestTest',
-      Statistic: 'Sum',
-      Period: 300,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 20,
-      EvaluationPeriods: 2,
-      DatapointsToAlarm: 2,
-      TreatMissingData: 'notBreaching',
-    });
-    // The metric is the one the summary line's metric filter publishes, in that namespace.
-    const [filter] = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter(
-      (candidate) => candidate.Properties.MetricTransformations[0].MetricName === 'EntriesFailed',
-    );
-    expect(filter!.Properties.MetricTransformations[0]).toMatchObject({
-      MetricNamespace: 'HealthIngest/HealthIngestTest',
-      MetricValue: '$.failed',
-    });
-  });
-
-  it('any row-API function error', () => {
-    expect(alarmOf(stack.auditPipeline.alarms.rowApiErrors)).toMatchObject({
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-      Dimensions: [{ Name: 'FunctionName', Value: ref(stack.functions.measurementsApi) }],
-      Statistic: 'Sum',
-      Period: 300,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-    });
-  });
-
-  it('the HTTP API answering more than 5 requests with a 5xx in 5 minutes', () => {
-    expect(alarmOf(stack.auditPipeline.alarms.apiServerErrors)).toMatchObject({
-      MetricName: '5xx',
-      Namespace: 'AWS/ApiGateway',
-      Dimensions: [{ Name: 'ApiId', Value: ref(stack.api) }],
-      Statistic: 'Sum',
-      Period: 300,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 5,
-    });
-  });
-
-  it('no authorizer alarm without the HealthLog authorizer', () => {
-    expect(stack.auditPipeline.alarms.authorizerErrors).toBeUndefined();
-  });
-
-  it('the dashboard’s alarm widget shows every one of them', () => {
-    const [, dashboard] = only('AWS::CloudWatch::Dashboard');
-    // The body is a Fn::Join of JSON text and references: the alarm widget's entries are the ARNs.
-    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
-    for (const alarm of Object.values(stack.auditPipeline.alarms)) {
-      expect(parts).toContainEqual({ 'Fn::GetAtt': [logicalId(alarm), 'Arn'] });
-    }
-  });
-
-  it('the topic refuses publishing without TLS and is an output', () => {
-    const [, policy] = only('AWS::SNS::TopicPolicy');
-    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-    );
-    template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
-  });
-});
-
-describe('in the healthlog mode, the HealthLog authorizer’s errors have an alarm too', () => {
-  let healthlog: HealthIngestStack;
-  let healthlogTemplate: Template;
-  let healthlogResources: Record<string, Resource>;
-  beforeAll(() => {
-    ({
-      stack: healthlog,
-      template: healthlogTemplate,
-      resources: healthlogResources,
-    } = synthesize({ healthlogUrl: 'https://healthlog.example.com' }, 'HealthIngestHealthLog'));
-  });
-
-  it('any authorizer error, on the same topic and dashboard', () => {
-    const alarm = healthlog.auditPipeline.alarms.authorizerErrors;
-    expect(alarm).toBeDefined();
-    const [topicId] = Object.keys(healthlogTemplate.findResources('AWS::SNS::Topic'));
-    expect(healthlogResources[logicalId(alarm!)]!.Properties).toMatchObject({
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-      Dimensions: [{ Name: 'FunctionName', Value: ref(healthlog.healthLogAuthorizer!) }],
-      Statistic: 'Sum',
-      Period: 300,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      AlarmActions: [{ Ref: topicId }],
-      OKActions: [{ Ref: topicId }],
-    });
-    expect(Object.keys(healthlog.auditPipeline.alarms)).toHaveLength(7);
-    const [dashboard] = Object.values(healthlogTemplate.findResources('AWS::CloudWatch::Dashboard'));
-    expect(dashboard!.Properties.DashboardBody['Fn::Join'][1]).toContainEqual({
-      'Fn::GetAtt': [logicalId(alarm!), 'Arn'],
-    });
-    expect(JSON.stringify(dashboard!.Properties.DashboardBody)).toContain(
-      `${healthLogAuthorizerFunction.id} errors`,
     );
   });
 });

@@ -12,6 +12,7 @@ import {
   synthesize as synthesizeStack,
   type Resource,
   ownLogGroupPolicyOnly,
+  tuningDefaults,
 } from '../support/synthesized-stack';
 
 /**
@@ -105,7 +106,7 @@ describe('healthlog mode (context healthlogUrl): every route is behind the Healt
       HEALTHLOG_URL: HEALTHLOG,
       POWERTOOLS_SERVICE_NAME: healthLogAuthorizerFunction.serviceName,
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      ...healthLogAuthorizerFunction.environment,
+      ...tuningDefaults(healthLogAuthorizerFunction),
     });
     expect(resources[logicalId(stack.healthLogAuthorizer!.logGroup)]).toMatchObject({
       Type: 'AWS::Logs::LogGroup',

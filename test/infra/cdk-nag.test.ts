@@ -104,8 +104,8 @@ const isTlsDeny = (statement: Statement, action: string) =>
 function expectedAcknowledgements(stack: HealthIngestStack): Array<readonly [string, string]> {
   const mode = stack.authentication.mode;
   return [
-    ['AwsSolutions-SQS3', 'AuditPipeline/AuditDeadLetterQueue'],
-    ['AwsSolutions-SQS3', 'AggregatePipeline/AggregateDeadLetterQueue'],
+    ['AwsSolutions-SQS3', 'AuditPipeline/StreamConsumer/DeadLetterQueue'],
+    ['AwsSolutions-SQS3', 'AggregatePipeline/StreamConsumer/DeadLetterQueue'],
     ...(mode === 'cognito'
       ? ([
           ['AwsSolutions-COG2', 'PhoneUsers/UserPool'],

@@ -17,6 +17,7 @@ import {
   synthesize,
   type Resource,
   ownLogGroupPolicyOnly,
+  tuningDefaults,
 } from '../support/synthesized-stack';
 
 function onlyResource(template: Template, type: string, props?: Record<string, unknown>): [string, Resource] {
@@ -136,7 +137,7 @@ describe('with the default configuration (no issuer in the context)', () => {
         DEFAULT_TIME_ZONE: 'Europe/Berlin',
         POWERTOOLS_SERVICE_NAME: definition.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...definition.environment,
+        ...tuningDefaults(definition),
         ...tablesOf[name],
       });
     });

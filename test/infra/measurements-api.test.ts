@@ -1,7 +1,14 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { routes, serviceFunctions } from '../../definitions/service-functions';
 import type { HealthIngestStack } from '../../lib/health-ingest-stack';
-import { asList, logicalId, statementsOf, synthesize, type Statement } from '../support/synthesized-stack';
+import {
+  asList,
+  logicalId,
+  statementsOf,
+  synthesize,
+  tuningDefaults,
+  type Statement,
+} from '../support/synthesized-stack';
 
 let stack: HealthIngestStack;
 let template: Template;
@@ -59,8 +66,14 @@ describe('the row API routes', () => {
       TABLE_NAME: { Ref: tableId },
       REQUEST_GUARDS_TABLE_NAME: { Ref: logicalId(stack.requestGuardsTable) },
       POWERTOOLS_SERVICE_NAME: 'measurement-api',
-      ...definition.environment,
+      ...tuningDefaults(definition),
     });
+  });
+
+  test('its delete concurrency is a setting of its own, DELETE_CONCURRENCY, 16 (docs/row-api.md, "Deletes")', () => {
+    const fn = template.toJSON().Resources[logicalId(stack.functions.measurementsApi)];
+    expect(fn.Properties.Environment.Variables.DELETE_CONCURRENCY).toBe('16');
+    expect(fn.Properties.Environment.Variables.WRITE_CONCURRENCY).toBeUndefined();
   });
 });
 

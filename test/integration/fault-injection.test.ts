@@ -474,7 +474,7 @@ describe('the deadline: a slow engine never makes the function outlive its Lambd
     // The production requestTimeout (3 s): the engine is slow, not dead.
     const post = batchClient({
       documentClient: clientThroughFaults(
-        Number(serviceFunctions.ingestBatch.environment.DYNAMODB_REQUEST_TIMEOUT_MS),
+        Number(serviceFunctions.ingestBatch.settings.DYNAMODB_REQUEST_TIMEOUT_MS.default),
       ),
       tableName: table.tableName,
     });

@@ -30,7 +30,7 @@ const definition: FunctionDefinition = {
   memorySize: 128,
   timeoutSeconds: 1,
   serviceName: 'echo',
-  environment: {},
+  settings: {},
 };
 
 const ROUTES = [

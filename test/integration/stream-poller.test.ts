@@ -63,7 +63,7 @@ async function start(
       memorySize: 128,
       timeoutSeconds: 5,
       serviceName: 'audit-stand-in',
-      environment: {},
+      settings: {},
     },
     handler: async (event) => {
       const streamEvent = event as DynamoDBStreamEvent;

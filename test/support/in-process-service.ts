@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
+import { functionEnvironment, type DeploymentValues } from '../../definitions/function-settings';
 import {
   healthLogAuthorizerFunction,
   routes,
@@ -29,20 +29,16 @@ export interface InProcessService {
 }
 
 /**
- * Imports a function's entry as Lambda would start it: with its environment (what the stack
- * passes, then its definition's own) set while the module loads, in a module registry of its
- * own, so a second load with other settings is a second cold start.
+ * Imports a function's entry as Lambda would start it: with its environment (its settings, from
+ * the deployment's values) set while the module loads, in a module registry of its own, so a
+ * second load with other settings is a second cold start.
  */
 export function loadFunction(
   name: string,
   definition: FunctionDefinition,
-  deployment: Record<string, string>,
+  values: DeploymentValues,
 ): LocalFunction {
-  const environment = {
-    ...deployment,
-    POWERTOOLS_SERVICE_NAME: definition.serviceName,
-    ...definition.environment,
-  };
+  const environment = functionEnvironment(definition, values);
   const previous = Object.fromEntries(Object.keys(environment).map((key) => [key, process.env[key]]));
   Object.assign(process.env, environment);
   try {
@@ -68,8 +64,6 @@ export interface InProcessServiceOptions {
   readonly dailyAggregatesTableName: string;
   readonly auditKeysTableName: string;
   readonly dynamoDbEndpoint: string;
-  /** Further variables every function gets (DEFAULT_TIME_ZONE, say). */
-  readonly environment?: Record<string, string>;
   /** `healthlog` mode against this HealthLog base URL; otherwise the JWT mode with this key. */
   readonly auth:
     | {
@@ -82,33 +76,31 @@ export interface InProcessServiceOptions {
 }
 
 export async function startInProcessService(options: InProcessServiceOptions): Promise<InProcessService> {
-  const deployment = {
-    TABLE_NAME: options.tableName,
-    REQUEST_GUARDS_TABLE_NAME: options.requestGuardsTableName,
-    DAILY_AGGREGATES_TABLE_NAME: options.dailyAggregatesTableName,
+  const { auth } = options;
+  const values: DeploymentValues = {
+    measurementsTable: options.tableName,
+    requestGuardsTable: options.requestGuardsTableName,
+    dailyAggregatesTable: options.dailyAggregatesTableName,
+    auditKeysTable: options.auditKeysTableName,
     // No stream reader runs here, so the daily-aggregate function is loaded but never invoked:
     // its settle queue is an address nothing listens on.
-    [aggregateSettleQueue.queueUrlVariable]: 'http://127.0.0.1:9/000000000000/aggregate-settle',
-    AUDIT_KEYS_TABLE_NAME: options.auditKeysTableName,
-    DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
-    ...options.environment,
+    settleQueueUrl: 'http://127.0.0.1:9/000000000000/aggregate-settle',
+    dynamoDbEndpoint: options.dynamoDbEndpoint,
+    ...('healthLogUrl' in auth ? { healthLogUrl: auth.healthLogUrl } : {}),
   };
   const functions = new Map<string, LocalFunction>(
     Object.entries(serviceFunctions).map(([name, definition]) => [
       name,
-      loadFunction(name, definition, deployment),
+      loadFunction(name, definition, values),
     ]),
   );
   const gatewayLog: InProcessService['gatewayLog'] = [];
   const log = (level: RuntimeLogLevel, message: string, fields?: Record<string, unknown>) =>
     gatewayLog.push({ level, message, fields });
-  const { auth } = options;
   const authorizer =
     'healthLogUrl' in auth
       ? lambdaAuthorizer({
-          fn: loadFunction('healthLogAuthorizer', healthLogAuthorizerFunction, {
-            HEALTHLOG_URL: auth.healthLogUrl,
-          }),
+          fn: loadFunction('healthLogAuthorizer', healthLogAuthorizerFunction, values),
           ttlSeconds: auth.ttlSeconds ?? 60,
           log,
           now: auth.now,

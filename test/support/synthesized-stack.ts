@@ -1,6 +1,7 @@
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { defaultText, type Settings } from '../../definitions/function-settings';
 import { HealthIngestStack } from '../../lib/health-ingest-stack';
 
 /** A resource of the synthesized template, as the infra tests read it. */
@@ -45,6 +46,20 @@ export function synthesize(
 /** The template's logical id of a construct (its default child, e.g. a role's AWS::IAM::Role). */
 export function logicalId(construct: IConstruct): string {
   return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/**
+ * The variables of a function's settings that no deployment value fills, at their defaults: what
+ * the stack writes for them (definitions/function-settings.ts).
+ */
+export function tuningDefaults(definition: {
+  readonly settings: Settings;
+}): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(definition.settings)
+      .filter(([, setting]) => setting.from === undefined)
+      .map(([variable, setting]) => [variable, defaultText(setting)]),
+  );
 }
 
 export const asList = <T>(value: T | T[] | undefined): T[] =>
