@@ -35,6 +35,7 @@ import {
 } from './authentication-settings';
 import { ApiMonitoring } from './constructs/api-monitoring';
 import { AuditPipeline } from './constructs/audit-pipeline';
+import { keepDeployedLogicalIds, policyOf, type DeployedLogicalId } from './deployed-logical-ids';
 import { Operations } from './constructs/operations';
 import { auditLogRetentionFromContext } from './log-retention';
 import { PhoneUserPool } from './constructs/phone-user-pool';
@@ -79,6 +80,8 @@ export class HealthIngestStack extends Stack {
   readonly auditPipeline: AuditPipeline;
   readonly apiMonitoring: ApiMonitoring;
   readonly aggregatePipeline: AggregatePipeline;
+  /** Resources kept at the logical ids deployed stacks hold them under. */
+  readonly deployedLogicalIds: readonly DeployedLogicalId[];
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly authentication: AuthenticationSettings;
@@ -336,6 +339,31 @@ export class HealthIngestStack extends Stack {
     dashboard.addWidgets(api.apiAnswers, api.failedEntries);
     dashboard.addWidgets(audit.iteratorAge, audit.deadLetters);
     dashboard.addWidgets(aggregates.alarms, aggregates.lag);
+
+    // What a replacement would lose keeps the id it was first deployed under (lib/deployed-logical-ids.ts).
+    this.deployedLogicalIds = [
+      { resource: this.operations.alarmTopic, logicalId: 'AuditPipelineAlarmTopicA32DD533' },
+      { resource: policyOf(this.operations.alarmTopic), logicalId: 'AuditPipelineAlarmTopicPolicy12585F4E' },
+      { resource: this.operations.alarmTopicKey, logicalId: 'AuditPipelineAlarmTopicKey98AE9604' },
+      { resource: dashboard, logicalId: 'AuditPipelineOperationsDashboard9A1C4C64' },
+      {
+        resource: this.auditPipeline.consumer.deadLetterQueue,
+        logicalId: 'AuditPipelineAuditDeadLetterQueueB1CAA87A',
+      },
+      {
+        resource: policyOf(this.auditPipeline.consumer.deadLetterQueue),
+        logicalId: 'AuditPipelineAuditDeadLetterQueuePolicy9BD399C1',
+      },
+      {
+        resource: this.aggregatePipeline.consumer.deadLetterQueue,
+        logicalId: 'AggregatePipelineAggregateDeadLetterQueue289D5047',
+      },
+      {
+        resource: policyOf(this.aggregatePipeline.consumer.deadLetterQueue),
+        logicalId: 'AggregatePipelineAggregateDeadLetterQueuePolicy20EFA14B',
+      },
+    ];
+    keepDeployedLogicalIds(this.deployedLogicalIds);
 
     // The `$default` stage serves at the root of the endpoint: `${ApiUrl}/api/measurements/batch`.
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the API' });

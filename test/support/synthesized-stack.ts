@@ -43,9 +43,13 @@ export function synthesize(
   return { app, stack, template, resources: template.toJSON().Resources as Record<string, Resource> };
 }
 
-/** The template's logical id of a construct (its default child, e.g. a role's AWS::IAM::Role). */
+/**
+ * The template's logical id of a construct (its default child, e.g. a role's AWS::IAM::Role), as
+ * rendered: an id the stack overrides (lib/deployed-logical-ids.ts) included.
+ */
 export function logicalId(construct: IConstruct): string {
-  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+  const element = (construct.node.defaultChild ?? construct) as CfnElement;
+  return Stack.of(construct).resolve(element.logicalId) as string;
 }
 
 /**
