@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { auditStreamSource } from '../../definitions/audit-stream';
@@ -16,11 +14,11 @@ import { auditHandlerFor } from '../support/audit-trail';
 import { batchClient, stepsDay } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { createLocalTable, type LocalTable } from '../support/local-table';
-import { repositoryRoot } from '../support/runtime-process';
+import { runTool } from '../support/operator-tool';
 
 /**
- * `npm run audit-ref` through the real CLI (tsx running scripts/audit-ref.ts in a process of its
- * own) against the audit-keys table the real audit handler uses, on DynamoDB Local:
+ * `npm run audit-ref` through the real CLI (scripts/audit-ref.ts in a process of its own, as
+ * package.json runs it) against the audit-keys table the real audit handler uses, on DynamoDB Local:
  * docs/audit-trail.md, "Finding a user's events".
  */
 
@@ -48,25 +46,7 @@ afterAll(async () => {
 beforeEach(() => (logs = captureLogs()));
 afterEach(() => logs.restore());
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function auditRef(...args: string[]): Promise<CliRun> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [require.resolve('tsx/cli'), 'scripts/audit-ref.ts', ...args],
-      { cwd: repositoryRoot, env: process.env, timeout: 20000 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const auditRef = (...args: string[]) => runTool('audit-ref', args);
 
 const against = () => ['--audit-keys-table', table.auditKeysTableName, '--endpoint', table.endpoint];
 

@@ -22,7 +22,8 @@ import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { auditHandlerFor } from '../support/audit-trail';
 import { localAggregates, RecordedSettleQueue, type LocalAggregates } from '../support/daily-aggregates';
 import { measurementsApiClient, type MeasurementsApi } from '../support/measurements-api-client';
-import { createUserDataTables, runTool, type UserDataTables } from '../support/user-data-tables';
+import { runTool } from '../support/operator-tool';
+import { createUserDataTables, type UserDataTables } from '../support/user-data-tables';
 
 /**
  * The user-data tools of docs/data-lifecycle.md through their real CLIs (spawned as an operator

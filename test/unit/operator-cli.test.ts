@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { localTableNames } from '../../local/create-tables';
 import {
   parseCommandLine,
@@ -6,6 +8,7 @@ import {
   wholeNumberOption,
   type OperatorTool,
 } from '../../scripts/cli/operator-cli';
+import { nodeArgumentsOf, repositoryRoot } from '../support/package-scripts';
 
 /**
  * What every operator tool shares (docs/data-lifecycle.md, "Running the tools"): where the tables
@@ -95,6 +98,19 @@ describe('where the tables are: --local, --stack, or each by name', () => {
     expect(usage).toContain('(--local | --stack <stack name> | --table <name> --guards-table <name>)');
     expect(usage).toContain('--count: how many.');
     expect(usage).toContain('Exit: 0 done, 1 not');
+  });
+});
+
+describe('package.json runs each operator tool with Node.js itself', () => {
+  test.each([
+    ['export-user', 'scripts/export-user.ts'],
+    ['import-user', 'scripts/import-user.ts'],
+    ['erase-user', 'scripts/erase-user.ts'],
+    ['audit-ref', 'scripts/audit-ref.ts'],
+    ['rebuild-aggregates', 'scripts/rebuild-daily-aggregates.ts'],
+  ])('npm run %s: node --import tsx %s (one process: a signal reaches the tool)', (script, file) => {
+    expect(nodeArgumentsOf(script)).toEqual(['--import', 'tsx', file]);
+    expect(existsSync(join(repositoryRoot, file))).toBe(true);
   });
 });
 
