@@ -1,6 +1,5 @@
-import { isUsableUserId } from '../functions/measurements/model/user-id';
 import { eraseUser } from '../functions/user-data/erase-user';
-import { main, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
+import { main, userIdOption, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
 import { eraseDependencies } from './cli/user-data-tools';
 
 /**
@@ -30,12 +29,12 @@ const eraseUserTool: OperatorTool<{
     concurrency: { type: 'string' },
   },
   parse(values) {
-    if (typeof values.user !== 'string') return 'Name the user: --user <user id>.';
-    if (!isUsableUserId(values.user)) return `"${values.user}" cannot be a user id.`;
+    const user = userIdOption(values);
+    if (typeof user === 'string') return user;
     const concurrency = wholeNumberOption(values, 'concurrency', 8, 64);
     if (typeof concurrency === 'string') return concurrency;
     return {
-      userId: values.user,
+      ...user,
       dryRun: values['dry-run'] === true,
       scan: values.scan === true,
       concurrency,

@@ -3,9 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { isUsableUserId } from '../functions/measurements/model/user-id';
 import { exportUser } from '../functions/user-data/export-user';
-import { main, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
+import { main, userIdOption, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
 import { exportDependencies } from './cli/user-data-tools';
 
 /**
@@ -28,13 +27,13 @@ const exportUserTool: OperatorTool<{
   tables: ['measurements'],
   options: { user: { type: 'string' }, out: { type: 'string' }, concurrency: { type: 'string' } },
   parse(values) {
-    if (typeof values.user !== 'string') return 'Name the user: --user <user id>.';
-    if (!isUsableUserId(values.user)) return `"${values.user}" cannot be a user id.`;
+    const user = userIdOption(values);
+    if (typeof user === 'string') return user;
     if (values.out === '') return '--out needs a file name.';
     const concurrency = wholeNumberOption(values, 'concurrency', 4, 32);
     if (typeof concurrency === 'string') return concurrency;
     return {
-      userId: values.user,
+      ...user,
       ...(typeof values.out === 'string' ? { out: resolve(values.out) } : {}),
       concurrency,
     };

@@ -13,6 +13,7 @@ import {
 import { auditHandlerFor } from '../support/audit-trail';
 import { batchClient, stepsDay } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
+import { cloudFormationStandIn } from '../support/cloudformation-stand-in';
 import { createLocalTable, type LocalTable } from '../support/local-table';
 import { runTool } from '../support/operator-tool';
 
@@ -178,7 +179,28 @@ describe('npm run audit-ref prints the userRef the audit events name the user by
 
   it('--help prints the usage on standard output and exits 0', async () => {
     const run = await auditRef('--help');
-    expect(run.code).toBe(0);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('Usage: npm run audit-ref -- --user <user id>');
+    expect(run.stdout).toContain('(--local | --stack <stack name> | --audit-keys-table <name>)');
+  });
+
+  it('--stack: the audit-keys table the stack’s output names', async () => {
+    const userId = `audit-ref-${randomUUID()}`;
+    await overwriteSteps(userId, 300, 5300);
+    const stack = await cloudFormationStandIn({ AuditKeysTableName: table.auditKeysTableName });
+    try {
+      const run = await runTool(
+        'audit-ref',
+        ['--user', userId, '--stack', 'HealthIngest', '--endpoint', table.endpoint],
+        {
+          env: stack.env,
+        },
+      );
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ userRef: await keys.currentUserRef(userId) });
+      expect(stack.requests).toEqual([expect.stringContaining('StackName=HealthIngest')]);
+    } finally {
+      await stack.close();
+    }
   });
 });

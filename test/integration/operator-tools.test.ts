@@ -2,11 +2,36 @@ import { runTool, type OperatorToolName } from '../support/operator-tool';
 
 /**
  * What every operator tool shares (docs/data-lifecycle.md, "Running the tools"), through the real
- * CLIs as package.json runs them: a usage error reads nothing; a failure to read is exit 1 with
- * the error in one line.
+ * CLIs as package.json runs them: `--help` answers on standard output, a usage error on standard
+ * error, and neither reads anything; a failure to read is exit 1 with the error in one line.
  */
 
-describe('the tools’ usage: --help and usage errors exit 2 and read nothing', () => {
+const tools: readonly OperatorToolName[] = [
+  'export-user',
+  'import-user',
+  'erase-user',
+  'audit-ref',
+  'rebuild-aggregates',
+];
+
+describe('--help: the usage on standard output, exit 0', () => {
+  test.each(tools)('%s --help', async (tool) => {
+    const run = await runTool(tool, ['--help']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(new RegExp(`^Usage: npm run ${tool} -- `));
+    expect(run.stdout).toContain('Exit: 0 done, 1 not');
+  });
+
+  test('-h, and --help beside options that are incomplete: the usage all the same', async () => {
+    for (const args of [['-h'], ['--user', 'alice', '--help']]) {
+      const run = await runTool('erase-user', args);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(/^Usage: npm run erase-user -- /);
+    }
+  });
+});
+
+describe('a usage error: exit 2, the reason and the usage on standard error, nothing read', () => {
   // An endpoint nothing listens on: a tool that read anything would fail with exit 1 instead.
   const nowhere = [
     '--table',
@@ -21,9 +46,6 @@ describe('the tools’ usage: --help and usage errors exit 2 and read nothing', 
     'http://127.0.0.1:9',
   ];
   const cases: [OperatorToolName, string[], string][] = [
-    ['export-user', ['--help'], ''],
-    ['import-user', ['--help'], ''],
-    ['erase-user', ['--help'], ''],
     ['export-user', [...nowhere], 'Name the user: --user <user id>.'],
     ['export-user', [...nowhere, '--user', 'a#b'], '"a#b" cannot be a user id.'],
     ['export-user', ['--user', 'alice'], 'Say where the tables are: --local, --stack <name>, or --table.'],
