@@ -1,6 +1,6 @@
 import { eraseUser } from '../functions/user-data/erase-user';
 import { main, userIdOption, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
-import { eraseDependencies } from './cli/user-data-tools';
+import { eraseDependencies, toolDefaults } from './cli/user-data-tools';
 
 /**
  * `npm run erase-user -- --user <id> [--dry-run]`: every item of the user in every table, then a
@@ -14,7 +14,7 @@ const eraseUserTool: OperatorTool<{
   readonly concurrency: number;
 }> = {
   command: 'erase-user',
-  synopsis: '--user <user id> [--dry-run] [--scan] [--concurrency <1-64, default 8>]',
+  synopsis: `--user <user id> [--dry-run] [--scan] [--concurrency <1-64, default ${toolDefaults.eraseConcurrency}>]`,
   help: [
     '--dry-run: count what would be deleted, delete nothing.',
     '--scan: find the user’s items by a Scan of the whole measurements table instead of its index',
@@ -31,7 +31,7 @@ const eraseUserTool: OperatorTool<{
   parse(values) {
     const user = userIdOption(values);
     if (typeof user === 'string') return user;
-    const concurrency = wholeNumberOption(values, 'concurrency', 8, 64);
+    const concurrency = wholeNumberOption(values, 'concurrency', toolDefaults.eraseConcurrency, 64);
     if (typeof concurrency === 'string') return concurrency;
     return {
       ...user,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { exportUser } from '../functions/user-data/export-user';
 import { main, userIdOption, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
-import { exportDependencies } from './cli/user-data-tools';
+import { exportDependencies, toolDefaults } from './cli/user-data-tools';
 
 /**
  * `npm run export-user -- --user <id> [--out <file>]`: every row of the user, live and deleted, as
@@ -19,7 +19,7 @@ const exportUserTool: OperatorTool<{
   readonly concurrency: number;
 }> = {
   command: 'export-user',
-  synopsis: '--user <user id> [--out <file>] [--concurrency <1-32, default 4>]',
+  synopsis: `--user <user id> [--out <file>] [--concurrency <1-32, default ${toolDefaults.exportConcurrency}>]`,
   help: [
     '--out: the file to write (created only when complete; readable by you alone); without it, standard output.',
     '--concurrency: batches of 100 rows read at once.',
@@ -30,7 +30,7 @@ const exportUserTool: OperatorTool<{
     const user = userIdOption(values);
     if (typeof user === 'string') return user;
     if (values.out === '') return '--out needs a file name.';
-    const concurrency = wholeNumberOption(values, 'concurrency', 4, 32);
+    const concurrency = wholeNumberOption(values, 'concurrency', toolDefaults.exportConcurrency, 32);
     if (typeof concurrency === 'string') return concurrency;
     return {
       ...user,

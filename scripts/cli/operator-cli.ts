@@ -224,6 +224,17 @@ async function tablesOfStack(
 const describeError = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
+/** The DynamoDB client every operator tool runs on (and the benchmark measures the tools with). */
+export function operatorClient(endpoint: string | undefined): DynamoDBClient {
+  return createDynamoDbClient({
+    DYNAMODB_ENDPOINT: endpoint,
+    // A one-off job may wait out throttling longer than a request can.
+    DYNAMODB_MAX_ATTEMPTS: 10,
+    DYNAMODB_REQUEST_TIMEOUT_MS: 10_000,
+    WRITE_CONCURRENCY: 64,
+  });
+}
+
 /** Runs a tool as its npm script does: answers the exit code (the caller sets `process.exitCode`). */
 export async function runOperatorTool<Parsed>(
   tool: OperatorTool<Parsed>,
@@ -253,13 +264,7 @@ export async function runOperatorTool<Parsed>(
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
   }
-  const client = createDynamoDbClient({
-    DYNAMODB_ENDPOINT: source.endpoint,
-    // A one-off job may wait out throttling longer than a request can.
-    DYNAMODB_MAX_ATTEMPTS: 10,
-    DYNAMODB_REQUEST_TIMEOUT_MS: 10_000,
-    WRITE_CONCURRENCY: 64,
-  });
+  const client = operatorClient(source.endpoint);
   try {
     const tables =
       source.kind === 'local'

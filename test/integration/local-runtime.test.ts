@@ -7,7 +7,7 @@ import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
 import { loadOrCreateSigningKey, signLocalToken } from '../../local/local-auth';
 import { stepsDay } from '../support/batch-client';
 import { callService } from '../support/http-call';
-import { repositoryRoot } from '../support/package-scripts';
+import { repositoryRoot } from '../../scripts/package-scripts';
 import {
   isAlive,
   spawnRuntime,

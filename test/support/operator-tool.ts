@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { nodeArgumentsOf, repositoryRoot } from './package-scripts';
+import { nodeArgumentsOf, repositoryRoot } from '../../scripts/package-scripts';
 
 /**
  * An operator tool run as an operator runs it: `npm run <tool> -- <args>`, spawned with the

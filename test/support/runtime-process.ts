@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../local/dynamodb-local';
-import { nodeArgumentsOf, repositoryRoot } from './package-scripts';
+import { nodeArgumentsOf, repositoryRoot } from '../../scripts/package-scripts';
 
 /**
  * `npm start` as a test drives it: the command package.json gives it, run without npm in between

@@ -10,7 +10,7 @@ import {
   wholeNumberOption,
   type OperatorTool,
 } from '../../scripts/cli/operator-cli';
-import { nodeArgumentsOf, repositoryRoot } from '../support/package-scripts';
+import { nodeArgumentsOf, repositoryRoot } from '../../scripts/package-scripts';
 
 /**
  * What every operator tool shares (docs/data-lifecycle.md, "Running the tools"): where the tables
