@@ -192,7 +192,9 @@ export async function measureSeries(
       (_, i) => today - (settings.historyDays - 1 - i) * DAY_MS,
     );
     const loadDay = async (dayStart: number) => {
-      const items = heartRateDay(USER, dayStart, writtenAt).filter((row) => Date.parse(row.measuredAt) <= now);
+      const items = heartRateDay(USER, dayStart, writtenAt).filter(
+        (row) => Date.parse(row.measuredAt) <= now,
+      );
       await batchWrite(client, tables.measurements, items);
       rows += items.length;
       const aggregate = aggregateDay(items, seriesKinds.pulse);
