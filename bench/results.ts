@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ColdStartResult } from './cold-start';
+import type { LifecycleResult } from './lifecycle';
 import type { MachineInfo } from './machine';
 import type { MeasureResult } from './measure';
 import type { SeriesResult } from './series';
@@ -17,6 +18,7 @@ export interface BenchResults extends MeasureResult {
   readonly settings: BenchSettings;
   readonly coldStart: ColdStartResult;
   readonly series?: SeriesResult;
+  readonly lifecycle?: LifecycleResult;
 }
 
 export function readResults(path: string): BenchResults {

@@ -72,13 +72,16 @@ function bucketValue(time: number): { value: number; valueMin: number; valueMax:
   return { value, valueMin: Math.round(value - 8), valueMax: Math.round(value + 14) };
 }
 
-/** The 144 buckets whose instant (the bucket's end) falls on the UTC day starting at `dayStart`. */
-function dayRows(dayStart: number, writtenAt: string): StoredMeasurement[] {
+/**
+ * The 144 heart-rate buckets of `userId` whose instant (the bucket's end) falls on the UTC day
+ * starting at `dayStart`: the chart user's rows (the lifecycle benchmark's users have the same).
+ */
+export function heartRateDay(userId: string, dayStart: number, writtenAt: string): StoredMeasurement[] {
   return Array.from({ length: 144 }, (_, b) => {
     const start = dayStart + (b - 1) * BUCKET_MS;
     const externalId = `stats:HKQuantityTypeIdentifierHeartRate:${new Date(start).toISOString()}`;
     const item = toMeasurementItem({
-      userId: USER,
+      userId,
       requestId: 'bench-load',
       writtenAt,
       measurement: {
@@ -103,7 +106,8 @@ function dayRows(dayStart: number, writtenAt: string): StoredMeasurement[] {
   });
 }
 
-async function batchWrite(client: DynamoDBDocumentClient, table: string, items: readonly object[]) {
+/** Puts the items, 25 a call, until none is left unprocessed. */
+export async function batchWrite(client: DynamoDBDocumentClient, table: string, items: readonly object[]) {
   for (let start = 0; start < items.length; start += 25) {
     let requests = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
     while (requests.length > 0) {
@@ -192,7 +196,9 @@ export async function measureSeries(
       (_, i) => today - (settings.historyDays - 1 - i) * DAY_MS,
     );
     const loadDay = async (dayStart: number) => {
-      const items = dayRows(dayStart, writtenAt).filter((row) => Date.parse(row.measuredAt) <= now);
+      const items = heartRateDay(USER, dayStart, writtenAt).filter(
+        (row) => Date.parse(row.measuredAt) <= now,
+      );
       await batchWrite(client, tables.measurements, items);
       rows += items.length;
       const aggregate = aggregateDay(items, seriesKinds.pulse);

@@ -1,4 +1,5 @@
 import { serviceFunctions } from '../definitions/service-functions';
+import type { LifecycleSettings } from './lifecycle';
 import type { SeriesSettings } from './series';
 
 /** How much the benchmark measures; `npm run bench -- --quick` is for checking the harness only. */
@@ -18,6 +19,8 @@ export interface BenchSettings {
   readonly coldStart: { readonly warmupProcesses: number; readonly measuredProcesses: number };
   /** The chart benchmark: a user with this many days of 10-minute heart-rate buckets. */
   readonly series: SeriesSettings;
+  /** The user-data tools: exports of users of these sizes, an import and erasure of one user. */
+  readonly lifecycle: LifecycleSettings;
 }
 
 export function benchSettings(quick: boolean): BenchSettings {
@@ -39,5 +42,9 @@ export function benchSettings(quick: boolean): BenchSettings {
     series: quick
       ? { historyDays: 40, windows: [30, 365], measuredRuns: 2 }
       : { historyDays: 3650, windows: [30, 365, 3650], measuredRuns: 7 },
+    // 144 rows a day: 10,080 rows and the chart user's ~525,000; 100,080 imported and erased.
+    lifecycle: quick
+      ? { exportDays: [7, 40], exportRuns: 1, writeDays: 35, warmupDays: 3 }
+      : { exportDays: [70, 3650], exportRuns: 3, writeDays: 695, warmupDays: 14 },
   };
 }

@@ -55,8 +55,9 @@ const cpuPerWrite = (cell: LatencyCell, path: 'handler' | 'floor') =>
 
 interface Target {
   readonly name: string;
-  /** Met when the figure is at most this. */
+  /** Met when the figure is at most this (with `atLeast`, at least this). */
   readonly limit: number;
+  readonly atLeast?: boolean;
   readonly unit: string;
   readonly format: (value: number) => string;
   /** The figure compared with the limit and what qualifies it; undefined when not measured. */
@@ -81,7 +82,36 @@ function coldStartTarget(name: BundleName): Target {
   };
 }
 
-/** The benchmark's targets: each a figure of the results and the most it may be. */
+const megabytes = (bytes: number) => (bytes / 1e6).toFixed(0);
+const rowsPerSecond = (rows: number, seconds: number) => rows / seconds;
+
+/** The import's or the erasure's rows per second over its floor's. */
+function writeTarget(tool: 'import' | 'erase', title: string): Target {
+  return {
+    name: `${title} rows/s over the engine floor's (the same requests sent straight)`,
+    limit: 0.8,
+    atLeast: true,
+    unit: '×',
+    format: ratio,
+    figure: ({ lifecycle }) => {
+      const cell = lifecycle?.writes.find((figures) => figures.tool === tool);
+      return (
+        cell && {
+          value: cell.floorSeconds / cell.toolSeconds,
+          detail:
+            `${count(cell.rows)} rows: ${figure(rowsPerSecond(cell.rows, cell.toolSeconds))} against ` +
+            `${figure(rowsPerSecond(cell.rows, cell.floorSeconds))} rows/s`,
+        }
+      );
+    },
+  };
+}
+
+/** The exports of users with rows, smallest to largest. */
+const exportsWithRows = (results: BenchResults) =>
+  (results.lifecycle?.exports ?? []).filter((figures) => figures.rows > 0);
+
+/** The benchmark's targets: each a figure of the results and the most (or least) it may be. */
 export const targets: readonly Target[] = [
   {
     name: 'handler / floor for the 500-entry mix (median of the interleaved pairs)',
@@ -127,7 +157,29 @@ export const targets: readonly Target[] = [
       );
     },
   },
+  {
+    name: 'export-user: peak memory (RSS) of the largest export over the smallest (the most of its runs)',
+    limit: 50,
+    unit: ' MB',
+    format: (value) => value.toFixed(0),
+    figure: (results) => {
+      const exports = exportsWithRows(results);
+      const [smallest, largest] = [exports[0], exports[exports.length - 1]];
+      if (!smallest || !largest || smallest === largest) return undefined;
+      return {
+        value: (largest.peakRssBytes.max - smallest.peakRssBytes.max) / 1e6,
+        detail:
+          `${megabytes(smallest.peakRssBytes.max)} MB at ${count(smallest.rows)} rows, ` +
+          `${megabytes(largest.peakRssBytes.max)} MB at ${count(largest.rows)}`,
+      };
+    },
+  },
+  writeTarget('import', 'import-user'),
+  writeTarget('erase', 'erase-user'),
 ];
+
+/** `≤ 50 MB`, `≥ 0.8×`. */
+export const limitOf = (target: Target) => `${target.atLeast ? '≥' : '≤'} ${target.limit}${target.unit}`;
 
 export interface TargetVerdict {
   readonly target: Target;
@@ -136,16 +188,18 @@ export interface TargetVerdict {
   readonly met?: boolean;
 }
 
+export function verdictOf(target: Target, results: BenchResults): TargetVerdict {
+  const measured = target.figure(results);
+  if (!measured) return { target };
+  return {
+    target,
+    shown: { value: `${target.format(measured.value)}${target.unit}`, detail: measured.detail },
+    met: target.atLeast ? measured.value >= target.limit : measured.value <= target.limit,
+  };
+}
+
 export function targetVerdicts(results: BenchResults): TargetVerdict[] {
-  return targets.map((target) => {
-    const measured = target.figure(results);
-    if (!measured) return { target };
-    return {
-      target,
-      shown: { value: `${target.format(measured.value)}${target.unit}`, detail: measured.detail },
-      met: measured.value <= target.limit,
-    };
-  });
+  return targets.map((target) => verdictOf(target, results));
 }
 
 function targetsTable(results: BenchResults): string {
@@ -153,7 +207,7 @@ function targetsTable(results: BenchResults): string {
     ['target', 'limit', 'result', ''],
     targetVerdicts(results).map(({ target, shown, met }) => [
       target.name,
-      `≤ ${target.limit}${target.unit}`,
+      limitOf(target),
       shown ? `**${shown.value}** (${shown.detail})` : 'not measured',
       met === undefined ? '' : met ? 'met' : '**missed**',
     ]),
@@ -202,6 +256,13 @@ function runTable(results: BenchResults): string {
         series
           ? `${series.historyDays} days of 10-minute heart-rate buckets: ${count(series.rows)} rows and ` +
             `${count(series.aggregates)} daily aggregates, loaded in ${series.loadSeconds.toFixed(0)} s`
+          : 'not measured',
+      ],
+      [
+        'user-data tools',
+        results.lifecycle
+          ? `${results.lifecycle.takenAt}; load average ${results.lifecycle.loadAverageAtStart} at the start, ` +
+            `${results.lifecycle.loadAverageAtEnd} at the end`
           : 'not measured',
       ],
     ],
@@ -305,6 +366,60 @@ function seriesTable({ series }: BenchResults): string {
   );
 }
 
+function lifecycleExportTable({ lifecycle }: BenchResults): string {
+  if (!lifecycle) return notMeasured;
+  // The export of a user with no rows: starting the process, the first Query, an empty file.
+  const empty = lifecycle.exports.find((figures) => figures.rows === 0);
+  return markdownTable(
+    [
+      { title: 'rows', align: 'right' },
+      { title: 'file MB', align: 'right' },
+      's (process start to exit)',
+      { title: 'rows/s', align: 'right' },
+      { title: 'rows/s after start-up', align: 'right' },
+      'peak RSS MB',
+    ],
+    lifecycle.exports.map((figures) => [
+      count(figures.rows),
+      figure(figures.fileBytes / 1e6),
+      range(figures.seconds),
+      figures.rows === 0 ? '—' : count(Math.round(rowsPerSecond(figures.rows, figures.seconds.median))),
+      figures.rows === 0 || !empty
+        ? '—'
+        : count(Math.round(rowsPerSecond(figures.rows, figures.seconds.median - empty.seconds.median))),
+      range(figures.peakRssBytes, megabytes),
+    ]),
+  );
+}
+
+function lifecycleWritesTable({ lifecycle }: BenchResults): string {
+  if (!lifecycle) return notMeasured;
+  return markdownTable(
+    [
+      'tool',
+      { title: 'rows', align: 'right' },
+      { title: 'requests', align: 'right' },
+      { title: 'at once', align: 'right' },
+      { title: 'tool s', align: 'right' },
+      { title: 'floor s', align: 'right' },
+      { title: 'tool rows/s', align: 'right' },
+      { title: 'floor rows/s', align: 'right' },
+      { title: 'tool / floor', align: 'right' },
+    ],
+    lifecycle.writes.map((cell) => [
+      `\`${cell.tool}-user\``,
+      count(cell.rows),
+      count(cell.requests),
+      String(cell.concurrency),
+      figure(cell.toolSeconds),
+      figure(cell.floorSeconds),
+      count(Math.round(rowsPerSecond(cell.rows, cell.toolSeconds))),
+      count(Math.round(rowsPerSecond(cell.rows, cell.floorSeconds))),
+      ratio(cell.floorSeconds / cell.toolSeconds),
+    ]),
+  );
+}
+
 /** Every generated table of docs/benchmarks.md, by the name its marker carries. */
 export const benchTables = {
   targets: targetsTable,
@@ -313,6 +428,8 @@ export const benchTables = {
   cpu: cpuTable,
   'cold-start': coldStartTable,
   series: seriesTable,
+  'lifecycle-export': lifecycleExportTable,
+  'lifecycle-writes': lifecycleWritesTable,
 } as const satisfies Record<string, (results: BenchResults) => string>;
 
 export type TableName = keyof typeof benchTables;

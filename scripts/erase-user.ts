@@ -1,7 +1,6 @@
-import { isUsableUserId } from '../functions/measurements/model/user-id';
 import { eraseUser } from '../functions/user-data/erase-user';
-import { main, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
-import { eraseDependencies } from './cli/user-data-tools';
+import { main, userIdOption, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
+import { eraseDependencies, toolDefaults } from './cli/user-data-tools';
 
 /**
  * `npm run erase-user -- --user <id> [--dry-run]`: every item of the user in every table, then a
@@ -15,7 +14,7 @@ const eraseUserTool: OperatorTool<{
   readonly concurrency: number;
 }> = {
   command: 'erase-user',
-  synopsis: '--user <user id> [--dry-run] [--scan] [--concurrency <1-64, default 8>]',
+  synopsis: `--user <user id> [--dry-run] [--scan] [--concurrency <1-64, default ${toolDefaults.eraseConcurrency}>]`,
   help: [
     '--dry-run: count what would be deleted, delete nothing.',
     '--scan: find the user’s items by a Scan of the whole measurements table instead of its index',
@@ -30,12 +29,12 @@ const eraseUserTool: OperatorTool<{
     concurrency: { type: 'string' },
   },
   parse(values) {
-    if (typeof values.user !== 'string') return 'Name the user: --user <user id>.';
-    if (!isUsableUserId(values.user)) return `"${values.user}" cannot be a user id.`;
-    const concurrency = wholeNumberOption(values, 'concurrency', 8, 64);
+    const user = userIdOption(values);
+    if (typeof user === 'string') return user;
+    const concurrency = wholeNumberOption(values, 'concurrency', toolDefaults.eraseConcurrency, 64);
     if (typeof concurrency === 'string') return concurrency;
     return {
-      userId: values.user,
+      ...user,
       dryRun: values['dry-run'] === true,
       scan: values.scan === true,
       concurrency,

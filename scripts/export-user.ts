@@ -3,10 +3,9 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { isUsableUserId } from '../functions/measurements/model/user-id';
 import { exportUser } from '../functions/user-data/export-user';
-import { main, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
-import { exportDependencies } from './cli/user-data-tools';
+import { main, userIdOption, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
+import { exportDependencies, toolDefaults } from './cli/user-data-tools';
 
 /**
  * `npm run export-user -- --user <id> [--out <file>]`: every row of the user, live and deleted, as
@@ -20,7 +19,7 @@ const exportUserTool: OperatorTool<{
   readonly concurrency: number;
 }> = {
   command: 'export-user',
-  synopsis: '--user <user id> [--out <file>] [--concurrency <1-32, default 4>]',
+  synopsis: `--user <user id> [--out <file>] [--concurrency <1-32, default ${toolDefaults.exportConcurrency}>]`,
   help: [
     '--out: the file to write (created only when complete; readable by you alone); without it, standard output.',
     '--concurrency: batches of 100 rows read at once.',
@@ -28,13 +27,13 @@ const exportUserTool: OperatorTool<{
   tables: ['measurements'],
   options: { user: { type: 'string' }, out: { type: 'string' }, concurrency: { type: 'string' } },
   parse(values) {
-    if (typeof values.user !== 'string') return 'Name the user: --user <user id>.';
-    if (!isUsableUserId(values.user)) return `"${values.user}" cannot be a user id.`;
+    const user = userIdOption(values);
+    if (typeof user === 'string') return user;
     if (values.out === '') return '--out needs a file name.';
-    const concurrency = wholeNumberOption(values, 'concurrency', 4, 32);
+    const concurrency = wholeNumberOption(values, 'concurrency', toolDefaults.exportConcurrency, 32);
     if (typeof concurrency === 'string') return concurrency;
     return {
-      userId: values.user,
+      ...user,
       ...(typeof values.out === 'string' ? { out: resolve(values.out) } : {}),
       concurrency,
     };

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { isUsableUserId } from '../functions/measurements/model/user-id';
 import { importUser } from '../functions/user-data/import-user';
 import { main, wholeNumberOption, type OperatorTool } from './cli/operator-cli';
-import { importDependencies } from './cli/user-data-tools';
+import { importDependencies, toolDefaults } from './cli/user-data-tools';
 
 /**
  * `npm run import-user -- --file <file> [--as-user <id>] [--overwrite] [--skip-invalid]`: restores
@@ -20,7 +20,8 @@ const importUserTool: OperatorTool<{
 }> = {
   command: 'import-user',
   synopsis:
-    '--file <export file> [--as-user <user id>] [--overwrite] [--skip-invalid] [--concurrency <1-32, default 4>]',
+    '--file <export file> [--as-user <user id>] [--overwrite] [--skip-invalid] ' +
+    `[--concurrency <1-32, default ${toolDefaults.importConcurrency}>]`,
   help: [
     '--as-user: restore the rows as this user’s (keys and owner rewritten) instead of the export’s user.',
     '--overwrite: replace rows stored with other content (otherwise reported as conflicts and left).',
@@ -40,7 +41,7 @@ const importUserTool: OperatorTool<{
     if (!existsSync(values.file)) return `There is no file ${values.file}.`;
     const asUser = values['as-user'];
     if (typeof asUser === 'string' && !isUsableUserId(asUser)) return `"${asUser}" cannot be a user id.`;
-    const concurrency = wholeNumberOption(values, 'concurrency', 4, 32);
+    const concurrency = wholeNumberOption(values, 'concurrency', toolDefaults.importConcurrency, 32);
     if (typeof concurrency === 'string') return concurrency;
     return {
       file: resolve(values.file),
@@ -52,10 +53,15 @@ const importUserTool: OperatorTool<{
   },
   async run({ options, tables, documents, progress }) {
     progress.note('Checking the whole file before writing anything…');
-    const result = await importUser(importDependencies(documents, tables, { rebuildConcurrency: 4 }), {
-      ...options,
-      onProgress: ({ rows, total }) => progress.update(rows, 'rows restored', { total }),
-    });
+    const result = await importUser(
+      importDependencies(documents, tables, {
+        rebuildConcurrency: toolDefaults.importRebuildConcurrency,
+      }),
+      {
+        ...options,
+        onProgress: ({ rows, total }) => progress.update(rows, 'rows restored', { total }),
+      },
+    );
     if (result.refused) {
       progress.note(`Refused, nothing written: line ${result.line}: ${result.reason}`);
       return { summary: { ...result }, exitCode: 1 };

@@ -6,6 +6,7 @@ import { dailyAggregatesTable } from '../../definitions/daily-aggregates-table';
 import { measurementsTable } from '../../definitions/measurements-table';
 import { requestGuardsTable } from '../../definitions/request-guards-table';
 import { createDynamoDbClient, documentClientOver } from '../../functions/commons/dynamodb-client';
+import { isUsableUserId } from '../../functions/measurements/model/user-id';
 import { localTableNames, type TableNames } from '../../local/create-tables';
 import { localCredentials, localRegion } from '../../local/dynamodb-local';
 
@@ -15,7 +16,8 @@ import { localCredentials, localRegion } from '../../local/dynamodb-local';
  * - where the tables are: `--local` (a running `npm start`), one `--stack <name>` whose outputs
  *   name them (CloudFormation DescribeStacks), or each by name (`--table`, `--aggregates-table`,
  *   `--guards-table`, `--audit-keys-table`); `--endpoint` for another DynamoDB (DynamoDB Local);
- * - `--help` and usage errors: the usage on standard error, exit 2, nothing read;
+ * - `--help`: the usage on standard output, exit 0; a usage error: the error and the usage on
+ *   standard error, exit 2; nothing read either way;
  * - progress on standard error, at most every few seconds; one JSON summary line on standard
  *   output; exit 0 when the tool did everything it says, 1 when it did not (an AWS failure after
  *   the SDK's retries, with the error) — never a value, a note or a token in any of it.
@@ -109,6 +111,7 @@ export function usageOf(
     '  --local: the tables of a running `npm start`; --stack: the tables the stack’s outputs name;',
     '  --endpoint: another DynamoDB endpoint (DynamoDB Local). AWS credentials and region as usual.',
     'Exit: 0 done, 1 not (an AWS failure, or what the summary says), 2 a usage error.',
+    '--help (-h): this usage, on standard output.',
   ].join('\n');
 }
 
@@ -127,11 +130,14 @@ interface ParsedCommandLine<Parsed> {
   readonly source: TableSource;
 }
 
-/** The command line checked: the tool's options and where the tables are, or a usage error. */
+/**
+ * The command line checked: the tool's options and where the tables are, a request for the usage
+ * (`--help`, whatever else the line holds), or a usage error.
+ */
 export function parseCommandLine<Parsed>(
   tool: OperatorTool<Parsed>,
   argv: readonly string[],
-): ParsedCommandLine<Parsed> | { readonly usageError: string } {
+): ParsedCommandLine<Parsed> | { readonly help: true } | { readonly usageError: string } {
   let values: OptionValues;
   try {
     ({ values } = parseArgs({
@@ -153,7 +159,7 @@ export function parseCommandLine<Parsed>(
   } catch (error) {
     return { usageError: (error as Error).message };
   }
-  if (values.help === true) return { usageError: '' };
+  if (values.help === true) return { help: true };
   const flags = tool.tables.map((role) => tableSources[role].flag);
   const givenFlags = Object.values(tableSources)
     .map(({ flag }) => flag)
@@ -218,6 +224,17 @@ async function tablesOfStack(
 const describeError = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
+/** The DynamoDB client every operator tool runs on (and the benchmark measures the tools with). */
+export function operatorClient(endpoint: string | undefined): DynamoDBClient {
+  return createDynamoDbClient({
+    DYNAMODB_ENDPOINT: endpoint,
+    // A one-off job may wait out throttling longer than a request can.
+    DYNAMODB_MAX_ATTEMPTS: 10,
+    DYNAMODB_REQUEST_TIMEOUT_MS: 10_000,
+    WRITE_CONCURRENCY: 64,
+  });
+}
+
 /** Runs a tool as its npm script does: answers the exit code (the caller sets `process.exitCode`). */
 export async function runOperatorTool<Parsed>(
   tool: OperatorTool<Parsed>,
@@ -228,8 +245,12 @@ export async function runOperatorTool<Parsed>(
   },
 ): Promise<number> {
   const parsed = parseCommandLine(tool, argv);
+  if ('help' in parsed) {
+    io.stdout(`${usageOf(tool)}\n`);
+    return 0;
+  }
   if ('usageError' in parsed) {
-    io.stderr(`${parsed.usageError ? `${parsed.usageError}\n` : ''}${usageOf(tool)}\n`);
+    io.stderr(`${parsed.usageError}\n${usageOf(tool)}\n`);
     return 2;
   }
   const { source } = parsed;
@@ -243,13 +264,7 @@ export async function runOperatorTool<Parsed>(
     delete process.env.AWS_PROFILE;
     delete process.env.AWS_SESSION_TOKEN;
   }
-  const client = createDynamoDbClient({
-    DYNAMODB_ENDPOINT: source.endpoint,
-    // A one-off job may wait out throttling longer than a request can.
-    DYNAMODB_MAX_ATTEMPTS: 10,
-    DYNAMODB_REQUEST_TIMEOUT_MS: 10_000,
-    WRITE_CONCURRENCY: 64,
-  });
+  const client = operatorClient(source.endpoint);
   try {
     const tables =
       source.kind === 'local'
@@ -298,4 +313,13 @@ export function wholeNumberOption(
   return typeof text === 'string' && Number.isSafeInteger(n) && n >= 1 && n <= max
     ? n
     : `--${name} must be a whole number from 1 to ${max}.`;
+}
+
+/** The user the tool is about (`--user`), or the usage error. */
+export function userIdOption(values: OptionValues): { readonly userId: string } | string {
+  const userId = values.user;
+  if (typeof userId !== 'string') return 'Name the user: --user <user id>.';
+  if (!isUsableUserId(userId))
+    return `"${userId}" cannot be a user id. A user id is 1–256 characters of well-formed text, without #.`;
+  return { userId };
 }

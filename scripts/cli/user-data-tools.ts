@@ -24,6 +24,17 @@ import type { TableNames } from '../../local/create-tables';
  *   DeleteItem of the audit key; then the verification's reads.
  */
 
+/** What the tools do at once unless told otherwise (each CLI's `--concurrency`); the benchmark runs them so. */
+export const toolDefaults = {
+  /** export-user: batches of 100 rows read at once. */
+  exportConcurrency: 4,
+  /** import-user: batches of 100 rows restored at once, and days rebuilt at once afterwards. */
+  importConcurrency: 4,
+  importRebuildConcurrency: 4,
+  /** erase-user: deletes in flight at once. */
+  eraseConcurrency: 8,
+} as const;
+
 export function exportDependencies(
   documents: DynamoDBDocumentClient,
   tables: Pick<TableNames, 'measurements'>,

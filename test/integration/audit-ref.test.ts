@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { auditStreamSource } from '../../definitions/audit-stream';
@@ -15,12 +13,13 @@ import {
 import { auditHandlerFor } from '../support/audit-trail';
 import { batchClient, stepsDay } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
+import { cloudFormationStandIn } from '../support/cloudformation-stand-in';
 import { createLocalTable, type LocalTable } from '../support/local-table';
-import { repositoryRoot } from '../support/runtime-process';
+import { runTool } from '../support/operator-tool';
 
 /**
- * `npm run audit-ref` through the real CLI (tsx running scripts/audit-ref.ts in a process of its
- * own) against the audit-keys table the real audit handler uses, on DynamoDB Local:
+ * `npm run audit-ref` through the real CLI (scripts/audit-ref.ts in a process of its own, as
+ * package.json runs it) against the audit-keys table the real audit handler uses, on DynamoDB Local:
  * docs/audit-trail.md, "Finding a user's events".
  */
 
@@ -48,25 +47,7 @@ afterAll(async () => {
 beforeEach(() => (logs = captureLogs()));
 afterEach(() => logs.restore());
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function auditRef(...args: string[]): Promise<CliRun> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [require.resolve('tsx/cli'), 'scripts/audit-ref.ts', ...args],
-      { cwd: repositoryRoot, env: process.env, timeout: 20000 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const auditRef = (...args: string[]) => runTool('audit-ref', args);
 
 const against = () => ['--audit-keys-table', table.auditKeysTableName, '--endpoint', table.endpoint];
 
@@ -198,7 +179,28 @@ describe('npm run audit-ref prints the userRef the audit events name the user by
 
   it('--help prints the usage on standard output and exits 0', async () => {
     const run = await auditRef('--help');
-    expect(run.code).toBe(0);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('Usage: npm run audit-ref -- --user <user id>');
+    expect(run.stdout).toContain('(--local | --stack <stack name> | --audit-keys-table <name>)');
+  });
+
+  it('--stack: the audit-keys table the stack’s output names', async () => {
+    const userId = `audit-ref-${randomUUID()}`;
+    await overwriteSteps(userId, 300, 5300);
+    const stack = await cloudFormationStandIn({ AuditKeysTableName: table.auditKeysTableName });
+    try {
+      const run = await runTool(
+        'audit-ref',
+        ['--user', userId, '--stack', 'HealthIngest', '--endpoint', table.endpoint],
+        {
+          env: stack.env,
+        },
+      );
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ userRef: await keys.currentUserRef(userId) });
+      expect(stack.requests).toEqual([expect.stringContaining('StackName=HealthIngest')]);
+    } finally {
+      await stack.close();
+    }
   });
 });

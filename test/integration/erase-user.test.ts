@@ -10,7 +10,8 @@ import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { localAggregates, type LocalAggregates } from '../support/daily-aggregates';
 import { measurementsApiClient } from '../support/measurements-api-client';
 import { storedItem } from '../support/stored-items';
-import { createUserDataTables, runTool, startTool, type UserDataTables } from '../support/user-data-tables';
+import { runTool, startTool } from '../support/operator-tool';
+import { createUserDataTables, type UserDataTables } from '../support/user-data-tables';
 
 /**
  * `npm run erase-user` (docs/data-lifecycle.md, "Erasure") through its CLI on DynamoDB Local:
@@ -140,15 +141,13 @@ describe('erase-user: resumable', () => {
     const total = (await everythingOf(userId)).measurements.length;
 
     // Killed as soon as it reports its first batch (one at a time, so most of the work is left).
-    const first = startTool(
-      'erase-user',
-      [...tables.tableArgs, '--user', userId, '--concurrency', '1'],
-      (stderr) => {
+    const first = startTool('erase-user', [...tables.tableArgs, '--user', userId, '--concurrency', '1'], {
+      onStderr: (stderr) => {
         if (stderr.includes('items of the measurements table erased')) first.kill();
       },
-    );
+    });
     const killed = await first.done;
-    expect(killed.code).toBeNull();
+    expect(killed).toMatchObject({ code: null, signal: 'SIGKILL' });
     const half = await everythingOf(userId);
     expect(half.measurements.length).toBeGreaterThan(0);
     expect(half.measurements.length).toBeLessThan(total);

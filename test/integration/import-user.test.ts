@@ -1,24 +1,19 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createStreamsClient, latestStreamArn, readStreamRecords } from '../../local/dynamodb-stream';
 import { batchClient, entry } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
+import { cloudFormationStandIn } from '../support/cloudformation-stand-in';
 import { measurementsApiClient } from '../support/measurements-api-client';
-import {
-  createUserDataTables,
-  runTool,
-  type UserDataTool,
-  type UserDataTables,
-} from '../support/user-data-tables';
+import { runTool } from '../support/operator-tool';
+import { createUserDataTables, type UserDataTables } from '../support/user-data-tables';
 
 /**
  * `npm run import-user` and `npm run export-user` (docs/data-lifecycle.md, "Import", "Export")
  * through their CLIs on DynamoDB Local: bad files refused with the line number before anything is
  * written, conflicts reported and left (or overwritten), a restore under another user, and the
- * tools' usage errors.
+ * tables found through `--stack`.
  */
 
 let tables: UserDataTables;
@@ -302,38 +297,9 @@ describe('export-user', () => {
 });
 
 describe('--stack: the tables the stack’s outputs name', () => {
-  /** A stand-in for CloudFormation's DescribeStacks (AWS Query protocol), answering one stack's outputs. */
-  async function cloudFormation(outputs: Record<string, string>) {
-    const requests: string[] = [];
-    const server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      request.on('end', () => {
-        requests.push(body);
-        const members = Object.entries(outputs)
-          .map(
-            ([key, value]) =>
-              `<member><OutputKey>${key}</OutputKey><OutputValue>${value}</OutputValue></member>`,
-          )
-          .join('');
-        response.writeHead(200, { 'content-type': 'text/xml' });
-        response.end(
-          `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>HealthIngest</StackName><StackStatus>UPDATE_COMPLETE</StackStatus><CreationTime>2026-11-01T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></DescribeStacksResponse>`,
-        );
-      });
-    });
-    await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-    const { port } = server.address() as AddressInfo;
-    return {
-      env: { ...process.env, AWS_ENDPOINT_URL_CLOUDFORMATION: `http://127.0.0.1:${port}` },
-      requests,
-      close: () => new Promise((resolveClose) => server.close(resolveClose)),
-    };
-  }
-
   test('each table by the output its definition names; a missing output is exit 1, named', async () => {
     const { userId } = await exportedUser();
-    const stack = await cloudFormation({
+    const stack = await cloudFormationStandIn({
       TableName: tables.table.tableName,
       DailyAggregatesTableName: tables.table.aggregatesTableName,
       RequestGuardsTableName: tables.guards.tableName,
@@ -345,14 +311,14 @@ describe('--stack: the tables the stack’s outputs name', () => {
       const exported = await runTool(
         'export-user',
         ['--stack', 'HealthIngest', ...endpoint, '--user', userId],
-        stack.env,
+        { env: stack.env },
       );
       expect(exported.code).toBe(0);
       expect(exported.stdout.split('\n')[0]).toContain(`"userId":"${userId}"`);
       const counted = await runTool(
         'erase-user',
         ['--stack', 'HealthIngest', ...endpoint, '--user', userId, '--dry-run'],
-        stack.env,
+        { env: stack.env },
       );
       expect(counted.code).toBe(0);
       expect(counted.summary()).toMatchObject({
@@ -367,90 +333,15 @@ describe('--stack: the tables the stack’s outputs name', () => {
     } finally {
       await stack.close();
     }
-    const incomplete = await cloudFormation({ TableName: tables.table.tableName });
+    const incomplete = await cloudFormationStandIn({ TableName: tables.table.tableName });
     try {
-      const run = await runTool('erase-user', ['--stack', 'HealthIngest', '--user', userId], incomplete.env);
+      const run = await runTool('erase-user', ['--stack', 'HealthIngest', '--user', userId], {
+        env: incomplete.env,
+      });
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('Stack HealthIngest has no output DailyAggregatesTableName');
     } finally {
       await incomplete.close();
     }
   }, 120_000);
-});
-
-describe('the tools’ usage: --help and usage errors exit 2 and read nothing', () => {
-  // An endpoint nothing listens on: a tool that read anything would fail with exit 1 instead.
-  const nowhere = [
-    '--table',
-    't',
-    '--aggregates-table',
-    'a',
-    '--guards-table',
-    'g',
-    '--audit-keys-table',
-    'k',
-    '--endpoint',
-    'http://127.0.0.1:9',
-  ];
-  const cases: [UserDataTool, string[], string][] = [
-    ['export-user', ['--help'], ''],
-    ['import-user', ['--help'], ''],
-    ['erase-user', ['--help'], ''],
-    ['export-user', [...nowhere], 'Name the user: --user <user id>.'],
-    ['export-user', [...nowhere, '--user', 'a#b'], '"a#b" cannot be a user id.'],
-    ['export-user', ['--user', 'alice'], 'Say where the tables are: --local, --stack <name>, or --table.'],
-    ['import-user', [...nowhere], 'Name the export: --file <file>.'],
-    ['import-user', [...nowhere, '--file', 'package.json', '--as-user', ''], '"" cannot be a user id.'],
-    [
-      'import-user',
-      [...nowhere, '--file', 'no-such-export.ndjson'],
-      'There is no file no-such-export.ndjson.',
-    ],
-    [
-      'erase-user',
-      [...nowhere, '--user', 'alice', '--concurrency', '0'],
-      '--concurrency must be a whole number from 1 to 64.',
-    ],
-    ['erase-user', [...nowhere, '--user', 'alice', '--local'], 'Say where the tables are one way'],
-    [
-      'erase-user',
-      ['--user', 'alice', '--table', 't'],
-      '--aggregates-table, --guards-table, --audit-keys-table',
-    ],
-    ['erase-user', [...nowhere, '--user', 'alice', '--dryrun'], "Unknown option '--dryrun'"],
-  ];
-  test.each(cases)('%s %j', async (tool, args, reason) => {
-    const run = await runTool(tool, args);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(reason);
-    expect(run.stderr).toContain(`Usage: npm run ${tool} -- `);
-    expect(run.stdout).toBe('');
-  });
-
-  test('an --out in a directory that does not exist: exit 1, said before anything is read', async () => {
-    const run = await runTool('export-user', [
-      ...nowhere,
-      '--user',
-      'alice',
-      '--out',
-      '/no/such/dir/x.ndjson',
-    ]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^The export-user stopped: Error: ENOENT/m);
-    expect(run.stdout).toBe('');
-  });
-
-  test('DynamoDB unreachable: exit 1 with the error in one line, no summary', async () => {
-    const run = await runTool('erase-user', [...nowhere, '--user', 'alice']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^The erase-user stopped: .*ECONNREFUSED/m);
-    expect(run.stdout).toBe('');
-  }, 120_000);
-});
-
-// The scripts behind `npm run`, as package.json names them.
-test('package.json runs each tool’s script', async () => {
-  const scripts = JSON.parse(await readFile(resolve(__dirname, '../../package.json'), 'utf8')).scripts;
-  for (const tool of ['export-user', 'import-user', 'erase-user'])
-    expect(scripts[tool]).toBe(`tsx scripts/${tool}.ts`);
 });

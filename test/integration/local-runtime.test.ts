@@ -7,9 +7,9 @@ import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
 import { loadOrCreateSigningKey, signLocalToken } from '../../local/local-auth';
 import { stepsDay } from '../support/batch-client';
 import { callService } from '../support/http-call';
+import { repositoryRoot } from '../../scripts/package-scripts';
 import {
   isAlive,
-  repositoryRoot,
   spawnRuntime,
   startRuntime,
   type Exit,

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { resolve } from 'node:path';
 import { rebuildDailyAggregates } from '../../functions/measurements/aggregates/rebuild-aggregates';
 import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
 import { seriesSchema } from '../../functions/measurements-api/read-schemas';
@@ -9,6 +7,7 @@ import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { localAggregates, type LocalAggregates } from '../support/daily-aggregates';
 import { createLocalTable, type LocalTable } from '../support/local-table';
 import { measurementsApiClient, type MeasurementsApi } from '../support/measurements-api-client';
+import { runTool } from '../support/operator-tool';
 import { storedItem } from '../support/stored-items';
 
 /**
@@ -22,7 +21,6 @@ const NOW = new Date('2026-11-20T12:00:00.000Z');
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
 const iso = (ms: number) => new Date(ms).toISOString();
-const repositoryRoot = resolve(__dirname, '../..');
 
 /** A local table with the clients a test drives it through. */
 interface Fixture {
@@ -132,32 +130,7 @@ async function storeHistory({ post, writes }: Fixture, userId: string): Promise<
 const content = (items: Record<string, any>[]) =>
   items.map(({ pk: _pk, updatedAt: _updatedAt, version: _version, ...rest }) => rest);
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `npm run rebuild-aggregates -- <args>`, as an operator runs it (tsx, as npm would). */
-function rebuildCli(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(
-      process.execPath,
-      [require.resolve('tsx/cli'), 'scripts/rebuild-daily-aggregates.ts', ...args],
-      {
-        cwd: repositoryRoot,
-        env: process.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('exit', (code) => resolveRun({ code, stdout, stderr }));
-  });
-}
+const rebuildCli = (args: readonly string[]) => runTool('rebuild-aggregates', args);
 
 const tableArgs = ({ table }: Fixture) => [
   '--table',

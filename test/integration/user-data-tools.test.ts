@@ -22,7 +22,8 @@ import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { auditHandlerFor } from '../support/audit-trail';
 import { localAggregates, RecordedSettleQueue, type LocalAggregates } from '../support/daily-aggregates';
 import { measurementsApiClient, type MeasurementsApi } from '../support/measurements-api-client';
-import { createUserDataTables, runTool, type UserDataTables } from '../support/user-data-tables';
+import { runTool } from '../support/operator-tool';
+import { createUserDataTables, type UserDataTables } from '../support/user-data-tables';
 
 /**
  * The user-data tools of docs/data-lifecycle.md through their real CLIs (spawned as an operator
@@ -313,9 +314,20 @@ async function streamPosition(): Promise<Set<string>> {
   return new Set((await readStreamRecords(streams, arn)).map((record) => record.eventID!));
 }
 
+/** The audit function run over records as its mapping delivers them: what it was given and what it logged. */
+async function audited(records: DynamoDBRecord[]) {
+  const audit = auditHandlerFor(tables.table);
+  const firstLine = logs.lines.length;
+  const toAudit = toStreamEvents(records, auditStreamSource);
+  for (const event of toAudit) expect((await audit(event)).batchItemFailures).toEqual([]);
+  return {
+    auditLines: logs.lines.slice(firstLine).filter((line) => line.service === 'measurement-audit'),
+    auditDelivered: toAudit.flatMap((event) => event.Records),
+  };
+}
+
 /** The audit function and the aggregate function run over records as their mappings deliver them. */
 async function consumers(records: DynamoDBRecord[]) {
-  const audit = auditHandlerFor(tables.table);
   const settleQueue = new RecordedSettleQueue();
   const aggregator = createDailyAggregatesHandler({
     logger: createLogger('measurement-aggregates'),
@@ -326,19 +338,12 @@ async function consumers(records: DynamoDBRecord[]) {
     settleQueue,
     concurrency: 4,
   });
-  const firstLine = logs.lines.length;
-  const toAudit = toStreamEvents(records, auditStreamSource);
+  const audit = await audited(records);
   const toAggregate = toStreamEvents(records, aggregateStreamSource);
-  for (const event of toAudit) expect((await audit(event)).batchItemFailures).toEqual([]);
   for (const event of toAggregate) expect((await aggregator(event)).batchItemFailures).toEqual([]);
   // Nothing the records caused is recomputed later either.
   expect(settleQueue.requests).toEqual([]);
-  const lines = logs.lines.slice(firstLine);
-  return {
-    auditLines: lines.filter((line) => line.service === 'measurement-audit'),
-    auditDelivered: toAudit.flatMap((event) => event.Records),
-    aggregateDelivered: toAggregate.flatMap((event) => event.Records),
-  };
+  return { ...audit, aggregateDelivered: toAggregate.flatMap((event) => event.Records) };
 }
 
 const rowLines = (file: string) => file.trim().split('\n').slice(1, -1);
@@ -397,6 +402,8 @@ describe('export, erase, import: the round trip through the real CLIs', () => {
     });
 
     // Erase.
+    const erasedUserRef = await tables.auditKeys.currentUserRef(userId);
+    expect(erasedUserRef).toBeDefined();
     const beforeErasure = await streamPosition();
     const erased = await runTool('erase-user', [...tables.tableArgs, '--user', userId]);
     expect(erased.code).toBe(0);
@@ -450,6 +457,7 @@ describe('export, erase, import: the round trip through the real CLIs', () => {
     }
 
     // Import: every read answers as before.
+    const beforeImport = await streamPosition();
     const imported = await runTool('import-user', [...tables.tableArgs, '--file', file]);
     expect(imported.code).toBe(0);
     expect(imported.summary()).toMatchObject({
@@ -463,6 +471,32 @@ describe('export, erase, import: the round trip through the real CLIs', () => {
       announced: true,
     });
     expect(await everyRead(userId, rowIds)).toEqual(before);
+    // The first import of the user, through the real audit function, is exactly one event:
+    // `user.imported`, under a new pseudonym (the erasure deleted the old key), with counts only.
+    // The rows it wrote (`writer: import`) reach the audit function not at all.
+    const importRecords = await streamRecordsSince(beforeImport, userId);
+    expect(importRecords.length).toBeGreaterThan(rowIds.length);
+    const importAudit = await audited(importRecords);
+    expect(importAudit.auditDelivered).toHaveLength(1);
+    expect(importAudit.auditDelivered[0]!.dynamodb?.Keys?.pk?.S).toMatch(/^@lifecycle#/);
+    const newUserRef = await tables.auditKeys.currentUserRef(userId);
+    expect(newUserRef).toBeDefined();
+    expect(newUserRef).not.toBe(erasedUserRef);
+    expect(importAudit.auditLines).toEqual([
+      expect.objectContaining({
+        message: 'user.imported',
+        userRef: newUserRef,
+        rows: rowIds.length - 3,
+        deletedRows: 3,
+        readingMarkers: 7,
+        identicalRows: 0,
+        conflicts: 0,
+      }),
+    ]);
+    const [importEvent] = importAudit.auditLines;
+    expect(JSON.stringify(importEvent)).not.toContain(userId);
+    for (const name of ['userId', 'value', 'previousValue', 'notes', 'valueMin', 'valueMax'])
+      expect(importEvent).not.toHaveProperty(name);
 
     // A second export of the restored user is the same rows in the same order.
     const again = join(scratch, `${userId}-again.ndjson`);

@@ -13,7 +13,7 @@ import { checkBearerToken, type SigningKey } from '../../local/local-auth';
 import { jwtAuthorizer, lambdaAuthorizer } from '../../local/local-authorizer';
 import type { RuntimeLogLevel } from '../../local/runtime-log';
 import { createLocalServer } from '../../local/server';
-import { repositoryRoot } from './runtime-process';
+import { repositoryRoot } from '../../scripts/package-scripts';
 
 /**
  * The real service in the test's own process, as `npm start` runs it: every function imported

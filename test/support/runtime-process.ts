@@ -1,29 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from '../../local/dynamodb-local';
+import { nodeArgumentsOf, repositoryRoot } from '../../scripts/package-scripts';
 
 /**
  * `npm start` as a test drives it: the command package.json gives it, run without npm in between
  * so a signal reaches it, on free ports and a temporary data directory, observed only through
  * HTTP and its standard output.
  */
-export const repositoryRoot = resolve(__dirname, '..', '..');
-
-/**
- * The arguments `npm start` runs Node.js with. Node itself runs the TypeScript (tsx as a loader,
- * `--import tsx`), not the tsx CLI: the CLI relays a SIGTERM to its child and, when the child
- * does not acknowledge it within 30 ms (a busy machine), kills it with SIGKILL and exits 143.
- */
-function startArguments(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [command, ...args] = scripts.start.split(' ');
-  if (command !== 'node') throw new Error(`npm start runs "${command}", not node: update the runtime tests`);
-  return args;
-}
 
 export interface OutputLine {
   readonly at: number;
@@ -81,7 +67,7 @@ export async function spawnRuntime(options: RuntimeOptions = {}): Promise<Runtim
   };
   delete env.DYNAMODB_ENDPOINT;
   const output: OutputLine[] = [];
-  const child = spawn(process.execPath, [...startArguments(), ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...nodeArgumentsOf('start'), ...(options.args ?? [])], {
     cwd: repositoryRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AuditKeysStore } from '../../functions/audit/audit-keys-store';
@@ -7,9 +5,9 @@ import { createLocalRequestGuardsTable, type LocalRequestGuardsTable } from './l
 import { createLocalTable, type LocalTable } from './local-table';
 
 /**
- * Every table the user-data tools touch, fresh on the run's DynamoDB Local, and the tools
- * themselves run as an operator runs them: `npm run <tool> -- …` (tsx, as npm would) in a child
- * process, pointed at these tables with `--endpoint` and the table names.
+ * Every table the user-data tools touch, fresh on the run's DynamoDB Local, and the options that
+ * point a tool at them (`--endpoint` and the table names; the tools run through
+ * test/support/operator-tool.ts).
  */
 export interface UserDataTables {
   readonly table: LocalTable;
@@ -73,62 +71,4 @@ export async function createUserDataTables(): Promise<UserDataTables> {
       await Promise.all([table.drop(), guards.drop()]);
     },
   };
-}
-
-export interface ToolRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The last line of standard output, parsed (the summary). */
-  summary(): any;
-}
-
-const repositoryRoot = resolve(__dirname, '../..');
-
-export type UserDataTool = 'export-user' | 'import-user' | 'erase-user';
-
-/**
- * Starts `npm run <tool> -- <args>`; `onStderr` sees its progress as it comes; `kill` is a hard
- * kill of the tool (SIGKILL), as when its machine dies.
- */
-export function startTool(
-  tool: UserDataTool,
-  args: readonly string[],
-  onStderr?: (text: string) => void,
-  env: NodeJS.ProcessEnv = process.env,
-): { readonly done: Promise<ToolRun>; kill(): void } {
-  // A process group of its own: tsx runs the script in a child process, and a kill must reach both.
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), `scripts/${tool}.ts`, ...args], {
-    cwd: repositoryRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-    onStderr?.(stderr);
-  });
-  const done = new Promise<ToolRun>((resolveRun, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) =>
-      resolveRun({
-        code,
-        stdout,
-        stderr,
-        summary: () => JSON.parse(stdout.trim().split('\n').at(-1)!),
-      }),
-    );
-  });
-  return { done, kill: () => process.kill(-child.pid!, 'SIGKILL') };
-}
-
-export function runTool(
-  tool: UserDataTool,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ToolRun> {
-  return startTool(tool, args, undefined, env).done;
 }

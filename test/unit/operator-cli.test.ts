@@ -1,11 +1,16 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { localTableNames } from '../../local/create-tables';
 import {
   parseCommandLine,
   Progress,
+  runOperatorTool,
   usageOf,
+  userIdOption,
   wholeNumberOption,
   type OperatorTool,
 } from '../../scripts/cli/operator-cli';
+import { nodeArgumentsOf, repositoryRoot } from '../../scripts/package-scripts';
 
 /**
  * What every operator tool shares (docs/data-lifecycle.md, "Running the tools"): where the tables
@@ -81,13 +86,19 @@ describe('where the tables are: --local, --stack, or each by name', () => {
     [['--local'], 'Name the user: --user <user id>.'],
     [['--local', '--user', 'alice', '--count', '65'], '--count must be a whole number from 1 to 64.'],
     [['--local', '--user', 'alice', 'extra'], "Unexpected argument 'extra'"],
-    [['--local', '--user', 'alice', '--help'], ''],
-    [['-h'], ''],
+    [['--help', '--bogus'], "Unknown option '--bogus'"],
   ])('%j is a usage error', (argv, message) => {
     const parsed = parse(...argv);
     expect(parsed).toHaveProperty('usageError');
     expect((parsed as { usageError: string }).usageError).toContain(message);
   });
+
+  test.each([[['--help']], [['-h']], [['--local', '--help']], [['--user', 'a#b', '--help']]])(
+    '%j asks for the usage, whatever else the line holds',
+    (argv) => {
+      expect(parse(...argv)).toEqual({ help: true });
+    },
+  );
 
   test('the usage names the tool’s arguments, its tables’ options and the exit codes', () => {
     const usage = usageOf(tool);
@@ -95,6 +106,56 @@ describe('where the tables are: --local, --stack, or each by name', () => {
     expect(usage).toContain('(--local | --stack <stack name> | --table <name> --guards-table <name>)');
     expect(usage).toContain('--count: how many.');
     expect(usage).toContain('Exit: 0 done, 1 not');
+  });
+});
+
+describe('--help and usage errors, as the tool answers them', () => {
+  const run = async (...argv: string[]) => {
+    const out = { stdout: '', stderr: '' };
+    const code = await runOperatorTool(tool, argv, {
+      stdout: (text) => (out.stdout += text),
+      stderr: (text) => (out.stderr += text),
+    });
+    return { code, ...out };
+  };
+
+  test('--help: the usage on standard output, nothing on standard error, exit 0', async () => {
+    expect(await run('--help')).toEqual({ code: 0, stdout: `${usageOf(tool)}\n`, stderr: '' });
+  });
+
+  test('a usage error: the reason, then the usage, on standard error, exit 2', async () => {
+    expect(await run('--local')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `Name the user: --user <user id>.\n${usageOf(tool)}\n`,
+    });
+  });
+});
+
+describe('--user', () => {
+  test.each([
+    [{ user: 'alice' }, { userId: 'alice' }],
+    [{}, 'Name the user: --user <user id>.'],
+    [{ user: '' }, '"" cannot be a user id. A user id is 1–256 characters of well-formed text, without #.'],
+    [
+      { user: 'a#b' },
+      '"a#b" cannot be a user id. A user id is 1–256 characters of well-formed text, without #.',
+    ],
+  ])('%j → %j', (values, expected) => {
+    expect(userIdOption(values)).toEqual(expected);
+  });
+});
+
+describe('package.json runs each operator tool with Node.js itself', () => {
+  test.each([
+    ['export-user', 'scripts/export-user.ts'],
+    ['import-user', 'scripts/import-user.ts'],
+    ['erase-user', 'scripts/erase-user.ts'],
+    ['audit-ref', 'scripts/audit-ref.ts'],
+    ['rebuild-aggregates', 'scripts/rebuild-daily-aggregates.ts'],
+  ])('npm run %s: node --import tsx %s (one process: a signal reaches the tool)', (script, file) => {
+    expect(nodeArgumentsOf(script)).toEqual(['--import', 'tsx', file]);
+    expect(existsSync(join(repositoryRoot, file))).toBe(true);
   });
 });
 
