@@ -205,6 +205,7 @@ describe('npm start serves the whole service on one machine', () => {
         externalId: `stats:HKQuantityTypeIdentifierHeartRate:${start}`,
       };
     });
+    const postedAt = Date.now();
     expect((await call('POST', '/api/measurements/batch', token, { entries: buckets })).status).toBe(200);
     // The aggregate lags the write by the stream reader's batching window: ask until it is there.
     let series = await call('GET', '/api/measurements/series?kind=pulse&days=3650', token);
@@ -219,8 +220,18 @@ describe('npm start serves the whole service on one machine', () => {
       (line) => line.json?.message === 'measurement.api.request' && line.json.userId === userId,
     );
     expect(requests.at(-1)?.json).toMatchObject({ kind: 'pulse', itemsRead: 1 });
-    const aggregated = runtime.output.filter((line) => line.json?.message === 'measurement.aggregate.batch');
-    expect(aggregated.length).toBeGreaterThan(0);
+    // The function logs its batch after writing the aggregate, so the line may follow the answer;
+    // and the day's settle pass is awaited too, so none of this test's lines reach the next one.
+    const aggregated = await runtime.waitForLine(
+      (line) => line.at >= postedAt && line.json?.message === 'measurement.aggregate.batch',
+      10_000,
+    );
+    expect(aggregated.json).toMatchObject({ failed: 0 });
+    expect(aggregated.json!.settleQueued).toBeGreaterThanOrEqual(1);
+    await runtime.waitForLine(
+      (line) => line.at >= aggregated.at && line.json?.message === 'measurement.aggregate.settle-batch',
+      10_000,
+    );
   });
 
   it('the day the stream recomputed comes back through the settle queue to the same function, once the delay has passed', async () => {
