@@ -12,7 +12,7 @@ import { DailyAggregates } from '../../functions/measurements/storage/daily-aggr
 import { startDelayQueue, type DelayQueue } from '../../local/delay-queue';
 import { createStreamsClient, latestStreamArn, readStreamRecords } from '../../local/dynamodb-stream';
 import type { LocalFunction } from '../../local/lambda-context';
-import { batchClient, entry } from '../support/batch-client';
+import { batchClient, heartRateBucket } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { localAggregates, type LocalAggregates } from '../support/daily-aggregates';
 import { createLocalTable, type LocalTable } from '../support/local-table';
@@ -103,12 +103,7 @@ const newUser = () => `settle-user-${++users}-${Date.now()}`;
 
 function pulse(userId: string, minute: number, value: number) {
   const start = new Date(Date.parse(`${DAY}T08:00:00.000Z`) + minute * MINUTE).toISOString();
-  return entry({
-    value,
-    startDate: start,
-    endDate: new Date(Date.parse(start) + 10 * MINUTE).toISOString(),
-    externalId: `stats:HKQuantityTypeIdentifierHeartRate:${start}`,
-  });
+  return heartRateBucket(start, value);
 }
 
 /** The user's stream records after the first `skip`, in order. */

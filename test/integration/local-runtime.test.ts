@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { generateKeyPair } from 'jose';
 import { aggregateSettleQueue } from '../../definitions/aggregate-settle';
 import { loadOrCreateSigningKey, signLocalToken } from '../../local/local-auth';
-import { stepsDay } from '../support/batch-client';
+import { heartRateBucket, stepsDay } from '../support/batch-client';
 import { callService } from '../support/http-call';
 import { repositoryRoot } from '../../scripts/package-scripts';
 import {
@@ -194,17 +194,9 @@ describe('npm start serves the whole service on one machine', () => {
   it('heart-rate buckets reach the daily-aggregate function through its own stream reader, and a long chart reads the aggregate', async () => {
     const { userId, token } = await newUser();
     const day = Date.UTC(2026, 9, 5);
-    const buckets = [0, 1, 2].map((b) => {
-      const start = new Date(day + (8 * 60 + b * 10) * 60_000).toISOString();
-      return {
-        hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
-        value: 60 + b,
-        unit: 'count/min',
-        startDate: start,
-        endDate: new Date(Date.parse(start) + 600_000).toISOString(),
-        externalId: `stats:HKQuantityTypeIdentifierHeartRate:${start}`,
-      };
-    });
+    const buckets = [0, 1, 2].map((b) =>
+      heartRateBucket(new Date(day + (8 * 60 + b * 10) * 60_000).toISOString(), 60 + b),
+    );
     const postedAt = Date.now();
     expect((await call('POST', '/api/measurements/batch', token, { entries: buckets })).status).toBe(200);
     // The aggregate lags the write by the stream reader's batching window: ask until it is there.
@@ -240,15 +232,7 @@ describe('npm start serves the whole service on one machine', () => {
       deliveryDelayMs: SETTLE_DELAY_MS,
     });
     const { token } = await newUser();
-    const start = new Date(Date.UTC(2026, 9, 6, 8)).toISOString();
-    const bucket = {
-      hkIdentifier: 'HKQuantityTypeIdentifierHeartRate',
-      value: 64,
-      unit: 'count/min',
-      startDate: start,
-      endDate: new Date(Date.parse(start) + 600_000).toISOString(),
-      externalId: `stats:HKQuantityTypeIdentifierHeartRate:${start}`,
-    };
+    const bucket = heartRateBucket(new Date(Date.UTC(2026, 9, 6, 8)).toISOString(), 64);
     const postedAt = Date.now();
     expect((await call('POST', '/api/measurements/batch', token, { entries: [bucket] })).status).toBe(200);
     const queued = await runtime.waitForLine(

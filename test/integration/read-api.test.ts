@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { measurementPageSchema, seriesSchema } from '../../functions/measurements-api/read-schemas';
 import { measurementTypes } from '../../functions/measurements/model/measurement-types';
 import { TableRowStore } from '../../functions/measurements/storage/table-row-store';
-import { batchClient, entry } from '../support/batch-client';
+import { batchClient, entry, heartRateBucket } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { localAggregates, type LocalAggregates } from '../support/daily-aggregates';
 import { createLocalTable, type LocalTable } from '../support/local-table';
@@ -74,18 +74,6 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** A pulse sample at an instant. */
 const pulse = (at: string, value: number, externalId = `pulse-${at}-${value}`, source = 'APPLE_HEALTH') =>
   entry({ value, startDate: at, endDate: at, externalId, source });
-
-/** A 10-minute heart-rate bucket as the phone sends it: measuredAt is the bucket's end. */
-function heartRateBucket(start: number, value: number, spread?: [number, number]) {
-  const startIso = iso(start);
-  return entry({
-    value,
-    startDate: startIso,
-    endDate: iso(start + 10 * MINUTE),
-    externalId: `stats:HKQuantityTypeIdentifierHeartRate:${startIso}`,
-    ...(spread ? { valueMin: spread[0], valueMax: spread[1] } : {}),
-  });
-}
 
 /** A day total of a cumulative type, as the phone posts it: startDate = endDate = local midnight. */
 function dayTotal(identifier: string, day: string, offset: string, value: number, source = 'APPLE_HEALTH') {
@@ -785,9 +773,8 @@ describe('dense kinds over long windows come from daily aggregates kept from the
       for (let b = 0; b < 6; b++) {
         const value = 60 + b + d * 10;
         values.push(value);
-        entries.push(
-          heartRateBucket(midnight + 10 * 60 * MINUTE + b * 10 * MINUTE, value, [value - 5, value + 8]),
-        );
+        const start = iso(midnight + 10 * 60 * MINUTE + b * 10 * MINUTE);
+        entries.push(heartRateBucket(start, value, { valueMin: value - 5, valueMax: value + 8 }));
       }
     }
     return { entries, values };

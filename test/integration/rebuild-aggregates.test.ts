@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { rebuildDailyAggregates } from '../../functions/measurements/aggregates/rebuild-aggregates';
 import { DailyAggregates } from '../../functions/measurements/storage/daily-aggregates';
 import { seriesSchema } from '../../functions/measurements-api/read-schemas';
-import { batchClient, entry } from '../support/batch-client';
+import { batchClient, entry, heartRateBucket } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { localAggregates, type LocalAggregates } from '../support/daily-aggregates';
 import { createLocalTable, type LocalTable } from '../support/local-table';
@@ -78,16 +78,7 @@ function history(): Record<string, unknown>[] {
     for (let b = 0; b < 6; b++) {
       const start = midnight + 10 * 60 * MINUTE + b * 10 * MINUTE;
       const value = 60 + b + d * 10;
-      entries.push(
-        entry({
-          value,
-          startDate: iso(start),
-          endDate: iso(start + 10 * MINUTE),
-          externalId: `stats:HKQuantityTypeIdentifierHeartRate:${iso(start)}`,
-          valueMin: value - 5,
-          valueMax: value + 8,
-        }),
-      );
+      entries.push(heartRateBucket(iso(start), value, { valueMin: value - 5, valueMax: value + 8 }));
     }
   }
   for (const [i, value] of [95, 140].entries()) {

@@ -17,7 +17,7 @@ import {
   readStreamRecords,
   toStreamEvents,
 } from '../../local/dynamodb-stream';
-import { batchClient, entry } from '../support/batch-client';
+import { batchClient, entry, heartRateBucket } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { auditHandlerFor } from '../support/audit-trail';
 import { localAggregates, RecordedSettleQueue, type LocalAggregates } from '../support/daily-aggregates';
@@ -112,11 +112,7 @@ async function populate(userId: string): Promise<void> {
       const start = midnight + (8 + b) * 60 * MINUTE;
       const value = 55 + ((d * 7 + b * 3) % 40);
       entries.push(
-        entry({
-          value,
-          startDate: iso(start),
-          endDate: iso(start + 10 * MINUTE),
-          externalId: `stats:HKQuantityTypeIdentifierHeartRate:${iso(start)}`,
+        heartRateBucket(iso(start), value, {
           valueMin: value - 6,
           valueMax: value + 9,
           deviceType: 'watch',

@@ -93,6 +93,24 @@ export function entry(overrides: Record<string, unknown> = {}): Record<string, u
   };
 }
 
+/**
+ * A 10-minute heart-rate bucket as the phone sends it: a `stats:` row named by its start, whose
+ * end (the bucket's measuredAt) is ten minutes later.
+ */
+export function heartRateBucket(
+  start: string,
+  value: number,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return entry({
+    value,
+    startDate: start,
+    endDate: new Date(Date.parse(start) + 10 * 60_000).toISOString(),
+    externalId: `stats:HKQuantityTypeIdentifierHeartRate:${start}`,
+    ...overrides,
+  });
+}
+
 export function stepsDay(day: string, value: number): Record<string, unknown> {
   return {
     hkIdentifier: 'HKQuantityTypeIdentifierStepCount',
