@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AuditKeysStore } from '../../functions/audit/audit-keys-store';
 import { userLifecycle } from '../../definitions/user-lifecycle';
-import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
 import { toManualItem } from '../../functions/measurements/storage/measurement-item';
 import { TableRowStore } from '../../functions/measurements/storage/table-row-store';
 import { auditStreamSource } from '../../definitions/audit-stream';
@@ -19,6 +19,7 @@ import { batchClient, entry, stepsDay } from '../support/batch-client';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs';
 import { createLocalTable, type LocalTable } from '../support/local-table';
 import { measurementsApiClient } from '../support/measurements-api-client';
+import { newManualReading } from '../support/manual-reading';
 
 /**
  * The audit path end to end on DynamoDB Local: writes go through the real batch handler and
@@ -645,20 +646,10 @@ describe('user.imported and user.erased: the lifecycle tools announce themselves
     await restore({ ...stored, value: 310 });
     await restore(
       toManualItem(
-        {
-          ref: { userId, type: 'WEIGHT', externalId: manualKeySlot(randomUUID()) },
-          id: 'unused',
-          reading: {
-            type: 'WEIGHT',
-            value: 72.4,
-            unit: 'kg',
-            measuredAt: '2026-05-24T06:30:00.000Z',
-            source: 'MANUAL',
-            notes: null,
-            glucoseContext: null,
-            deviceType: null,
-          },
-        },
+        newManualReading(
+          { value: 72.4, measuredAt: '2026-05-24T06:30:00.000Z' },
+          { userId, uuid: randomUUID() },
+        ),
         { requestId: 'req-create', at: '2026-05-24T06:30:05.000Z' },
       ),
     );

@@ -1,5 +1,4 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
 import type {
   MeasurementRef,
   MeasurementRowStore,
@@ -9,6 +8,7 @@ import { TableRowStore } from '../../functions/measurements/storage/table-row-st
 import { InMemoryRowStore } from '../support/in-memory-row-store';
 import { createLocalTable, type LocalTable } from '../support/local-table';
 import { storedItem } from '../support/stored-items';
+import { newManualReading } from '../support/manual-reading';
 
 /**
  * The in-memory row store the use-case tests run on (test/support/in-memory-row-store.ts) answers
@@ -24,21 +24,7 @@ const by = (requestId: string, at: string) => ({ requestId, at });
 const ref = (type: string, externalId: string): MeasurementRef => ({ userId: 'alice', type, externalId });
 
 function reading(uuid: string, measuredAt: string, type = 'WEIGHT'): NewManualReading {
-  const slot = manualKeySlot(uuid);
-  return {
-    ref: ref(type, slot),
-    id: measurementId(type, slot),
-    reading: {
-      type,
-      value: 72.5,
-      unit: 'kg',
-      measuredAt,
-      source: 'MANUAL',
-      notes: uuid === 'u-1' ? 'first' : null,
-      glucoseContext: null,
-      deviceType: null,
-    },
-  };
+  return newManualReading({ type, measuredAt, notes: uuid === 'u-1' ? 'first' : null }, { uuid });
 }
 
 const synced = [

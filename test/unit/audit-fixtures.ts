@@ -11,6 +11,7 @@ import { softDeleteOf } from '../../functions/measurements/model/tombstone';
 import { userLifecycle } from '../../definitions/user-lifecycle';
 import { toManualItem, toReadingMarkerItem } from '../../functions/measurements/storage/measurement-item';
 import { storedItem } from '../support/stored-items';
+import { newManualReading } from '../support/manual-reading';
 
 export const USER = 'user-7f3a';
 export const STEPS_EXTERNAL_ID = 'stats:HKQuantityTypeIdentifierStepCount:2026-05-24';
@@ -50,7 +51,8 @@ export function sampleItem(overrides: Record<string, unknown> = {}): Record<stri
   });
 }
 
-export const MANUAL_SLOT = manualKeySlot('3f1a4c55-9f0e-4a1c-8d2b-7e110b6f6c2e');
+const MANUAL_UUID = '3f1a4c55-9f0e-4a1c-8d2b-7e110b6f6c2e';
+export const MANUAL_SLOT = manualKeySlot(MANUAL_UUID);
 export const MANUAL_ID = measurementId('WEIGHT', MANUAL_SLOT);
 export const NOTE = 'weighed after the sauna, feeling dizzy';
 
@@ -58,20 +60,10 @@ export const NOTE = 'weighed after the sauna, feeling dizzy';
 export function manualItem(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     ...toManualItem(
-      {
-        ref: { userId: USER, type: 'WEIGHT', externalId: MANUAL_SLOT },
-        id: MANUAL_ID,
-        reading: {
-          type: 'WEIGHT',
-          value: 72.4,
-          unit: 'kg',
-          measuredAt: '2026-05-24T06:30:00.000Z',
-          source: 'MANUAL',
-          notes: NOTE,
-          glucoseContext: null,
-          deviceType: null,
-        },
-      },
+      newManualReading(
+        { value: 72.4, measuredAt: '2026-05-24T06:30:00.000Z', notes: NOTE },
+        { userId: USER, uuid: MANUAL_UUID },
+      ),
       { requestId: 'req-create', at: '2026-05-24T06:30:05.000Z' },
     ),
     ...overrides,

@@ -9,6 +9,7 @@ import {
   type ExportRow,
 } from '../../functions/user-data/export-format';
 import { storedItem } from '../support/stored-items';
+import { newManualReading } from '../support/manual-reading';
 
 /**
  * The export format (docs/data-lifecycle.md, "The export format"): one schema for the row line,
@@ -21,20 +22,13 @@ const slot = manualKeySlot('00000000-0000-4000-8000-000000000001');
 function manualItem(overrides: Record<string, unknown> = {}): StoredMeasurement {
   return {
     ...toManualItem(
-      {
-        ref: { userId: 'alice', type: 'BLOOD_GLUCOSE', externalId: slot },
-        id: measurementId('BLOOD_GLUCOSE', slot),
-        reading: {
-          type: 'BLOOD_GLUCOSE',
-          value: 151,
-          unit: 'mg/dL',
-          measuredAt: '2026-08-14T07:00:00.000Z',
-          source: 'MANUAL',
-          notes: 'pasta',
-          glucoseContext: 'POSTPRANDIAL',
-          deviceType: null,
-        },
-      },
+      newManualReading({
+        type: 'BLOOD_GLUCOSE',
+        value: 151,
+        unit: 'mg/dL',
+        notes: 'pasta',
+        glucoseContext: 'POSTPRANDIAL',
+      }),
       { requestId: 'req-create', at: '2026-08-14T07:00:01.000Z' },
     ),
     ...overrides,

@@ -4,13 +4,13 @@ import { errorEnvelopeSchema } from '../../functions/http/envelope-schema';
 import { failure, notAuthenticated, sharingNotPermitted } from '../../functions/http/envelope';
 import { batchResultSchema } from '../../functions/measurements/batch/batch-result-schema';
 import { summarize, type EntryOutcome } from '../../functions/measurements/batch/ingest-batch';
-import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
 import { toMeasurementRow } from '../../functions/measurements/rows/measurement-row';
 import { toManualItem } from '../../functions/measurements/storage/measurement-item';
 import { measurementRowSchema } from '../../functions/measurements-api/measurements-api-schema';
 import { routeKey, routes } from '../../definitions/service-functions';
 import { buildOpenApiDocument, renderOpenApiDocument } from '../../scripts/openapi-document';
 import { storedItem } from '../support/stored-items';
+import { newManualReading } from '../support/manual-reading';
 
 const committedPath = path.join(__dirname, '..', '..', 'docs', 'openapi.json');
 
@@ -87,22 +87,18 @@ describe('the documented schemas describe what the handlers really answer', () =
   });
 
   test('a hand-entered item becomes exactly a Measurement row, with nulls where it has no HealthKit origin', () => {
-    const slot = manualKeySlot('0b6f6c2e-3f1a-4c55-9f0e-6a1c0d2b7e11');
     const item = toManualItem(
-      {
-        ref: { userId: 'user-1', type: 'BLOOD_GLUCOSE', externalId: slot },
-        id: measurementId('BLOOD_GLUCOSE', slot),
-        reading: {
+      newManualReading(
+        {
           type: 'BLOOD_GLUCOSE',
           value: 98,
           unit: 'mg/dL',
-          measuredAt: '2026-08-14T07:00:00.000Z',
-          source: 'MANUAL',
           notes: 'before breakfast',
           glucoseContext: 'FASTING',
           deviceType: 'Contour Next',
         },
-      },
+        { userId: 'user-1', uuid: '0b6f6c2e-3f1a-4c55-9f0e-6a1c0d2b7e11' },
+      ),
       { requestId: 'req-1', at: '2026-08-14T07:00:01.000Z' },
     );
     const row = toMeasurementRow(item);

@@ -10,7 +10,7 @@ import {
   findEditableMeasurement,
   type MeasurementEdit,
 } from '../../functions/measurements/rows/edit-measurement';
-import { manualKeySlot, measurementId } from '../../functions/measurements/model/measurement-id';
+import { measurementId } from '../../functions/measurements/model/measurement-id';
 import type { StoredMeasurement } from '../../functions/measurements/model/measurement';
 import type { MeasurementRef, NewManualReading } from '../../functions/measurements/rows/row-store';
 import { getMeasurement } from '../../functions/measurements/rows/read-measurements';
@@ -18,6 +18,7 @@ import { toManualItem, toReadingMarkerItem } from '../../functions/measurements/
 import { readingMarkerKey } from '../../functions/measurements/storage/measurement-key';
 import { InMemoryRowStore } from '../support/in-memory-row-store';
 import { storedItem, type StoredItemOptions } from '../support/stored-items';
+import { newManualReading } from '../support/manual-reading';
 
 /**
  * The row API's use cases (functions/measurements/rows/) over an in-memory row store with the
@@ -34,25 +35,10 @@ function item(overrides: StoredItemOptions = {}): StoredMeasurement {
 
 /** A hand-entered weight of alice's, as the row store writes it. */
 function manualItem(overrides: Partial<NewManualReading['reading']> = {}, uuid = 'u-1'): StoredMeasurement {
-  const slot = manualKeySlot(uuid);
-  return toManualItem(
-    {
-      ref: { userId: 'alice', type: 'WEIGHT', externalId: slot },
-      id: measurementId('WEIGHT', slot),
-      reading: {
-        type: 'WEIGHT',
-        value: 72.5,
-        unit: 'kg',
-        measuredAt: '2026-08-14T07:00:00.000Z',
-        source: 'MANUAL',
-        notes: null,
-        glucoseContext: null,
-        deviceType: null,
-        ...overrides,
-      },
-    },
-    { requestId: 'req-create', at: '2026-08-14T07:00:01.000Z' },
-  );
+  return toManualItem(newManualReading(overrides, { uuid }), {
+    requestId: 'req-create',
+    at: '2026-08-14T07:00:01.000Z',
+  });
 }
 
 /** A hand-entered row and the marker that holds its instant, as a create leaves them. */
