@@ -22,6 +22,9 @@ import { measurementsApiClient, type MeasurementsApi } from '../support/measurem
 const STEPS = 'HKQuantityTypeIdentifierStepCount';
 const PULSE = 'HKQuantityTypeIdentifierHeartRate';
 
+// A loaded engine may take its time with these bursts; a slow run is not a failed one.
+jest.setTimeout(120_000);
+
 let table: LocalTable;
 let post: ReturnType<typeof batchClient>;
 let api: MeasurementsApi;
@@ -29,7 +32,9 @@ let streams: DynamoDBStreamsClient;
 let logs: CapturedLogs;
 
 beforeAll(async () => {
-  table = await createLocalTable({ stream: true });
+  // Up to 16 batches × 16 writes in flight on a stream table: a slow engine must not look like a
+  // lost call (timeouts have their own suite), so its client waits as long as a test may.
+  table = await createLocalTable({ stream: true, requestTimeoutMs: 30_000 });
   post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });
   api = measurementsApiClient({ documentClient: table.documentClient, tableName: table.tableName });
   streams = createStreamsClient(table.endpoint);

@@ -42,6 +42,14 @@ export interface LocalTableOptions {
    * after it.
    */
   readonly stream?: boolean;
+  /**
+   * How long its client waits for one call before abandoning and retrying it (5 s unless told).
+   * Suites that load the engine on purpose (hundreds of writes at once on a stream table) wait
+   * longer: on a busy two-core machine DynamoDB Local can take seconds per call there, and a call
+   * abandoned after it was written would test the client's timeout, which
+   * test/integration/fault-injection.test.ts tests on its own, not the suite's invariants.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 export async function createLocalTable(options: LocalTableOptions = {}): Promise<LocalTable> {
@@ -60,7 +68,7 @@ export async function createLocalTable(options: LocalTableOptions = {}): Promise
   const documentClient = createDocumentClient({
     DYNAMODB_ENDPOINT: endpoint,
     DYNAMODB_MAX_ATTEMPTS: 3,
-    DYNAMODB_REQUEST_TIMEOUT_MS: 5000,
+    DYNAMODB_REQUEST_TIMEOUT_MS: options.requestTimeoutMs ?? 5000,
     WRITE_CONCURRENCY: 16,
   });
   return {
