@@ -32,9 +32,9 @@ let streams: DynamoDBStreamsClient;
 let logs: CapturedLogs;
 
 beforeAll(async () => {
-  // Up to 16 batches × 16 writes in flight on a stream table: a slow engine must not look like a
-  // lost call (timeouts have their own suite), so its client waits as long as a test may.
-  table = await createLocalTable({ stream: true, requestTimeoutMs: 30_000 });
+  // Up to 32 batches at once, each up to 16 writes, on a stream table, through one client: a slow
+  // engine must not look like a lost call (timeouts have their own suite).
+  table = await createLocalTable({ stream: true, loadedEngine: true });
   post = batchClient({ documentClient: table.documentClient, tableName: table.tableName });
   api = measurementsApiClient({ documentClient: table.documentClient, tableName: table.tableName });
   streams = createStreamsClient(table.endpoint);

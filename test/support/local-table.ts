@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../functions/commons/dynamodb-client';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createDocumentClient, documentClientOver } from '../../functions/commons/dynamodb-client';
 import { measurementKey } from '../../functions/measurements/storage/measurement-key';
 import {
   auditKeysCreateTableInput,
@@ -43,14 +45,20 @@ export interface LocalTableOptions {
    */
   readonly stream?: boolean;
   /**
-   * How long its client waits for one call before abandoning and retrying it (5 s unless told).
-   * Suites that load the engine on purpose (hundreds of writes at once on a stream table) wait
-   * longer: on a busy two-core machine DynamoDB Local can take seconds per call there, and a call
-   * abandoned after it was written would test the client's timeout, which
-   * test/integration/fault-injection.test.ts tests on its own, not the suite's invariants.
+   * Whether the suite loads the engine on purpose (many batches at once on a stream table, as many
+   * Lambda instances would send them): its client then waits 30 s for a connection and for each
+   * call instead of the service's 1 s and the suites' 5 s. On a busy two-core machine DynamoDB
+   * Local can take seconds per call there, and the one client all the batches share keeps most
+   * of their calls waiting for one of its sockets — time NodeHttpHandler counts against the
+   * connection timeout, which starts when the call is made. A call abandoned that way would test
+   * the client's timeouts (test/integration/fault-injection.test.ts tests those on their own),
+   * not the suite's invariants.
    */
-  readonly requestTimeoutMs?: number;
+  readonly loadedEngine?: boolean;
 }
+
+/** How long a `loadedEngine` table's client waits for a connection and for a call. */
+const PATIENT_TIMEOUT_MS = 30_000;
 
 export async function createLocalTable(options: LocalTableOptions = {}): Promise<LocalTable> {
   const endpoint = dynamoDbLocalEndpoint();
@@ -65,12 +73,25 @@ export async function createLocalTable(options: LocalTableOptions = {}): Promise
   );
   await ensureTable(client, dailyAggregatesCreateTableInput(aggregatesTableName));
   await ensureTable(client, auditKeysCreateTableInput(auditKeysTableName));
-  const documentClient = createDocumentClient({
-    DYNAMODB_ENDPOINT: endpoint,
-    DYNAMODB_MAX_ATTEMPTS: 3,
-    DYNAMODB_REQUEST_TIMEOUT_MS: options.requestTimeoutMs ?? 5000,
-    WRITE_CONCURRENCY: 16,
-  });
+  const documentClient = options.loadedEngine
+    ? documentClientOver(
+        new DynamoDBClient({
+          endpoint,
+          maxAttempts: 3,
+          requestHandler: new NodeHttpHandler({
+            httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
+            connectionTimeout: PATIENT_TIMEOUT_MS,
+            requestTimeout: PATIENT_TIMEOUT_MS,
+            throwOnRequestTimeout: true,
+          }),
+        }),
+      )
+    : createDocumentClient({
+        DYNAMODB_ENDPOINT: endpoint,
+        DYNAMODB_MAX_ATTEMPTS: 3,
+        DYNAMODB_REQUEST_TIMEOUT_MS: 5000,
+        WRITE_CONCURRENCY: 16,
+      });
   return {
     tableName,
     aggregatesTableName,
