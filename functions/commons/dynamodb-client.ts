@@ -15,8 +15,21 @@ import type {
  * Connections are kept alive (a 500-entry batch is hundreds of calls), sockets are sized for
  * the write concurrency, and retries are the SDK's own with a deliberate attempt count.
  */
-export function createDocumentClient(config: DynamoDbClientConfig): DynamoDBDocumentClient {
-  return documentClientOver(createDynamoDbClient(config));
+export function createDocumentClient(
+  config: DynamoDbClientConfig,
+  connection: ConnectionOptions = {},
+): DynamoDBDocumentClient {
+  return documentClientOver(createDynamoDbClient(config, connection));
+}
+
+export interface ConnectionOptions {
+  /**
+   * How long a call may take to get a connected socket (1 s unless told). NodeHttpHandler starts
+   * this clock when the call is made, so it also counts the wait for a free socket: a function
+   * never waits (its sockets are sized for its concurrency), but a test client shared by many
+   * simultaneous batches does (test/support/local-table.ts, `loadedEngine`).
+   */
+  readonly connectionTimeoutMs?: number;
 }
 
 /** The document client over a plain client, sharing its connections and settings. */
@@ -37,7 +50,10 @@ export type DynamoDbClientConfig = SettingValues<ReturnType<typeof dynamoDbClien
   >;
 
 /** The plain client under the document client, for libraries that build their own commands (Powertools). */
-export function createDynamoDbClient(config: DynamoDbClientConfig): DynamoDBClient {
+export function createDynamoDbClient(
+  config: DynamoDbClientConfig,
+  connection: ConnectionOptions = {},
+): DynamoDBClient {
   const maxSockets = Math.max(50, config.WRITE_CONCURRENCY ?? 0, config.DELETE_CONCURRENCY ?? 0);
   const agentOptions = { keepAlive: true, maxSockets };
   const client = new DynamoDBClient({
@@ -46,7 +62,7 @@ export function createDynamoDbClient(config: DynamoDbClientConfig): DynamoDBClie
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
-      connectionTimeout: 1000,
+      connectionTimeout: connection.connectionTimeoutMs ?? 1000,
       requestTimeout: config.DYNAMODB_REQUEST_TIMEOUT_MS,
       // Without it NodeHttpHandler only logs a warning when requestTimeout passes and keeps
       // waiting: a call DynamoDB never answers would hang until the function's deadline instead

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent } from 'node:http';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { createDocumentClient, documentClientOver } from '../../functions/commons/dynamodb-client';
+import { createDocumentClient } from '../../functions/commons/dynamodb-client';
 import { measurementKey } from '../../functions/measurements/storage/measurement-key';
 import {
   auditKeysCreateTableInput,
@@ -73,25 +71,16 @@ export async function createLocalTable(options: LocalTableOptions = {}): Promise
   );
   await ensureTable(client, dailyAggregatesCreateTableInput(aggregatesTableName));
   await ensureTable(client, auditKeysCreateTableInput(auditKeysTableName));
-  const documentClient = options.loadedEngine
-    ? documentClientOver(
-        new DynamoDBClient({
-          endpoint,
-          maxAttempts: 3,
-          requestHandler: new NodeHttpHandler({
-            httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
-            connectionTimeout: PATIENT_TIMEOUT_MS,
-            requestTimeout: PATIENT_TIMEOUT_MS,
-            throwOnRequestTimeout: true,
-          }),
-        }),
-      )
-    : createDocumentClient({
-        DYNAMODB_ENDPOINT: endpoint,
-        DYNAMODB_MAX_ATTEMPTS: 3,
-        DYNAMODB_REQUEST_TIMEOUT_MS: 5000,
-        WRITE_CONCURRENCY: 16,
-      });
+  const timeoutMs = options.loadedEngine ? PATIENT_TIMEOUT_MS : 5000;
+  const documentClient = createDocumentClient(
+    {
+      DYNAMODB_ENDPOINT: endpoint,
+      DYNAMODB_MAX_ATTEMPTS: 3,
+      DYNAMODB_REQUEST_TIMEOUT_MS: timeoutMs,
+      WRITE_CONCURRENCY: 16,
+    },
+    options.loadedEngine ? { connectionTimeoutMs: timeoutMs } : {},
+  );
   return {
     tableName,
     aggregatesTableName,
