@@ -25,9 +25,10 @@ export function createDocumentClient(
 export interface ConnectionOptions {
   /**
    * How long a call may take to get a connected socket (1 s unless told). NodeHttpHandler starts
-   * this clock when the call is made, so it also counts the wait for a free socket: a function
-   * never waits (its sockets are sized for its concurrency), but a test client shared by many
-   * simultaneous batches does (test/support/local-table.ts, `loadedEngine`).
+   * this clock when the call is made, so it also counts the wait for a free socket. A Lambda
+   * instance never waits (one request at a time, sockets sized for its concurrency); a client
+   * shared by many simultaneous requests can (the local runtime under a burst, and the test
+   * client of test/support/local-table.ts's `loadedEngine`, which sets this).
    */
   readonly connectionTimeoutMs?: number;
 }
